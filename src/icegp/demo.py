@@ -1,0 +1,38 @@
+"""The demo_inputs job: one day of the synthetic Arctic written in the real input formats."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import geo, synthetic, timeutil
+from .io import bremen, is2sitdat4
+from .io.atomic import write_netcdf
+
+
+def product_extent(grid_cfg) -> tuple:
+    return tuple(grid_cfg.get("extent") or geo.NSIDC_NORTH_EXTENT)
+
+
+def truth_dataset(day: str, seed: int, crs: str, grid_cfg):
+    """The true thickness at noon of `day` on the product grid (NaN off the ice)."""
+    import xarray as xr
+
+    xa, ya = geo.grid_axes(product_extent(grid_cfg), grid_cfg["grid_spacing"])
+    xx, yy = np.meshgrid(xa, ya)
+    lon, lat = geo.xy_to_lonlat(xx, yy, crs)
+    h = synthetic.truth_thickness(lon, lat, timeutil.day_to_t(day) + 0.5, seed)
+    return xr.Dataset(
+        {"sea_ice_thickness": (("y", "x"), h, {"units": "m", "long_name": "true sea ice thickness (synthetic)"})},
+        coords={"x": ("x", xa, {"units": "m"}), "y": ("y", ya, {"units": "m"})},
+        attrs={"day": day, "crs": crs, "seed": seed},
+    )
+
+
+def write_day(ymd: str, demo_cfg, beams, crs: str, grid_cfg, output) -> None:
+    day = f"{ymd[:4]}-{ymd[4:6]}-{ymd[6:]}"
+    scale = synthetic.SCALES[demo_cfg["scale"]]
+    seed = int(demo_cfg["seed"])
+    for beam, arrays in synthetic.is2_day(day, seed, scale, beams).items():
+        path = next(p for p in output.is2 if f"_{beam}_" in p)
+        is2sitdat4.write_file(path, arrays)
+    bremen.write_file(output.smap, synthetic.smap_day(day, seed, scale))
+    write_netcdf(truth_dataset(day, seed, crs, grid_cfg), output.truth)

@@ -1,0 +1,1 @@
+"""Readers and writers of the input formats and the workflow's own tables."""

@@ -1,0 +1,79 @@
+"""Observation tables: the generic along-track CSV/parquet reader, the ready x,y,t,obs table, and the
+per-day contract every loader writes (x, y, t, obs, source, lon, lat, obs_unc)."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from .. import geo, timeutil
+from .checks import InputError, check_lonlat, check_no_inf, check_plausible
+
+OBS_COLUMNS = ["x", "y", "t", "obs", "source", "lon", "lat", "obs_unc"]
+
+
+def read_any(path: str) -> pd.DataFrame:
+    """CSV or parquet by extension, with errors that name the file."""
+    if not os.path.exists(path):
+        raise InputError(f"{path}: file not found")
+    try:
+        if str(path).endswith((".parquet", ".pq")):
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except Exception as err:
+        raise InputError(f"{path}: cannot read table ({type(err).__name__}: {err})") from err
+
+
+def require_columns(df: pd.DataFrame, columns, where: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(f"{where}: missing columns {missing}; found {list(df.columns)}")
+
+
+def read_along_track_table(path: str, value: str, kind: str | None = None) -> pd.DataFrame:
+    """A generic along-track table with `datetime, lon, lat, <value>` columns."""
+    df = read_any(path)
+    require_columns(df, ["datetime", "lon", "lat", value], path)
+    obs = pd.to_numeric(df[value], errors="coerce").to_numpy(float)
+    check_no_inf(obs, path, value)
+    check_plausible(obs, path, value, kind)
+    try:
+        t = timeutil.datetime_to_t(df["datetime"])
+    except Exception as err:
+        raise InputError(f"{path}: column 'datetime' is not parseable as dates ({err})") from err
+    keep = np.isfinite(obs)
+    lon = df["lon"].to_numpy(float)[keep]
+    lat = df["lat"].to_numpy(float)[keep]
+    check_lonlat(lon, lat, path)
+    return pd.DataFrame({"lon": lon, "lat": lat, "t": t[keep], "obs": obs[keep], "obs_unc": np.nan})
+
+
+def read_xyt_table(path: str, crs: str) -> pd.DataFrame:
+    """A ready table of x, y (metres in `crs`), t (days since 1970) and obs; lon/lat are derived."""
+    df = read_any(path)
+    require_columns(df, ["x", "y", "t", "obs"], path)
+    out = df[["x", "y", "t", "obs"]].astype(float)
+    for col in out.columns:
+        check_no_inf(out[col].to_numpy(), path, col)
+    out = out[np.isfinite(out.to_numpy()).all(axis=1)].reset_index(drop=True)
+    if (out[["x", "y"]].abs() > 2.0e7).any().any():
+        raise InputError(f"{path}: x/y beyond 20,000 km; are they metres in {crs}?")
+    out["lon"], out["lat"] = geo.xy_to_lonlat(out["x"].to_numpy(), out["y"].to_numpy(), crs)
+    out["obs_unc"] = df["obs_unc"].astype(float) if "obs_unc" in df.columns else np.nan
+    return out
+
+
+def finish(df: pd.DataFrame, source: str, crs: str) -> pd.DataFrame:
+    """Project lon/lat into `crs` once and order the columns of the observation contract."""
+    out = df.copy()
+    if "x" not in out.columns:
+        out["x"], out["y"] = geo.lonlat_to_xy(out["lon"].to_numpy(), out["lat"].to_numpy(), crs)
+    out["source"] = source
+    for col in ("x", "y", "t", "obs", "lon", "lat", "obs_unc"):
+        out[col] = out[col].astype("float64")
+    return out[OBS_COLUMNS].reset_index(drop=True)
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in OBS_COLUMNS}).astype({"source": "object"})

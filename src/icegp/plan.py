@@ -1,0 +1,113 @@
+"""What the DAG needs to know from the config: targets, data days, shards, input files.
+
+Pure functions of the config (no TensorFlow, no data reads beyond globbing), used by the Snakefile.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from . import timeutil
+from .io import bremen, is2sitdat4
+from .io.download import expand_template
+
+
+def targets(config) -> list[str]:
+    """Target dates as ISO strings: a list, or {start, end} inclusive."""
+    t = config["targets"]
+    if isinstance(t, dict):
+        start, end = timeutil.parse_day(t["start"]), timeutil.parse_day(t["end"])
+        if end < start:
+            raise ValueError(f"config key targets: end {end} is before start {start}")
+        return [(start + dt.timedelta(days=k)).isoformat() for k in range((end - start).days + 1)]
+    return [timeutil.parse_day(d).isoformat() for d in t]
+
+
+def source(config, name: str) -> dict:
+    for s in config["sources"]:
+        if s["name"] == name:
+            return s
+    raise KeyError(f"config key sources: no source named {name!r}")
+
+
+def prediction_day_only(src: dict) -> bool:
+    return bool(src.get("smap_use_prediction_day_only", False))
+
+
+def source_window(config, src: dict, target: str) -> list[str]:
+    """The data days of `src` that the observations of `target` use."""
+    if prediction_day_only(src):
+        return [target]
+    return timeutil.day_range(target, config["num_days_before_after"])
+
+
+def source_days(config, src: dict) -> list[str]:
+    """Every data day of `src` any target needs: each day is loaded once, whatever the targets."""
+    return sorted({d for t in targets(config) for d in source_window(config, src, t)})
+
+
+def all_demo_days(config) -> list[str]:
+    return sorted({d for s in config["sources"] for d in source_days(config, s)})
+
+
+def is_demo_source(config, src: dict) -> bool:
+    """A source whose files the demo generator writes (demo enabled and its path under demo.out)."""
+    demo = config.get("demo", {})
+    if not demo.get("enabled") or "path" not in src:
+        return False
+    return os.path.normpath(src["path"]).startswith(os.path.normpath(demo["out"]))
+
+
+def demo_beams(config) -> list[str]:
+    return sorted({b for s in config["sources"] if s["type"] == "is2sitdat4" for b in s.get("beams", [])}) \
+        or ["bnum1", "bnum3", "bnum5"]
+
+
+def demo_files(config, day: str) -> dict:
+    """Files demo_inputs writes for one day, by kind."""
+    out = config["demo"]["out"]
+    ymd = day.replace("-", "")
+    beams = demo_beams(config)
+    return {
+        "is2": [os.path.join(out, "is2", ymd, is2sitdat4.file_name(day, b)) for b in beams],
+        "smap": os.path.join(out, "smap", bremen.file_name(day)),
+        "truth": os.path.join(out, "truth", f"{ymd}.nc"),
+    }
+
+
+def load_inputs(config, src: dict, day: str) -> list[str]:
+    """Input files of one load job: the demo's files, the fetch manifest, or what exists on disk."""
+    kind = src["type"]
+    demo = is_demo_source(config, src)
+    if kind == "is2sitdat4":
+        if demo:
+            beams = src.get("beams", [])
+            return [f for f in demo_files(config, day)["is2"] if any(f"_{b}_" in f for b in beams)]
+        return is2sitdat4.day_files(src["path"], day, src.get("beams", ["bnum1", "bnum3", "bnum5"]))
+    if kind == "bremen_smos_smap":
+        if "url" in src:
+            return [f"results/fetch/{src['name']}/{day}.json"]
+        if demo:
+            return [demo_files(config, day)["smap"]]
+    if kind == "table":
+        return [src["path"]] if os.path.exists(src["path"]) else []
+    path = expand_template(src["path"], day)
+    return [path] if os.path.exists(path) else []
+
+
+def smap_cache_path(src: dict, day: str) -> str:
+    return os.path.join(src.get("cache", "resources/smap"), bremen.file_name(day))
+
+
+def shards(config) -> list[str]:
+    return [str(k) for k in range(config["training"]["shards"])]
+
+
+def hyperparameter_target(config, target: str) -> str:
+    """The target whose smoothed hyperparameters `target` predicts with."""
+    return config.get("hyperparameters_from") or target
+
+
+def trained_targets(config) -> list[str]:
+    ref = config.get("hyperparameters_from")
+    return [ref] if ref else targets(config)

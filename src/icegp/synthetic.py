@@ -1,0 +1,176 @@
+"""A deterministic synthetic Arctic for the demo: a smooth, drifting "true" sea-ice thickness field,
+sampled along ICESat-2-like ground tracks and as Bremen SMOS/SMAP thin-ice maps.
+
+The truth has two known scales that the GP fits can be checked against: a large-scale gradient
+(thick ice north of Greenland and the Canadian Archipelago, thin toward Siberia) plus Gaussian
+anomalies of e-folding radius ``ANOMALY_SCALE_M`` that drift at ``DRIFT_M_PER_DAY`` and breathe with a
+period of ``ANOMALY_PERIOD_DAYS``. Everything is driven by one seed, so a day's files are identical
+whichever job writes them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import geo, timeutil
+
+ICE_EDGE_LAT = 66.0          # no ice south of this latitude
+EDGE_TAPER_DEG = 8.0         # thickness ramps up over this many degrees north of the edge
+ANOMALY_SCALE_M = 350_000.0  # e-folding radius of the thickness anomalies
+ANOMALY_AMPLITUDE_M = 0.5
+DRIFT_M_PER_DAY = 8_000.0
+ANOMALY_PERIOD_DAYS = 30.0
+N_ANOMALIES = 10
+TRUTH_CRS = "EPSG:3411"      # the field is defined in this projection, whatever the workflow CRS
+EARTH_RADIUS_M = 6_371_000.0
+INCLINATION_DEG = 92.0
+ORBIT_PERIOD_DAYS = 1.0 / 15.09  # ICESat-2: ~15 orbits a day
+BEAM_OFFSETS_M = {"bnum1": -3300.0, "bnum3": 0.0, "bnum5": 3300.0}  # the three strong beams
+MIN_TRACK_LAT = 60.0
+
+
+@dataclass(frozen=True)
+class DemoScale:
+    """Sampling density of the synthetic observations."""
+
+    section_length_m: float   # along-track spacing of IS2SITDAT4 sections
+    is2_noise_m: float        # thickness noise per section
+    gap_fraction: float       # fraction of sections lost to clouds and leads
+    smap_noise_m: float
+
+
+SCALES = {
+    "small": DemoScale(section_length_m=25_000.0, is2_noise_m=0.25, gap_fraction=0.3, smap_noise_m=0.05),
+    "pan_arctic": DemoScale(section_length_m=10_000.0, is2_noise_m=0.3, gap_fraction=0.2, smap_noise_m=0.05),
+}
+
+
+def _anomalies(seed: int):
+    rng = np.random.default_rng(seed)
+    r = rng.uniform(0.0, 2.0e6, N_ANOMALIES)
+    theta = rng.uniform(0.0, 2 * np.pi, N_ANOMALIES)
+    centres = np.c_[r * np.cos(theta), r * np.sin(theta)]
+    heading = rng.uniform(0.0, 2 * np.pi, N_ANOMALIES)
+    velocity = DRIFT_M_PER_DAY * np.c_[np.cos(heading), np.sin(heading)]
+    amplitude = ANOMALY_AMPLITUDE_M * rng.choice([-1.0, 1.0], N_ANOMALIES) * rng.uniform(0.5, 1.0, N_ANOMALIES)
+    phase = rng.uniform(0.0, 2 * np.pi, N_ANOMALIES)
+    return centres, velocity, amplitude, phase
+
+
+def truth_thickness(lon, lat, t, seed: int) -> np.ndarray:
+    """True sea-ice thickness (m) at lon, lat (degrees) and t (days since 1970); NaN off the ice."""
+    lon, lat, t = np.broadcast_arrays(np.asarray(lon, float), np.asarray(lat, float), np.asarray(t, float))
+    x, y = geo.lonlat_to_xy(lon, lat, TRUTH_CRS)
+    base = 1.8 + 1.0 * np.tanh(-(x + y) / 2.0e6)
+    centres, velocity, amplitude, phase = _anomalies(seed)
+    t0 = timeutil.day_to_t("2019-01-01")
+    anomaly = np.zeros_like(x)
+    for c, v, a, p in zip(centres, velocity, amplitude, phase):
+        cx = c[0] + v[0] * (t - t0)
+        cy = c[1] + v[1] * (t - t0)
+        d2 = (x - cx) ** 2 + (y - cy) ** 2
+        anomaly += a * (0.75 + 0.25 * np.sin(2 * np.pi * (t - t0) / ANOMALY_PERIOD_DAYS + p)) * np.exp(
+            -0.5 * d2 / ANOMALY_SCALE_M**2)
+    taper = np.clip((lat - ICE_EDGE_LAT) / EDGE_TAPER_DEG, 0.0, 1.0)
+    h = np.maximum(taper * (base + anomaly), 0.05)
+    ice = (lat >= ICE_EDGE_LAT) & geo.is_ocean(lon, lat)
+    return np.where(ice, h, np.nan)
+
+
+def ground_tracks(day: str, section_length_m: float) -> dict:
+    """Ground tracks of one day's orbits (lat >= 60N): lon, lat, t and a track id per section.
+
+    Each orbit is a great circle at 92 degrees inclination; the Earth turns beneath it, so successive
+    orbits shift west, and the day's first node shifts with the day number (a 91-day repeat-like drift).
+    """
+    t_day = timeutil.day_to_t(day)
+    du = np.degrees(section_length_m / EARTH_RADIUS_M)
+    u = np.arange(0.0, 360.0, du)
+    inc = np.radians(INCLINATION_DEG)
+    lons, lats, ts, tracks = [], [], [], []
+    n_orbits = int(np.floor(1.0 / ORBIT_PERIOD_DAYS))
+    node0 = (t_day * 360.0 / 91.0 * 7.0) % 360.0
+    for k in range(n_orbits):
+        t_orbit = t_day + (k + 0.5) * ORBIT_PERIOD_DAYS * (1.0 - 1e-3)
+        ur = np.radians(u)
+        lat = np.degrees(np.arcsin(np.sin(inc) * np.sin(ur)))
+        dlon = np.degrees(np.arctan2(np.cos(inc) * np.sin(ur), np.cos(ur)))
+        frac = u / 360.0
+        lon = node0 - k * 360.0 * ORBIT_PERIOD_DAYS + dlon - 360.0 * frac * ORBIT_PERIOD_DAYS
+        t = t_orbit + frac * ORBIT_PERIOD_DAYS
+        keep = lat >= MIN_TRACK_LAT
+        lons.append(((lon[keep] + 180.0) % 360.0) - 180.0)
+        lats.append(lat[keep])
+        ts.append(t[keep])
+        tracks.append(np.full(keep.sum(), k))
+    return {"lon": np.concatenate(lons), "lat": np.concatenate(lats), "t": np.concatenate(ts),
+            "track": np.concatenate(tracks)}
+
+
+def _offset_beam(lon, lat, track, offset_m):
+    """Shift a ground track sideways by `offset_m` (positive to the right of travel)."""
+    if offset_m == 0.0:
+        return lon, lat
+    x, y = geo.lonlat_to_xy(lon, lat, TRUTH_CRS)
+    dx = np.gradient(x)
+    dy = np.gradient(y)
+    # gradients across a track boundary are meaningless: reuse the neighbour's direction
+    boundary = np.r_[track[1:] != track[:-1], False] | np.r_[False, track[1:] != track[:-1]]
+    dx[boundary] = np.nan
+    dy[boundary] = np.nan
+    norm = np.hypot(dx, dy)
+    nx, ny = dy / norm, -dx / norm
+    nx = np.where(np.isfinite(nx), nx, 0.0)
+    ny = np.where(np.isfinite(ny), ny, 0.0)
+    return geo.xy_to_lonlat(x + offset_m * nx, y + offset_m * ny, TRUTH_CRS)
+
+
+def _day_rng(seed: int, day: str, stream: int) -> np.random.Generator:
+    return np.random.default_rng([seed, int(day.replace("-", "")), stream])
+
+
+def is2_day(day: str, seed: int, scale: DemoScale, beams) -> dict:
+    """One day of synthetic IS2SITDAT4 sections per beam: dict beam -> dict of arrays."""
+    tr = ground_tracks(day, scale.section_length_m)
+    out = {}
+    for b, beam in enumerate(beams):
+        rng = _day_rng(seed, day, 10 + b)
+        lon, lat = _offset_beam(tr["lon"], tr["lat"], tr["track"], BEAM_OFFSETS_M.get(beam, 0.0))
+        h = truth_thickness(lon, lat, tr["t"], seed)
+        # gaps come in runs (clouds), drawn per track section blocks of ~8 sections
+        block = np.arange(len(lon)) // 8
+        lost = rng.random(block.max() + 1) < scale.gap_fraction
+        keep = np.isfinite(h) & ~lost[block]
+        n = int(keep.sum())
+        noise = rng.normal(0.0, scale.is2_noise_m, n)
+        thick = h[keep] + noise
+        out[beam] = {
+            "latitude": lat[keep], "longitude": lon[keep], "t": tr["t"][keep],
+            "ice_thickness": thick,
+            "ice_thickness_unc": np.full(n, scale.is2_noise_m),
+            "freeboard": 0.12 * h[keep] + rng.normal(0.0, 0.03, n),
+            "snow_depth": 0.15 + 0.05 * h[keep] + rng.normal(0.0, 0.03, n),
+        }
+    return out
+
+
+def smap_day(day: str, seed: int, scale: DemoScale, thin_max_m: float = 0.8):
+    """A Bremen SMOS/SMAP-like day on the 12.5 km polar-stereographic grid, thickness in cm."""
+    xa, ya = geo.grid_axes(geo.NSIDC_NORTH_EXTENT, 12_500.0)
+    xx, yy = np.meshgrid(xa, ya)
+    lon, lat = geo.xy_to_lonlat(xx, yy, TRUTH_CRS)
+    near = lat >= ICE_EDGE_LAT - 1.0
+    h = np.full(xx.shape, np.nan)
+    h[near] = truth_thickness(lon[near], lat[near], timeutil.day_to_t(day) + 0.5, seed)
+    rng = _day_rng(seed, day, 99)
+    obs = h + rng.normal(0.0, scale.smap_noise_m, h.shape)
+    thin = np.isfinite(h) & (h <= thin_max_m)
+    combined = np.where(thin, np.clip(obs, 0.0, None) * 100.0, np.nan)
+    # a few cells have only one sensor, so readers must fall back from combined to smap to smos
+    only_smap = thin & (rng.random(h.shape) < 0.05)
+    smap = np.where(thin, combined + rng.normal(0.0, 1.0, h.shape), np.nan)
+    smos = np.where(thin, combined + rng.normal(0.0, 1.0, h.shape), np.nan)
+    combined = np.where(only_smap, np.nan, combined)
+    return {"x": xa, "y": ya, "lon": lon, "lat": lat, "combined_thickness": combined,
+            "smap_thickness": smap, "smos_thickness": smos}

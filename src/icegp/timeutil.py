@@ -1,0 +1,67 @@
+"""Time conventions: float days since 1970-01-01 (keeping the time of day) and GPS seconds."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+EPOCH = pd.Timestamp("1970-01-01")
+GPS_EPOCH = pd.Timestamp("1980-01-06")
+#: GPS minus UTC in seconds, from the date each leap second took effect (IERS Bulletin C).
+GPS_LEAP_SECONDS = [
+    (pd.Timestamp("2009-01-01"), 15),
+    (pd.Timestamp("2012-07-01"), 16),
+    (pd.Timestamp("2015-07-01"), 17),
+    (pd.Timestamp("2017-01-01"), 18),
+]
+
+
+def parse_day(day: str) -> dt.date:
+    """A day given as YYYY-MM-DD (the workflow's wildcard form)."""
+    try:
+        return dt.date.fromisoformat(str(day))
+    except ValueError as err:
+        raise ValueError(f"day {day!r} is not an ISO date YYYY-MM-DD") from err
+
+
+def day_to_t(day) -> float:
+    """Float days since 1970-01-01 at 00:00 of `day`."""
+    return float((pd.Timestamp(parse_day(day)) - EPOCH) / pd.Timedelta(days=1))
+
+
+def datetime_to_t(values) -> np.ndarray:
+    """datetime64 values to float days since 1970-01-01, keeping the time of day."""
+    ts = pd.to_datetime(np.asarray(values))
+    return np.asarray((ts - EPOCH) / pd.Timedelta(days=1), dtype=float)
+
+
+def t_to_datetime(t) -> pd.DatetimeIndex:
+    return EPOCH + pd.to_timedelta(np.asarray(t, float), unit="D")
+
+
+def gps_leap_offset(when) -> np.ndarray:
+    """GPS-UTC offset in seconds at each of `when` (datetime-like, scalar or array)."""
+    ts = pd.DatetimeIndex(np.atleast_1d(pd.to_datetime(when)))
+    offset = np.zeros(len(ts))
+    for start, secs in GPS_LEAP_SECONDS:
+        offset[ts >= start] = secs
+    return offset
+
+
+def gps_seconds_to_t(gps_seconds) -> np.ndarray:
+    """GPS seconds since 1980-01-06 to UTC float days since 1970, removing the leap seconds."""
+    naive = GPS_EPOCH + pd.to_timedelta(np.asarray(gps_seconds, float), unit="s")
+    return datetime_to_t(naive - pd.to_timedelta(gps_leap_offset(naive), unit="s"))
+
+
+def t_to_gps_seconds(t) -> np.ndarray:
+    """Inverse of :func:`gps_seconds_to_t` (used by the demo generator)."""
+    utc = t_to_datetime(t)
+    return np.asarray((utc - GPS_EPOCH) / pd.Timedelta(seconds=1), float) + gps_leap_offset(utc)
+
+
+def day_range(center, before_after: int) -> list[str]:
+    """ISO days of the window center-N .. center+N, inclusive."""
+    c = parse_day(center)
+    return [(c + dt.timedelta(days=k)).isoformat() for k in range(-before_after, before_after + 1)]

@@ -1,0 +1,61 @@
+# Config validation and the helpers that turn the config into file lists (logic lives in icegp.plan).
+import os
+
+from snakemake.utils import validate
+
+from icegp import plan
+
+
+validate(config, "../../config/schema.yaml")
+
+TARGETS = plan.targets(config)
+TRAINED = plan.trained_targets(config)
+SHARDS = plan.shards(config)
+SOURCES = {s["name"]: s for s in config["sources"]}
+BREMEN = [n for n, s in SOURCES.items() if s["type"] == "bremen_smos_smap"]
+ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] != "bremen_smos_smap"]
+FETCHED = [n for n in BREMEN if "url" in SOURCES[n]]
+
+
+def _alternatives(names):
+    # a regex that matches none of the source names when the list is empty
+    return "|".join(names) if names else "(?!x)x"
+
+
+wildcard_constraints:
+    day=r"\d{4}-\d{2}-\d{2}",
+    target=r"\d{4}-\d{2}-\d{2}",
+    shard=r"\d+",
+
+
+_ref = config.get("hyperparameters_from")
+if _ref and _ref not in TARGETS and not os.path.exists(f"results/{_ref}/hyperparameters.parquet"):
+    raise WorkflowError(
+        f"config key hyperparameters_from: date {_ref} was never trained "
+        f"(results/{_ref}/hyperparameters.parquet does not exist and {_ref} is not among the targets)"
+    )
+
+
+def window_files(wildcards):
+    """Per-day observation files of a target's window (shared by all targets that cover a day)."""
+    return [
+        f"results/obs/{name}/{day}.parquet"
+        for name, src in SOURCES.items()
+        for day in plan.source_window(config, src, wildcards.target)
+    ]
+
+
+def hyperparameters_for(wildcards):
+    return f"results/{plan.hyperparameter_target(config, wildcards.target)}/hyperparameters.parquet"
+
+
+def final_outputs():
+    outs = []
+    for t in TARGETS:
+        outs += [
+            f"results/{t}/product.nc",
+            f"results/{t}/validation.json",
+            f"results/{t}/plots/product.png",
+        ]
+    outs.append("results/timing_report.tsv")
+    return outs

@@ -1,0 +1,30 @@
+# The synthetic Arctic: one job per data day ({ymd} = YYYYMMDD) writes that day's files in the real
+# input formats (IS2SITDAT4 per beam, Bremen SMOS/SMAP) and the truth on the product grid.
+DEMO_OUT = config["demo"]["out"]
+
+
+rule demo_inputs:
+    output:
+        is2=[
+            f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc"
+            for beam in plan.demo_beams(config)
+        ],
+        smap=f"{DEMO_OUT}/smap/{{ymd}}_north_mix_sit_v300.nc",
+        truth=f"{DEMO_OUT}/truth/{{ymd}}.nc",
+    wildcard_constraints:
+        ymd=r"\d{8}",
+    log:
+        "logs/demo_inputs/{ymd}.log",
+    benchmark:
+        "benchmarks/demo_inputs/{ymd}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    params:
+        demo=config["demo"],
+        beams=plan.demo_beams(config),
+        crs=config["crs"],
+        grid=config["prediction"],
+    script:
+        "../scripts/demo_inputs.py"
