@@ -1,0 +1,121 @@
+"""The reference engine: one fresh GPflow model per expert, Scipy L-BFGS-B, as GPSat fits them.
+
+This is what the tests hold every faster engine to. It fixes GPSat's quirks: bounds are physical and
+applied as Sigmoid transforms with no move-within-tol collapse, observations are de-meaned per expert
+(``prior_mean: local``) and the mean is added back, inducing points are seeded, and the stored loss is
+always the minimised objective.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .hyper import Hyper, Space
+from .problem import FitResult, Problem, inducing_indices, prior_mean
+
+JITTERS = (1e-6, 1e-4, 1e-2)
+
+
+class GPflowExpert:
+    """A GPflow GPR or SGPR with Matern-3/2 ARD over scaled (x, y, t): fit, predict, get/set."""
+
+    def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500, seed: int = 0,
+                 mean: str = "local", max_iter: int = 10_000, tolerance: float = 1e-6):
+        self.space, self.model_type, self.m = space, model_type, int(inducing_points)
+        self.seed, self.mean_kind, self.max_iter, self.tolerance = seed, mean, int(max_iter), tolerance
+        self.model = None
+        self.mean = 0.0
+
+    def _build(self, problem: Problem, hyper: Hyper):
+        import gpflow
+        import tensorflow_probability as tfp
+
+        f64 = np.float64
+        Xs = (problem.X - problem.origin) / self.space.coords_scale
+        self.origin = problem.origin
+        self.mean = prior_mean(problem.y, self.mean_kind)
+        Y = (problem.y - self.mean)[:, None]
+        low, high, _ = self.space.vectors()
+        h = self.space.to_scaled_vector(hyper)
+
+        def bounded(value, lo, hi):
+            return gpflow.Parameter(np.asarray(value, f64), transform=tfp.bijectors.Sigmoid(
+                low=np.asarray(lo, f64), high=np.asarray(hi, f64)), dtype=f64)
+
+        kernel = gpflow.kernels.Matern32(lengthscales=np.ones(3))
+        kernel.lengthscales = bounded(h[:3], low[:3], high[:3])
+        kernel.variance = bounded(h[3], low[3], high[3])
+        likelihood = gpflow.likelihoods.Gaussian(variance=h[4])
+        likelihood.variance = bounded(h[4], low[4], high[4])
+        if self.model_type == "GPR":
+            self.model = gpflow.models.GPR((Xs, Y), kernel=kernel, likelihood=likelihood)
+        elif self.model_type == "SGPR":
+            Z = Xs[inducing_indices(len(Xs), self.m, self.seed, problem.expert_id)].copy()
+            self.model = gpflow.models.SGPR((Xs, Y), kernel=kernel, inducing_variable=Z, likelihood=likelihood)
+            gpflow.set_trainable(self.model.inducing_variable, False)
+        else:
+            raise ValueError(f"config key training.model_type: {self.model_type!r} is not GPR or SGPR")
+
+    def get_hyperparameters(self) -> Hyper:
+        v = np.r_[self.model.kernel.lengthscales.numpy(), self.model.kernel.variance.numpy(),
+                  self.model.likelihood.variance.numpy()]
+        return self.space.from_scaled_vector(v)
+
+    def set_hyperparameters(self, problem: Problem, hyper: Hyper) -> None:
+        """Condition on `problem`'s data with fixed `hyper` (prediction without optimisation)."""
+        self._build(problem, self.space.clip(hyper))
+
+    def loss(self) -> float:
+        return float(self.model.training_loss().numpy())
+
+    def fit(self, problem: Problem) -> FitResult:
+        import gpflow
+        import tensorflow as tf
+
+        start = time.perf_counter()
+        status, n_iter, converged, loss, hyper = "cholesky_failed", 0, False, np.nan, None
+        for jitter in JITTERS:
+            try:
+                with gpflow.config.as_context(gpflow.config.Config(jitter=jitter)):
+                    self._build(problem, self.space.init)
+                    res = gpflow.optimizers.Scipy().minimize(
+                        self.model.training_loss, self.model.trainable_variables, method="L-BFGS-B",
+                        options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance})
+                    n_iter, converged, loss = int(res.nit), bool(res.success), float(res.fun)
+                    hyper = self.get_hyperparameters()
+                    status = "ok" if converged else "not_converged"
+                break
+            except tf.errors.InvalidArgumentError:
+                continue
+        return FitResult(problem.expert_id, hyper, self.mean, problem.n, n_iter, converged, loss,
+                         time.perf_counter() - start, status)
+
+    def predict(self, Xstar: np.ndarray) -> dict:
+        """Latent mean and variance and the observation variance at physical coordinates `Xstar`."""
+        Xs = (np.asarray(Xstar, float) - self.origin) / self.space.coords_scale
+        f_mean, f_var = self.model.predict_f(Xs)
+        lik = float(self.model.likelihood.variance.numpy())
+        f_var = f_var.numpy()[:, 0]
+        return {"f_mean": f_mean.numpy()[:, 0] + self.mean, "f_var": f_var, "y_var": f_var + lik}
+
+
+class ReferenceEngine:
+    """Fits experts one after another, each with a fresh GPflow model (and a fresh trace)."""
+
+    name = "reference"
+
+    def __init__(self, space: Space, **model_kwargs):
+        self.space, self.model_kwargs = space, model_kwargs
+
+    def expert(self) -> GPflowExpert:
+        return GPflowExpert(self.space, **self.model_kwargs)
+
+    def fit(self, problems):
+        for p in problems:
+            yield self.expert().fit(p)
+
+    def predict(self, problem: Problem, hyper: Hyper, Xstar: np.ndarray) -> dict:
+        model = self.expert()
+        model.set_hyperparameters(problem, hyper)
+        return model.predict(Xstar)

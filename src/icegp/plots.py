@@ -1,0 +1,194 @@
+"""Diagnostic PNG figures for the workflow report.
+
+Figures are built as bare :class:`matplotlib.figure.Figure` objects (rendered by Agg), not through
+pyplot: no global figure registry, no backend switch on import, and nothing left open when a
+function returns, so many figures can be made in one process without leaking memory.
+Coordinates are polar-stereographic metres; maps are drawn in km with equal aspect (no cartopy).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .io.atomic import atomic_path
+
+#: Fixed colours for the statuses an expert can end in; any other status gets the next free colour.
+STATUS_COLOURS = {
+    "ok": "tab:green",
+    "not_converged": "tab:orange",
+    "cholesky_failed": "tab:red",
+    "too_few_obs": "tab:gray",
+    "no_hyperparameters": "tab:purple",
+}
+_SPARE_COLOURS = ("tab:blue", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+
+#: Hyperparameter columns in plotting order, with the divisor to the shown unit and its label.
+HYPERPARAMETERS = {
+    "lengthscale_x": (1e3, "km"),
+    "lengthscale_y": (1e3, "km"),
+    "lengthscale_t": (1.0, "days"),
+    "kernel_variance": (1.0, ""),
+    "likelihood_variance": (1.0, ""),
+}
+
+
+def save_png(fig: Figure, path) -> Path:
+    """Write `fig` as PNG atomically, so a killed job never leaves a truncated image behind."""
+    path = Path(path)
+    with atomic_path(path, ".png") as tmp:
+        fig.savefig(tmp, format="png")
+    return path
+
+
+def symmetric_limit(values, percentile: float = 98.0) -> float:
+    """Colour limit for a diverging map: a high percentile of |values|, so a few outliers do not
+    wash out the rest; 1.0 when there is nothing finite (or only zeros) to scale by."""
+    finite = np.abs(np.asarray(values, float))
+    finite = finite[np.isfinite(finite)]
+    limit = float(np.percentile(finite, percentile)) if finite.size else 0.0
+    return limit if limit > 0 else 1.0
+
+
+def _finite_range(*arrays) -> tuple[float | None, float | None]:
+    """Shared (min, max) over the finite values of all arrays; (None, None) lets matplotlib choose."""
+    values = np.concatenate([np.asarray(a, float).ravel() for a in arrays])
+    values = values[np.isfinite(values)]
+    return (float(values.min()), float(values.max())) if values.size else (None, None)
+
+
+def _first_time(da: xr.DataArray) -> xr.DataArray:
+    """The (y, x) slice at the first time step; products hold one time step per file."""
+    return (da.isel(time=0) if "time" in da.dims else da).transpose("y", "x")
+
+
+def _time_label(da: xr.DataArray) -> str:
+    """The date of the first time step, for titles ('' when the field carries no time)."""
+    if "time" not in da.coords:
+        return ""
+    value = np.asarray(da["time"].values).ravel()[0]
+    if np.issubdtype(np.asarray(value).dtype, np.datetime64):
+        return str(np.datetime_as_string(value, unit="D"))
+    return str(value)
+
+
+def _label(name: str, units: str) -> str:
+    return f"{name} [{units}]" if units else name
+
+
+def _title(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _map_axes(title: str) -> tuple[Figure, Axes]:
+    """A single map panel in km; grey background so missing (NaN) cells stand out from low values."""
+    fig = Figure(figsize=(6.5, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_facecolor("0.85")
+    ax.set_aspect("equal")
+    ax.set_xlabel("x [km]")
+    ax.set_ylabel("y [km]")
+    ax.set_title(title)
+    return fig, ax
+
+
+def _write_map(field: xr.DataArray, path: Path, title: str, cbar_label: str, **mesh_kwargs) -> Path:
+    """pcolormesh of a (y, x) field on its projected grid, with a colour bar."""
+    fig, ax = _map_axes(title)
+    mesh = ax.pcolormesh(field["x"].values / 1e3, field["y"].values / 1e3, field.values,
+                         shading="nearest", **mesh_kwargs)
+    fig.colorbar(mesh, ax=ax, label=cbar_label)
+    return save_png(fig, path)
+
+
+def product_maps(ds: xr.Dataset, variable: str, out_dir, truth: xr.DataArray | None = None) -> list[Path]:
+    """Maps of the product, its standard deviation and the binned input (and product − truth when a
+    truth field on the same grid is given); returns the written paths."""
+    out_dir = Path(out_dir)
+    field = _first_time(ds[variable])
+    std = _first_time(ds[f"{variable}_std"])
+    binned = _first_time(ds[f"{variable}_input"])
+    units = ds[variable].attrs.get("units", "")
+    when = _time_label(ds[variable])
+    vmin, vmax = _finite_range(field.values, binned.values)  # one scale, so input and product compare
+    written = [
+        _write_map(field, out_dir / "product.png", _title(variable, when), _label(variable, units),
+                   cmap="viridis", vmin=vmin, vmax=vmax),
+        _write_map(std, out_dir / "std.png", _title("standard deviation", when),
+                   _label("standard deviation", ds[f"{variable}_std"].attrs.get("units", units)),
+                   cmap="viridis"),
+        _write_map(binned, out_dir / "input.png", _title("binned input", when), _label(variable, units),
+                   cmap="viridis", vmin=vmin, vmax=vmax),
+    ]
+    if truth is not None:
+        written.append(_difference_map(field, truth, out_dir / "difference.png", units, when))
+    return written
+
+
+def _difference_map(field: xr.DataArray, truth: xr.DataArray, path: Path, units: str, when: str) -> Path:
+    """product − truth on a diverging scale centred at 0; bias and RMSE in the title."""
+    field, truth = xr.align(field, truth.transpose("y", "x"), join="exact")  # a grid mismatch raises
+    diff = field - truth
+    values = diff.values[np.isfinite(diff.values)]
+    stats = f"bias {values.mean():.3g}, RMSE {np.sqrt((values ** 2).mean()):.3g}" if values.size else "no overlap"
+    limit = symmetric_limit(diff.values)
+    return _write_map(diff, path, _title("product − truth", when, f"({stats})"),
+                      _label("difference", units), cmap="RdBu_r", vmin=-limit, vmax=limit)
+
+
+def _scatter_axes(ax: Axes, title: str) -> None:
+    ax.set_aspect("equal")
+    ax.set_xlabel("x [km]")
+    ax.set_ylabel("y [km]")
+    ax.set_title(title)
+
+
+def _status_colours(statuses) -> dict[str, str]:
+    """Known statuses in their fixed colours and order, any others after them, sorted."""
+    known = [s for s in STATUS_COLOURS if s in statuses]
+    others = sorted(set(statuses) - set(STATUS_COLOURS))
+    spare = {s: _SPARE_COLOURS[i % len(_SPARE_COLOURS)] for i, s in enumerate(others)}
+    return {s: STATUS_COLOURS[s] for s in known} | spare
+
+
+def expert_status(experts_df: pd.DataFrame, out_path) -> Path:
+    """Where the local experts are and how each one ended, so failures that cluster stand out."""
+    fig = Figure(figsize=(6.5, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    status = experts_df["status"].astype(str)
+    for name, colour in _status_colours(status.unique()).items():
+        sel = experts_df[status == name]
+        ax.scatter(sel["x"] / 1e3, sel["y"] / 1e3, s=14, color=colour, label=f"{name} ({len(sel)})")
+    _scatter_axes(ax, f"expert status ({len(experts_df)} experts)")
+    ax.legend(loc="best", fontsize="small")
+    return save_png(fig, out_path)
+
+
+def hyperparameter_maps(hyp_df: pd.DataFrame, out_path) -> Path:
+    """Raw versus smoothed hyperparameters per expert, one row per parameter on a shared colour
+    scale, so the effect of smoothing is visible; parameters without either column are skipped."""
+    rows = [p for p in HYPERPARAMETERS if {p, f"{p}_raw"} & set(hyp_df.columns)]
+    if not rows:
+        raise ValueError(f"no hyperparameter columns (any of {list(HYPERPARAMETERS)}, with or without "
+                         f"'_raw') in the table; found {list(hyp_df.columns)}")
+    fig = Figure(figsize=(10, 3.6 * len(rows)), layout="constrained")
+    axes = fig.subplots(len(rows), 2, squeeze=False)
+    x, y = hyp_df["x"] / 1e3, hyp_df["y"] / 1e3
+    for (ax_raw, ax_smooth), param in zip(axes, rows):
+        scale, units = HYPERPARAMETERS[param]
+        columns = {ax_raw: f"{param}_raw", ax_smooth: param}
+        shown = {ax: hyp_df[c] / scale for ax, c in columns.items() if c in hyp_df.columns}
+        vmin, vmax = _finite_range(*shown.values())
+        for ax, kind in ((ax_raw, "raw"), (ax_smooth, "smoothed")):
+            if ax not in shown:
+                ax.set_axis_off()
+                ax.set_title(f"{param} {kind}: not available")
+                continue
+            sc = ax.scatter(x, y, c=shown[ax], s=14, cmap="viridis", vmin=vmin, vmax=vmax)
+            _scatter_axes(ax, f"{param} {kind}")
+        fig.colorbar(sc, ax=[ax_raw, ax_smooth], label=_label(param, units))
+    return save_png(fig, out_path)
