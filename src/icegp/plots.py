@@ -54,11 +54,16 @@ def symmetric_limit(values, percentile: float = 98.0) -> float:
     return limit if limit > 0 else 1.0
 
 
-def _finite_range(*arrays) -> tuple[float | None, float | None]:
-    """Shared (min, max) over the finite values of all arrays; (None, None) lets matplotlib choose."""
+def _finite_range(*arrays, clip: float = 0.0) -> tuple[float | None, float | None]:
+    """Shared colour limits over the finite values of all arrays, optionally the `clip` and
+    100 − `clip` percentiles so a few wild values do not flatten the rest; (None, None), letting
+    matplotlib choose, when nothing is finite."""
     values = np.concatenate([np.asarray(a, float).ravel() for a in arrays])
     values = values[np.isfinite(values)]
-    return (float(values.min()), float(values.max())) if values.size else (None, None)
+    if not values.size:
+        return None, None
+    low, high = np.percentile(values, [clip, 100.0 - clip])
+    return float(low), float(high)
 
 
 def _first_time(da: xr.DataArray) -> xr.DataArray:
@@ -164,13 +169,14 @@ def expert_status(experts_df: pd.DataFrame, out_path) -> Path:
         sel = experts_df[status == name]
         ax.scatter(sel["x"] / 1e3, sel["y"] / 1e3, s=14, color=colour, label=f"{name} ({len(sel)})")
     _scatter_axes(ax, f"expert status ({len(experts_df)} experts)")
-    ax.legend(loc="best", fontsize="small")
+    fig.legend(loc="outside right upper", fontsize="small")  # beside the map, never over experts
     return save_png(fig, out_path)
 
 
 def hyperparameter_maps(hyp_df: pd.DataFrame, out_path) -> Path:
     """Raw versus smoothed hyperparameters per expert, one row per parameter on a shared colour
-    scale, so the effect of smoothing is visible; parameters without either column are skipped."""
+    scale (2nd-98th percentile), so the effect of smoothing is visible; parameters without either
+    column are skipped."""
     rows = [p for p in HYPERPARAMETERS if {p, f"{p}_raw"} & set(hyp_df.columns)]
     if not rows:
         raise ValueError(f"no hyperparameter columns (any of {list(HYPERPARAMETERS)}, with or without "
@@ -182,7 +188,7 @@ def hyperparameter_maps(hyp_df: pd.DataFrame, out_path) -> Path:
         scale, units = HYPERPARAMETERS[param]
         columns = {ax_raw: f"{param}_raw", ax_smooth: param}
         shown = {ax: hyp_df[c] / scale for ax, c in columns.items() if c in hyp_df.columns}
-        vmin, vmax = _finite_range(*shown.values())
+        vmin, vmax = _finite_range(*shown.values(), clip=2.0)  # raw fits have outliers
         for ax, kind in ((ax_raw, "raw"), (ax_smooth, "smoothed")):
             if ax not in shown:
                 ax.set_axis_off()

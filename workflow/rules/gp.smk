@@ -1,0 +1,93 @@
+# Experts, sharded GP training, hyperparameter smoothing and sharded prediction.
+
+
+rule experts:
+    input:
+        obs="results/{target}/observations.parquet",
+    output:
+        "results/{target}/experts.parquet",
+    log:
+        "logs/experts/{target}.log",
+    benchmark:
+        "benchmarks/experts/{target}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        experts=config["experts"],
+        crs=config["crs"],
+        num_days=config["num_days_before_after"],
+        radius=config["training"]["training_radius"],
+        shards=config["training"]["shards"],
+    script:
+        "../scripts/experts.py"
+
+
+rule train:
+    input:
+        obs="results/{target}/observations.parquet",
+        experts="results/{target}/experts.parquet",
+    output:
+        "results/{target}/train/{shard}.parquet",
+    log:
+        "logs/train/{target}/{shard}.log",
+    benchmark:
+        "benchmarks/train/{target}/{shard}.tsv"
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=config["training"]["mem_mb"],
+        runtime=120,
+        gpu=1 if config["training"]["device"] == "gpu" else 0,
+    params:
+        training=config["training"],
+        num_days=config["num_days_before_after"],
+        min_obs=config["experts"]["min_obs"],
+    script:
+        "../scripts/train.py"
+
+
+rule smooth:
+    input:
+        expand("results/{{target}}/train/{shard}.parquet", shard=SHARDS),
+    output:
+        "results/{target}/hyperparameters.parquet",
+    log:
+        "logs/smooth/{target}.log",
+    benchmark:
+        "benchmarks/smooth/{target}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        smoothing=config["smoothing"],
+        training=config["training"],
+        crs=config["crs"],
+    script:
+        "../scripts/smooth.py"
+
+
+rule predict:
+    input:
+        obs="results/{target}/observations.parquet",
+        experts="results/{target}/experts.parquet",
+        hyperparameters=hyperparameters_for,
+    output:
+        "results/{target}/predict/{shard}.parquet",
+    log:
+        "logs/predict/{target}/{shard}.log",
+    benchmark:
+        "benchmarks/predict/{target}/{shard}.tsv"
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=config["training"]["mem_mb"],
+        runtime=60,
+        gpu=1 if config["training"]["device"] == "gpu" else 0,
+    params:
+        training=config["training"],
+        prediction=config["prediction"],
+        crs=config["crs"],
+        num_days=config["num_days_before_after"],
+    script:
+        "../scripts/predict.py"

@@ -1,0 +1,87 @@
+# The daily product, its validation and its plots.
+
+
+def truth_for(wildcards):
+    """The demo's truth for a target (none for real data)."""
+    if not config["demo"]["enabled"]:
+        return []
+    return [plan.demo_files(config, wildcards.target)["truth"]]
+
+
+rule product:
+    input:
+        preds=expand("results/{{target}}/predict/{shard}.parquet", shard=SHARDS),
+        obs="results/{target}/observations.parquet",
+    output:
+        "results/{target}/product.nc",
+    log:
+        "logs/product/{target}.log",
+    benchmark:
+        "benchmarks/product/{target}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        prediction=config["prediction"],
+        variable=config["variable"],
+        crs=config["crs"],
+        config=config,
+    script:
+        "../scripts/product.py"
+
+
+rule validate:
+    input:
+        product="results/{target}/product.nc",
+        obs="results/{target}/observations.parquet",
+        experts="results/{target}/experts.parquet",
+        hyperparameters=hyperparameters_for,
+        truth=truth_for,
+    output:
+        "results/{target}/validation.json",
+    log:
+        "logs/validate/{target}.log",
+    benchmark:
+        "benchmarks/validate/{target}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        training=config["training"],
+        validation=config["validation"],
+        variable=config["variable"],
+        crs=config["crs"],
+        num_days=config["num_days_before_after"],
+        along_track=ALONG_TRACK,
+    script:
+        "../scripts/validate.py"
+
+
+rule plots:
+    input:
+        product="results/{target}/product.nc",
+        experts="results/{target}/experts.parquet",
+        hyperparameters=hyperparameters_for,
+        truth=truth_for,
+    output:
+        product=report("results/{target}/plots/product.png", category="Product", subcategory="{target}"),
+        std=report("results/{target}/plots/std.png", category="Product", subcategory="{target}"),
+        input=report("results/{target}/plots/input.png", category="Product", subcategory="{target}"),
+        experts=report("results/{target}/plots/experts.png", category="Experts", subcategory="{target}"),
+        hyperparameters=report(
+            "results/{target}/plots/hyperparameters.png", category="Experts", subcategory="{target}"
+        ),
+    log:
+        "logs/plots/{target}.log",
+    benchmark:
+        "benchmarks/plots/{target}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        variable=config["variable"],
+    script:
+        "../scripts/plots.py"

@@ -1,0 +1,46 @@
+"""Choose CPU or GPU for a train/predict job and tie TensorFlow's thread pools to the job's threads.
+
+Must run before TensorFlow is imported: Snakemake sets OMP/MKL threads but not TensorFlow's pools,
+which otherwise take every core of the machine.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+log = logging.getLogger(__name__)
+
+
+def wants_gpu(device: str, gpu_resource) -> bool:
+    """A job may use a GPU only if the config asks for one and the scheduler granted one."""
+    return device in ("gpu", "auto") and int(gpu_resource or 0) > 0
+
+
+def configure(device: str, threads: int, gpu_resource=0, need_tf: bool = True) -> str:
+    """Set the environment for this job and return a description of the device it will use."""
+    threads = max(int(threads), 1)
+    use_gpu = wants_gpu(device, gpu_resource)
+    if not use_gpu:
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(threads))
+    os.environ["TF_NUM_INTRAOP_THREADS"] = str(threads)
+    os.environ["TF_NUM_INTEROP_THREADS"] = "1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    if device == "gpu" and not use_gpu:
+        log.warning("device: gpu was asked for but this job was granted no GPU (resources gpu=%s); "
+                    "running on CPU", gpu_resource)
+    if not need_tf and not use_gpu:
+        return f"cpu ({threads} threads, LAPACK)"
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    gpus = tf.config.list_physical_devices("GPU")
+    if use_gpu and not gpus:
+        log.warning("device: %s but TensorFlow sees no GPU (CUDA_VISIBLE_DEVICES=%r); running on CPU",
+                    device, os.environ.get("CUDA_VISIBLE_DEVICES"))
+    if gpus and use_gpu:
+        return f"gpu {gpus[0].name} (CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r})"
+    return f"cpu ({threads} threads, TensorFlow)"

@@ -1,0 +1,101 @@
+"""Expert locations and the local data each expert trains on."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from . import geo, timeutil
+from .io import tables
+from .io.checks import InputError
+
+EXPERT_COLUMNS = ["expert_id", "x", "y", "t", "lon", "lat", "n_obs", "shard"]
+
+
+def expert_time(target: str) -> float:
+    """Experts sit at noon of the target day, so a window of N days either side is symmetric."""
+    return timeutil.day_to_t(target) + 0.5
+
+
+def time_half_width(num_days_before_after: int) -> float:
+    """|t - t_expert| <= N + 0.5 covers exactly the data days target-N .. target+N (both edges inclusive)."""
+    return num_days_before_after + 0.5
+
+
+class LocalData:
+    """A KD-tree over the observations' (x, y) for selecting an expert's training data.
+
+    Edges: the spatial ball is inclusive (distance <= radius, as scipy's query_ball_point and GPSat),
+    and so is the time window (|t - t_expert| <= half_width).
+    """
+
+    def __init__(self, obs: pd.DataFrame):
+        self.obs = obs.reset_index(drop=True)
+        self.xy = self.obs[["x", "y"]].to_numpy(float)
+        self.t = self.obs["t"].to_numpy(float)
+        self.tree = cKDTree(self.xy) if len(self.xy) else None
+
+    def select(self, x: float, y: float, t: float, radius: float, half_width: float) -> np.ndarray:
+        if self.tree is None:
+            return np.array([], dtype=int)
+        idx = np.asarray(self.tree.query_ball_point([x, y], r=radius), dtype=int)
+        idx = idx[np.abs(self.t[idx] - t) <= half_width]
+        return np.sort(idx)
+
+    def counts(self, xs, ys, t: float, radius: float, half_width: float) -> np.ndarray:
+        return np.array([len(self.select(x, y, t, radius, half_width)) for x, y in zip(xs, ys)], dtype=int)
+
+
+def grid_candidates(extent, spacing: float, crs: str, min_lat=None) -> pd.DataFrame:
+    g = geo.ocean_grid(extent, spacing, crs, min_lat)
+    return pd.DataFrame({"x": g["x"], "y": g["y"], "lon": g["lon"], "lat": g["lat"]})
+
+
+def read_locations(path: str, crs: str) -> pd.DataFrame:
+    """Expert (or prediction) locations from CSV/parquet with x, y in `crs`, or lon, lat."""
+    df = tables.read_any(path)
+    if {"x", "y"} <= set(df.columns):
+        out = df[["x", "y"]].astype(float)
+        out["lon"], out["lat"] = geo.xy_to_lonlat(out["x"].to_numpy(), out["y"].to_numpy(), crs)
+    elif {"lon", "lat"} <= set(df.columns):
+        out = df[["lon", "lat"]].astype(float)
+        out["x"], out["y"] = geo.lonlat_to_xy(out["lon"].to_numpy(), out["lat"].to_numpy(), crs)
+    else:
+        raise InputError(f"{path}: locations need columns x, y (metres in {crs}) or lon, lat; "
+                         f"found {list(df.columns)}")
+    if not np.isfinite(out.to_numpy()).all():
+        raise InputError(f"{path}: non-finite coordinates")
+    return out[["x", "y", "lon", "lat"]].reset_index(drop=True)
+
+
+def assign_shards(df: pd.DataFrame, n_shards: int) -> np.ndarray:
+    """Tiles of neighbouring experts: row-major order (north to south, west to east) cut into
+    `n_shards` runs of equal length, i.e. bands of neighbouring experts."""
+    if df.empty:
+        return np.array([], dtype=int)
+    order = np.lexsort((df["x"].to_numpy(), -df["y"].to_numpy()))
+    shard = np.empty(len(df), dtype=int)
+    shard[order] = np.arange(len(df)) * n_shards // len(df)
+    return shard
+
+
+def choose_experts(obs: pd.DataFrame, target: str, cfg: dict, crs: str, num_days: int,
+                   radius: float, n_shards: int) -> pd.DataFrame:
+    """Experts of one target: grid (or file) locations with at least min_obs local observations."""
+    if cfg.get("locations_file"):
+        cand = read_locations(cfg["locations_file"], crs)
+        where = cfg["locations_file"]
+    else:
+        extent = cfg.get("extent") or geo.NSIDC_NORTH_EXTENT
+        cand = grid_candidates(extent, cfg["expert_spacing"], crs, cfg.get("min_lat"))
+        where = f"a {cfg['expert_spacing']} m grid"
+    t = expert_time(target)
+    cand["n_obs"] = LocalData(obs).counts(cand["x"], cand["y"], t, radius, time_half_width(num_days))
+    kept = cand[cand["n_obs"] >= cfg.get("min_obs", 1)].reset_index(drop=True)
+    if kept.empty:
+        raise InputError(f"target {target}: no expert location from {where} has {cfg.get('min_obs', 1)} "
+                         f"observations within {radius} m (of {len(cand)} candidates)")
+    kept["t"] = t
+    kept["expert_id"] = np.arange(len(kept))
+    kept["shard"] = assign_shards(kept, n_shards)
+    return kept[EXPERT_COLUMNS]

@@ -1,0 +1,113 @@
+"""Blend overlapping expert predictions and write the CF-1.8 daily product."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from . import geo, timeutil
+
+VARIABLES = {
+    "sea_ice_thickness": {"standard_name": "sea_ice_thickness", "long_name": "sea ice thickness"},
+    "sea_ice_freeboard": {"standard_name": "sea_ice_freeboard", "long_name": "sea ice total freeboard"},
+    "surface_snow_thickness": {"standard_name": "surface_snow_thickness", "long_name": "snow depth on sea ice"},
+}
+
+
+def blend(preds: pd.DataFrame, length_scale: float) -> pd.DataFrame:
+    """Gaussian distance-weighted blend per location: mean, mixture standard deviation, expert count.
+
+    The variance is the mixture's (law of total variance: weighted mean of f_var plus the weighted
+    spread of the experts' means), so disagreement between experts shows as uncertainty.
+    """
+    d2 = (preds["x"] - preds["expert_x"]) ** 2 + (preds["y"] - preds["expert_y"]) ** 2
+    w = np.exp(-0.5 * d2.to_numpy() / length_scale**2)
+    df = pd.DataFrame({"x": preds["x"].to_numpy(), "y": preds["y"].to_numpy(), "w": w,
+                       "wf": w * preds["f_mean"].to_numpy(),
+                       "wm2": w * (preds["f_var"].to_numpy() + preds["f_mean"].to_numpy() ** 2), "n": 1})
+    g = df.groupby(["x", "y"], sort=False).sum()
+    mean = g["wf"] / g["w"]
+    var = np.maximum(g["wm2"] / g["w"] - mean**2, 0.0)
+    return pd.DataFrame({"x": g.index.get_level_values(0), "y": g.index.get_level_values(1),
+                         "mean": mean.to_numpy(), "std": np.sqrt(var.to_numpy()), "n_experts": g["n"].to_numpy()})
+
+
+def to_grid(df: pd.DataFrame, column: str, x_axis, y_axis, fill=np.nan) -> np.ndarray:
+    """Scatter a per-location column onto the (y, x) grid by exact axis lookup."""
+    grid = np.full((len(y_axis), len(x_axis)), fill, dtype=float)
+    xi = pd.Index(x_axis).get_indexer(df["x"])
+    yi = pd.Index(y_axis).get_indexer(df["y"])
+    ok = (xi >= 0) & (yi >= 0)
+    grid[yi[ok], xi[ok]] = df[column].to_numpy(float)[ok]
+    return grid
+
+
+def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> np.ndarray:
+    """Mean of the window's observations per product cell (the binned input)."""
+    dx = x_axis[1] - x_axis[0]
+    dy = y_axis[0] - y_axis[1]
+    xi = np.floor((obs["x"].to_numpy() - (x_axis[0] - dx / 2)) / dx).astype(int)
+    yi = np.floor(((y_axis[0] + dy / 2) - obs["y"].to_numpy()) / dy).astype(int)
+    ok = (xi >= 0) & (xi < len(x_axis)) & (yi >= 0) & (yi < len(y_axis))
+    s = np.zeros((len(y_axis), len(x_axis)))
+    n = np.zeros_like(s)
+    np.add.at(s, (yi[ok], xi[ok]), obs["obs"].to_numpy()[ok])
+    np.add.at(n, (yi[ok], xi[ok]), 1)
+    with np.errstate(invalid="ignore"):
+        return np.where(n > 0, s / n, np.nan)
+
+
+def dataset(blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: str, variable: str, crs: str,
+            config: dict):
+    """The CF-1.8 product as an xarray Dataset with dims (time, y, x)."""
+    import xarray as xr
+
+    xx, yy = np.meshgrid(x_axis, y_axis)
+    lon, lat = geo.xy_to_lonlat(xx, yy, crs)
+    meta = VARIABLES[variable]
+    dims = ("time", "y", "x")
+    common = {"grid_mapping": "crs", "coordinates": "lat lon"}
+    ds = xr.Dataset(
+        {
+            variable: (dims, to_grid(blended, "mean", x_axis, y_axis)[None],
+                       {**meta, "units": "m", **common,
+                        "comment": "Gaussian-process local-expert optimal interpolation, experts blended with "
+                                   "Gaussian distance weights"}),
+            f"{variable}_std": (dims, to_grid(blended, "std", x_axis, y_axis)[None],
+                                {"long_name": f"standard deviation of {meta['long_name']}", "units": "m",
+                                 "standard_name": f"{meta['standard_name']} standard_error", **common}),
+            f"{variable}_input": (dims, bin_to_grid(obs, x_axis, y_axis)[None],
+                                  {"long_name": f"{meta['long_name']} observations binned to the grid "
+                                                "(mean over the window)", "units": "m", **common}),
+            "n_experts": (dims, to_grid(blended, "n_experts", x_axis, y_axis, 0)[None].astype("int32"),
+                          {"long_name": "number of experts contributing", "units": "1", **common}),
+            "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
+            "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
+            "crs": ((), np.int32(0), geo.crs_cf_attrs(crs)),
+        },
+        coords={
+            "time": ("time", [timeutil.day_to_t(target)],
+                     {"standard_name": "time", "units": "days since 1970-01-01 00:00:00", "calendar": "standard",
+                      "long_name": "target date"}),
+            "y": ("y", y_axis, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
+            "x": ("x", x_axis, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
+        },
+        attrs={
+            "Conventions": "CF-1.8",
+            "title": f"Daily {meta['long_name']} from GP local-expert interpolation, {target}",
+            "source": "icegp workflow",
+            "target_date": target,
+            "history": f"{pd.Timestamp.now('UTC').isoformat()} created by icegp",
+            "icegp_config": json.dumps(config, sort_keys=True, default=str),
+        },
+    )
+    return ds
+
+
+def encoding(ds) -> dict:
+    enc = {v: {"zlib": True, "complevel": 4, "_FillValue": np.nan} for v in ds.data_vars
+           if ds[v].dtype.kind == "f" and ds[v].ndim >= 2}
+    enc["n_experts"] = {"zlib": True, "complevel": 4}
+    enc["time"] = {"dtype": "float64"}
+    return enc

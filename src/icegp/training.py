@@ -1,0 +1,95 @@
+"""The train job: fit every expert of one shard, checkpointing finished experts as it goes."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+
+from . import experts as ex
+from .gp.problem import FitResult, Problem
+from .io.atomic import read_parquet_metadata, write_parquet
+
+log = logging.getLogger(__name__)
+
+TRAIN_COLUMNS = ["expert_id", "x", "y", "t", "lon", "lat", "lengthscale_x", "lengthscale_y", "lengthscale_t",
+                 "kernel_variance", "likelihood_variance", "mean", "n_obs", "n_iter", "converged", "loss",
+                 "seconds", "status"]
+
+
+def problem_for(expert, local: ex.LocalData, radius: float, half_width: float) -> Problem:
+    idx = local.select(expert.x, expert.y, expert.t, radius, half_width)
+    obs = local.obs.iloc[idx]
+    return Problem(int(expert.expert_id), np.array([expert.x, expert.y, expert.t]),
+                   obs[["x", "y", "t"]].to_numpy(float), obs["obs"].to_numpy(float))
+
+
+def run_key(training: dict, num_days: int, obs_path: str, shard_experts: pd.DataFrame) -> str:
+    """What a checkpoint was made from: a checkpoint with another key is stale and ignored."""
+    h = hashlib.sha256()
+    h.update(json.dumps({"training": training, "num_days": num_days}, sort_keys=True, default=str).encode())
+    with open(obs_path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    h.update(shard_experts[["expert_id", "x", "y", "t"]].to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def load_checkpoint(path: str, key: str) -> pd.DataFrame:
+    if not os.path.exists(path):
+        return pd.DataFrame(columns=TRAIN_COLUMNS)
+    if read_parquet_metadata(path).get("key") != key:
+        log.info("ignoring checkpoint %s: it was made from other inputs or settings", path)
+        return pd.DataFrame(columns=TRAIN_COLUMNS)
+    return pd.read_parquet(path)
+
+
+def result_row(expert, result: FitResult) -> dict:
+    row = result.as_row()
+    row.update({"x": expert.x, "y": expert.y, "t": expert.t, "lon": expert.lon, "lat": expert.lat})
+    return row
+
+
+def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, num_days: int, min_obs: int,
+                engine, out_path: str, checkpoint_path: str) -> pd.DataFrame:
+    """Fit the shard's experts; finished experts survive a crash in `checkpoint_path`."""
+    obs = pd.read_parquet(obs_path)
+    all_experts = pd.read_parquet(experts_path)
+    mine = all_experts[all_experts["shard"] == int(shard)].reset_index(drop=True)
+    key = run_key(training, num_days, obs_path, mine)
+    done = load_checkpoint(checkpoint_path, key)
+    finished = set(done["expert_id"].astype(int))
+    todo = mine[~mine["expert_id"].isin(finished)]
+    log.info("shard %s: %d experts, %d from checkpoint, %d to fit with the %s engine",
+             shard, len(mine), len(finished), len(todo), engine.name)
+    local = ex.LocalData(obs)
+    radius, half = training["training_radius"], ex.time_half_width(num_days)
+    rows = done.to_dict("records")
+    for k, expert in enumerate(todo.itertuples(index=False), start=1):
+        problem = problem_for(expert, local, radius, half)
+        if problem.n < min_obs:
+            result = FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
+        else:
+            result = next(iter(engine.fit([problem])))
+        rows.append(result_row(expert, result))
+        write_parquet(pd.DataFrame(rows, columns=TRAIN_COLUMNS), checkpoint_path, {"key": key})
+        h = result.hyper.as_row() if result.hyper is not None else {}
+        log.info("expert %d (%d/%d): n=%d status=%s iter=%d %.2fs l=(%.0f m, %.0f m, %.2f d)",
+                 result.expert_id, k, len(todo), result.n_obs, result.status, result.n_iter, result.seconds,
+                 h.get("lengthscale_x", np.nan), h.get("lengthscale_y", np.nan), h.get("lengthscale_t", np.nan))
+    table = pd.DataFrame(rows, columns=TRAIN_COLUMNS).sort_values("expert_id").reset_index(drop=True)
+    table = table.astype({"expert_id": int, "n_obs": int, "n_iter": int, "converged": bool})
+    write_parquet(table, out_path, {"shard": int(shard), "engine": engine.name})
+    if os.path.exists(checkpoint_path):
+        os.remove(checkpoint_path)
+    return table
+
+
+def checkpoint_path_for(out_path: str) -> str:
+    d, name = os.path.split(out_path)
+    return os.path.join(d, ".checkpoint", name)
+
+

@@ -1,0 +1,89 @@
+"""Validation of a product: against a known truth where one exists (the demo), and by holding out
+whole tracks of real observations, which works on real data too."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import experts as ex
+from .gp.hyper import Hyper
+from .gp.problem import Problem
+from .prediction import match_by_location
+
+TRACK_GAP_DAYS = 10.0 / 1440.0  # a new track starts after a 10 minute gap in a source's time series
+
+
+def scores(pred, ref) -> dict:
+    pred, ref = np.asarray(pred, float), np.asarray(ref, float)
+    ok = np.isfinite(pred) & np.isfinite(ref)
+    if ok.sum() < 2:
+        return {"n": int(ok.sum())}
+    d = pred[ok] - ref[ok]
+    return {"n": int(ok.sum()), "rmse": float(np.sqrt(np.mean(d**2))), "bias": float(np.mean(d)),
+            "mae": float(np.mean(np.abs(d))), "correlation": float(np.corrcoef(pred[ok], ref[ok])[0, 1]),
+            "reference_std": float(np.std(ref[ok]))}
+
+
+def against_truth(product: np.ndarray, truth: np.ndarray) -> dict:
+    """RMSE, bias and correlation against the truth, and the truth's own spread for scale."""
+    return scores(product, truth)
+
+
+def track_ids(obs: pd.DataFrame) -> np.ndarray:
+    """Tracks: runs of one source's observations without a 10-minute gap (all beams of a pass together)."""
+    ids = np.full(len(obs), -1, dtype=np.int64)
+    next_id = 0
+    for _, g in obs.groupby("source", sort=True, observed=True):
+        order = g.sort_values("t", kind="stable").index.to_numpy()
+        t = obs.loc[order, "t"].to_numpy()
+        run = np.r_[0, np.cumsum(np.diff(t) > TRACK_GAP_DAYS)]
+        ids[order] = run + next_id
+        next_id += int(run.max()) + 1 if len(run) else 0
+    return ids
+
+
+def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine, target: str,
+            training_radius: float, half_width: float, fraction: float, seed: int,
+            sources) -> dict:
+    """Hold out a fraction of the target day's tracks, predict them from the rest, report the error.
+
+    Each held-out point is predicted by its nearest expert with the product's hyperparameters,
+    conditioned on the window's observations minus every held-out track.
+    """
+    t0 = ex.expert_time(target) - 0.5
+    obs = obs.reset_index(drop=True)
+    tracks = track_ids(obs)
+    day = (obs["t"] >= t0) & (obs["t"] < t0 + 1) & obs["source"].isin(sources)
+    candidates = np.unique(tracks[day.to_numpy()])
+    if len(candidates) < 2:
+        return {"n_tracks": int(len(candidates)), "note": "too few tracks on the target day to hold any out"}
+    rng = np.random.default_rng(seed)
+    k = max(1, int(round(fraction * len(candidates))))
+    held = rng.choice(candidates, size=k, replace=False)
+    is_held = np.isin(tracks, held) & day.to_numpy()
+    train = ex.LocalData(obs[~is_held])
+    test = obs[is_held]
+    rows = match_by_location(experts, hyp)
+    usable = experts[rows >= 0].reset_index(drop=True)
+    usable_hyp = hyp.iloc[rows[rows >= 0]].reset_index(drop=True)
+    from scipy.spatial import cKDTree
+
+    _, nearest = cKDTree(usable[["x", "y"]].to_numpy(float)).query(test[["x", "y"]].to_numpy(float), k=1)
+    pred = np.full(len(test), np.nan)
+    for j in np.unique(nearest):
+        e = usable.iloc[j]
+        h = usable_hyp.iloc[j]
+        if not np.isfinite(h[["lengthscale_x", "kernel_variance"]].to_numpy(float)).all():
+            continue
+        idx = train.select(e.x, e.y, e.t, training_radius, half_width)
+        if len(idx) == 0:
+            continue
+        local = train.obs.iloc[idx]
+        problem = Problem(int(e.expert_id), np.array([e.x, e.y, e.t]), local[["x", "y", "t"]].to_numpy(float),
+                          local["obs"].to_numpy(float))
+        mine = nearest == j
+        Xstar = test.loc[mine, ["x", "y", "t"]].to_numpy(float)
+        pred[mine] = engine.predict(problem, Hyper.from_row(h), Xstar)["f_mean"]
+    out = scores(pred, test["obs"].to_numpy())
+    out.update({"n_tracks": int(len(candidates)), "n_tracks_held_out": int(k), "fraction": fraction})
+    return out
