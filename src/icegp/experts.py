@@ -79,22 +79,23 @@ def assign_shards(df: pd.DataFrame, n_shards: int) -> np.ndarray:
     return shard
 
 
-def choose_experts(obs: pd.DataFrame, target: str, cfg: dict, crs: str, num_days: int,
-                   radius: float, n_shards: int) -> pd.DataFrame:
-    """Experts of one target: grid (or file) locations with at least min_obs local observations."""
+def candidates(cfg: dict, crs: str) -> pd.DataFrame:
+    """Candidate expert locations: a locations_file, or an ocean-masked grid at expert_spacing."""
     if cfg.get("locations_file"):
-        cand = read_locations(cfg["locations_file"], crs)
-        where = cfg["locations_file"]
-    else:
-        extent = cfg.get("extent") or geo.NSIDC_NORTH_EXTENT
-        cand = grid_candidates(extent, cfg["expert_spacing"], crs, cfg.get("min_lat"))
-        where = f"a {cfg['expert_spacing']} m grid"
+        return read_locations(cfg["locations_file"], crs)
+    return grid_candidates(cfg.get("extent") or geo.NSIDC_NORTH_EXTENT, cfg["expert_spacing"], crs, cfg.get("min_lat"))
+
+
+def choose_experts(obs: pd.DataFrame, cand: pd.DataFrame, target: str, min_obs: int, num_days: int,
+                   radius: float, n_shards: int) -> pd.DataFrame:
+    """Experts of one target: candidate locations with at least `min_obs` local observations."""
     t = expert_time(target)
+    cand = cand.copy()
     cand["n_obs"] = LocalData(obs).counts(cand["x"], cand["y"], t, radius, time_half_width(num_days))
-    kept = cand[cand["n_obs"] >= cfg.get("min_obs", 1)].reset_index(drop=True)
+    kept = cand[cand["n_obs"] >= min_obs].reset_index(drop=True)
     if kept.empty:
-        raise InputError(f"target {target}: no expert location from {where} has {cfg.get('min_obs', 1)} "
-                         f"observations within {radius} m (of {len(cand)} candidates)")
+        raise InputError(f"target {target}: none of {len(cand)} candidate expert locations has {min_obs} "
+                         f"observations within {radius} m")
     kept["t"] = t
     kept["expert_id"] = np.arange(len(kept))
     kept["shard"] = assign_shards(kept, n_shards)

@@ -1,9 +1,30 @@
-# Experts, sharded GP training, hyperparameter smoothing and sharded prediction.
+# Grids, experts, sharded GP training, hyperparameter smoothing and sharded prediction.
+
+
+rule grids:
+    output:
+        candidates="results/grid/expert_candidates.parquet",
+        prediction="results/grid/prediction_locations.parquet",
+    log:
+        "logs/grids.log",
+    benchmark:
+        "benchmarks/grids/all.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        experts=config["experts"],
+        prediction=config["prediction"],
+        crs=config["crs"],
+    script:
+        "../scripts/grids.py"
 
 
 rule experts:
     input:
         obs="results/{target}/observations.parquet",
+        candidates=rules.grids.output.candidates,
     output:
         "results/{target}/experts.parquet",
     log:
@@ -73,6 +94,7 @@ rule predict:
         obs="results/{target}/observations.parquet",
         experts="results/{target}/experts.parquet",
         hyperparameters=hyperparameters_for,
+        locations=rules.grids.output.prediction,
     output:
         "results/{target}/predict/{shard}.parquet",
     log:

@@ -18,7 +18,7 @@ all_experts = pd.read_parquet(snakemake.input.experts)
 mine = all_experts[all_experts["shard"] == int(snakemake.wildcards.shard)]
 hyp = prediction.read_hyperparameters(snakemake.input.hyperparameters, p.crs, target)
 table, status = prediction.predict_shard(
-    pd.read_parquet(snakemake.input.obs), mine, hyp, prediction.locations(p.prediction, p.crs),
+    pd.read_parquet(snakemake.input.obs), mine, hyp, pd.read_parquet(snakemake.input.locations),
     make_engine(p.training, use_gpu), p.training["training_radius"], experts.time_half_width(p.num_days),
     p.prediction["radius"])
 write_parquet(table, snakemake.output[0], {"target": target, "status": status})

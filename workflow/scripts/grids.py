@@ -1,0 +1,11 @@
+"""Candidate expert locations and prediction locations, land-masked once for every target."""
+from icegp import experts, jobs, prediction
+from icegp.io.atomic import write_parquet
+
+log = jobs.setup_logging(snakemake)
+p = snakemake.params
+cand = experts.candidates(p.experts, p.crs)
+locs = prediction.locations(p.prediction, p.crs)
+write_parquet(cand, snakemake.output.candidates, {"crs": p.crs})
+write_parquet(locs, snakemake.output.prediction, {"crs": p.crs})
+log.info("%d candidate experts, %d prediction locations", len(cand), len(locs))
