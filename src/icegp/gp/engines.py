@@ -12,7 +12,8 @@ def make_engine(training: dict, use_gpu: bool = False):
     space = Space.from_config(training)
     kwargs = dict(model_type=training.get("model_type", "GPR"), inducing_points=training.get("inducing_points", 500),
                   seed=training.get("seed", 0), mean=training.get("prior_mean", "local"),
-                  max_iter=training.get("max_iter", 10_000), tolerance=training.get("tolerance", 1e-6))
+                  max_iter=training.get("max_iter", 10_000), tolerance=training.get("tolerance", 1e-6),
+                  fixed=tuple(training.get("fixed", ())))
     if training.get("engine", "fast") == "reference":
         from .reference import ReferenceEngine
 

@@ -16,18 +16,22 @@ from . import exact
 from .hyper import Hyper, Space
 from .problem import FitResult, Problem, inducing_indices, prior_mean
 
+FIXED_INDEX = {"lengthscales": [0, 1, 2], "kernel_variance": [3], "likelihood_variance": [4]}
+
 
 class FastEngine:
     name = "fast"
 
     def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500, seed: int = 0,
-                 mean: str = "local", max_iter: int = 10_000, tolerance: float = 1e-6, use_tf: bool = False):
+                 mean: str = "local", max_iter: int = 10_000, tolerance: float = 1e-6, use_tf: bool = False,
+                 fixed=()):
         self.space, self.model_type, self.m, self.seed = space, model_type, int(inducing_points), seed
         self.use_tf = use_tf or model_type == "SGPR"  # GPR runs on LAPACK unless a GPU is in use
         self.mean_kind, self.max_iter, self.tolerance = mean, int(max_iter), tolerance
         low, high, init = space.vectors()
         self.bounds = exact.BoundedVector(low, high)
         self.u0 = self.bounds.inverse(init)
+        self.free = ~np.isin(np.arange(5), [i for name in fixed for i in FIXED_INDEX[name]])
         if model_type not in ("GPR", "SGPR"):
             raise ValueError(f"config key training.model_type: {model_type!r} is not GPR or SGPR")
 
@@ -51,17 +55,21 @@ class FastEngine:
         Xs, y, mean = self._scaled(problem)
         objective = self._objective(problem, Xs, y)
 
-        def fun(u):
+        u = self.u0.copy()
+
+        def fun(free_u):
+            u[self.free] = free_u
             value, grad = objective(self.bounds.forward(u))
-            return value, grad * self.bounds.jacobian(u)
+            return value, (grad * self.bounds.jacobian(u))[self.free]
 
         try:
-            res = minimize(fun, self.u0, jac=True, method="L-BFGS-B",
+            res = minimize(fun, self.u0[self.free], jac=True, method="L-BFGS-B",
                            options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance})
         except exact.CholeskyError:
             return FitResult(problem.expert_id, None, mean, problem.n, 0, False, np.nan,
                              time.perf_counter() - start, "cholesky_failed")
-        hyper = self.space.from_scaled_vector(self.bounds.forward(res.x))
+        u[self.free] = res.x
+        hyper = self.space.from_scaled_vector(self.bounds.forward(u))
         return FitResult(problem.expert_id, hyper, mean, problem.n, int(res.nit), bool(res.success),
                          float(res.fun), time.perf_counter() - start, "ok" if res.success else "not_converged")
 

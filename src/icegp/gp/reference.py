@@ -21,8 +21,9 @@ class GPflowExpert:
     """A GPflow GPR or SGPR with Matern-3/2 ARD over scaled (x, y, t): fit, predict, get/set."""
 
     def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500, seed: int = 0,
-                 mean: str = "local", max_iter: int = 10_000, tolerance: float = 1e-6):
+                 mean: str = "local", max_iter: int = 10_000, tolerance: float = 1e-6, fixed=()):
         self.space, self.model_type, self.m = space, model_type, int(inducing_points)
+        self.fixed = tuple(fixed)
         self.seed, self.mean_kind, self.max_iter, self.tolerance = seed, mean, int(max_iter), tolerance
         self.model = None
         self.mean = 0.0
@@ -56,6 +57,10 @@ class GPflowExpert:
             gpflow.set_trainable(self.model.inducing_variable, False)
         else:
             raise ValueError(f"config key training.model_type: {self.model_type!r} is not GPR or SGPR")
+        params = {"lengthscales": kernel.lengthscales, "kernel_variance": kernel.variance,
+                  "likelihood_variance": likelihood.variance}
+        for name in self.fixed:
+            gpflow.set_trainable(params[name], False)
 
     def get_hyperparameters(self) -> Hyper:
         v = np.r_[self.model.kernel.lengthscales.numpy(), self.model.kernel.variance.numpy(),
