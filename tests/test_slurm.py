@@ -204,7 +204,7 @@ def test_gpu_profile_sbatch_line(tmp_path):
         assert flag in head, (flag, head)
     assert re.search(r"--mem 800\d\b", head), head  # 8000 MB (+ the plugin's array-payload fudge)
     assert "--cpus-per-task" not in head
-    assert "--executor slurm-jobstep" in train[0] and "--slurm-jobstep-array-execs=" in train[0]
+    assert "slurm-jobstep" in train[0] and "--slurm-jobstep-array-execs=" in train[0]
     m = re.search(r"Submitting array job with sbatch call: (.*)", res.output)
     assert m and m.group(1).startswith("sbatch --parsable")
 

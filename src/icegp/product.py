@@ -15,6 +15,13 @@ VARIABLES = {
 }
 
 
+def axes(prediction_cfg: dict, locations: pd.DataFrame):
+    """The product grid: the configured grid, or the lattice of a locations_file's unique x and y."""
+    if prediction_cfg.get("locations_file"):
+        return np.sort(locations["x"].unique()), np.sort(locations["y"].unique())[::-1]
+    return geo.grid_axes(prediction_cfg.get("extent") or geo.NSIDC_NORTH_EXTENT, prediction_cfg["grid_spacing"])
+
+
 def blend(preds: pd.DataFrame, length_scale: float) -> pd.DataFrame:
     """Gaussian distance-weighted blend per location: mean, mixture standard deviation, expert count.
 
@@ -43,13 +50,20 @@ def to_grid(df: pd.DataFrame, column: str, x_axis, y_axis, fill=np.nan) -> np.nd
     return grid
 
 
+def nearest_index(axis: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Index of the cell of an ascending axis of cell centres containing each value; -1 outside."""
+    edges = np.r_[axis[0] - (axis[1] - axis[0]) / 2, (axis[1:] + axis[:-1]) / 2, axis[-1] + (axis[-1] - axis[-2]) / 2] \
+        if len(axis) > 1 else np.array([-np.inf, np.inf])
+    idx = np.searchsorted(edges, values, side="right") - 1
+    return np.where((idx >= 0) & (idx < len(axis)), idx, -1)
+
+
 def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> np.ndarray:
     """Mean of the window's observations per product cell (the binned input)."""
-    dx = x_axis[1] - x_axis[0]
-    dy = y_axis[0] - y_axis[1]
-    xi = np.floor((obs["x"].to_numpy() - (x_axis[0] - dx / 2)) / dx).astype(int)
-    yi = np.floor(((y_axis[0] + dy / 2) - obs["y"].to_numpy()) / dy).astype(int)
-    ok = (xi >= 0) & (xi < len(x_axis)) & (yi >= 0) & (yi < len(y_axis))
+    xi = nearest_index(x_axis, obs["x"].to_numpy())
+    yi_up = nearest_index(y_axis[::-1], obs["y"].to_numpy())  # the y axis descends
+    ok = (xi >= 0) & (yi_up >= 0)
+    yi = len(y_axis) - 1 - yi_up
     s = np.zeros((len(y_axis), len(x_axis)))
     n = np.zeros_like(s)
     np.add.at(s, (yi[ok], xi[ok]), obs["obs"].to_numpy()[ok])

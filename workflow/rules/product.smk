@@ -12,6 +12,7 @@ rule product:
     input:
         preds=expand("results/{{target}}/predict/{shard}.parquet", shard=SHARDS),
         obs="results/{target}/observations.parquet",
+        locations=rules.grids.output.prediction,
     output:
         "results/{target}/product.nc",
     log:

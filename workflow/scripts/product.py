@@ -1,7 +1,7 @@
 """Blend the predict shards into the CF-1.8 product."""
 import pandas as pd
 
-from icegp import geo, jobs, product
+from icegp import jobs, product
 from icegp.io.atomic import write_netcdf
 
 log = jobs.setup_logging(snakemake)
@@ -10,7 +10,7 @@ preds = pd.concat([pd.read_parquet(f) for f in snakemake.input.preds], ignore_in
 if preds.empty:
     raise ValueError(f"target {snakemake.wildcards.target}: no expert predicted anything "
                      f"(inputs {list(snakemake.input.preds)})")
-x_axis, y_axis = geo.grid_axes(p.prediction.get("extent") or geo.NSIDC_NORTH_EXTENT, p.prediction["grid_spacing"])
+x_axis, y_axis = product.axes(p.prediction, pd.read_parquet(snakemake.input.locations))
 blended = product.blend(preds, p.prediction["blend_length_scale"])
 ds = product.dataset(blended, pd.read_parquet(snakemake.input.obs), x_axis, y_axis, snakemake.wildcards.target,
                      p.variable, p.crs, p.config)

@@ -38,10 +38,10 @@ def _get_once(url: str, dest: Path, timeout: float) -> int:
         expected = resp.headers.get("Content-Length")
         n = 0
         with open(dest, "wb") as fh:
-            for chunk in resp.raw.stream(1 << 16, decode_content=True):
+            for chunk in resp.iter_content(1 << 16):
                 fh.write(chunk)
                 n += len(chunk)
-    if expected is not None and n != int(expected):
+    if expected is not None and not resp.headers.get("Content-Encoding") and n != int(expected):
         raise requests.exceptions.ChunkedEncodingError(f"{url}: truncated body, {n} of {expected} bytes")
     if n == 0:
         raise requests.exceptions.ContentDecodingError(f"{url}: empty body")
