@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -171,6 +172,31 @@ def test_profiles_are_commented_yaml():
         assert key not in default, key
 
 
+def submit_and_stop(args: list[str], cwd: Path, env: dict, n_sbatch: int, timeout: float = 120):
+    """Run snakemake against the fake SLURM until n_sbatch sbatch calls are logged, then SIGINT it
+    (a plain run would also stop, the fake squeue says FAILED, but only after an 11 s poll back-off)."""
+    log = Path(env["FAKE_SLURM_LOG"])
+    t0 = time.monotonic()
+    with open(cwd / "fake_run.out", "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "snakemake", *args], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            while proc.poll() is None and time.monotonic() - t0 < timeout:
+                if len(fake_sbatch_lines(env)) >= n_sbatch:
+                    time.sleep(0.5)  # let the plugin log the call it made
+                    proc.send_signal(signal.SIGINT)
+                    break
+                time.sleep(0.2)
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert log.exists(), (cwd / "fake_run.out").read_text()[-3000:]
+    return (cwd / "fake_run.out").read_text()
+
+
 def test_gpu_profile_sbatch_line(tmp_path):
     """The sbatch call of a GPU train shard (array of 2), via --verbose and a fake sbatch.
 
@@ -181,32 +207,34 @@ def test_gpu_profile_sbatch_line(tmp_path):
     copy_profiles(work)
     env = write_fake_slurm(tmp_path / "fakebin")
     # 1) the first submission is the grouped per-day load job (CPU partition)
-    res = smk(["--profile", "profiles/slurm-gpu", "--retries", "0", *FAST_POLL], work, env=env, timeout=120)
-    assert res.returncode != 0  # the fake squeue says FAILED
-    assert "workflow specific profile profiles/default" in res.output
+    out = submit_and_stop(["--profile", "profiles/slurm-gpu", "--retries", "0", *FAST_POLL], work, env, 1)
+    assert "workflow specific profile profiles/default" in out
     lines = fake_sbatch_lines(env)
     assert len(lines) == 1, lines
     group = sbatch_head(lines[0])
     assert "--comment rule_load_demo_inputs_load_along_track" in group
     assert " -p debug " in group  # default-resources of profiles/slurm-gpu survive profiles/default
-    assert "--cpus-per-task=2" in group  # 2 per-day components in parallel, capped by cores
+    assert "--cpus-per-task=2" in group  # 2 per-day components in parallel
     assert "--gpus" not in group
 
     # 2) inputs of train made locally, then the GPU shards are submitted as one array job
-    assert smk(["--cores", "2", "--workflow-profile", "none", "--until", "load_along_track"], work).returncode == 0
-    res = smk(["--profile", "profiles/slurm-gpu", "--retries", "0", "--verbose", *FAST_POLL], work, env=env, timeout=120)
+    shutil.rmtree(work / ".snakemake")
+    res = smk(["--cores", "2", "--workflow-profile", "none", "--until", "load_along_track"], work)
+    assert res.returncode == 0, res.output[-3000:]
+    out = submit_and_stop(
+        ["--profile", "profiles/slurm-gpu", "--retries", "0", "--verbose", *FAST_POLL], work, env, 2
+    )
     train = [ln for ln in fake_sbatch_lines(env)[1:] if "--comment rule_train" in ln]
     assert len(train) == 1, fake_sbatch_lines(env)
     head = sbatch_head(train[0])
     print("GPU train sbatch:", head)
-    (tmp_path / "gpu_train_sbatch.txt").write_text(train[0] + "\n")
     for flag in ("-p gpu", "--gpus=1", "--cpus-per-gpu=4", "--ntasks-per-gpu=1", "--array=1-2", "-t 60"):
         assert flag in head, (flag, head)
     assert re.search(r"--mem 800\d\b", head), head  # 8000 MB (+ the plugin's array-payload fudge)
     assert "--cpus-per-task" not in head
     assert "slurm-jobstep" in train[0] and "--slurm-jobstep-array-execs=" in train[0]
-    m = re.search(r"Submitting array job with sbatch call: (.*)", res.output)
-    assert m and m.group(1).startswith("sbatch --parsable")
+    m = re.search(r"Submitting array job with sbatch call: (.*)", out)
+    assert m and m.group(1).startswith("sbatch --parsable"), out[-3000:]
 
 
 # -- a real single-node SLURM: the toy workflow ---------------------------------------------------

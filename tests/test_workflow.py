@@ -1,0 +1,127 @@
+"""Real snakemake runs of the whole DAG on the tiny config: outputs, CF product, reruns, resume."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+import yaml
+
+from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
+
+pytestmark = pytest.mark.workflow
+TARGET = "2019-04-15"
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    work = copy_workflow(tmp_path_factory.mktemp("tiny"))
+    snakemake(work, configfile=TINY_CONFIG)
+    return work
+
+
+def overlay(work, name, data):
+    path = work / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_dry_run_plans_one_job_per_source_and_day(tmp_path):
+    work = copy_workflow(tmp_path)
+    jobs = dry_run_jobs(work, configfile=TINY_CONFIG)
+    assert jobs["demo_inputs"] == 3 and jobs["load_along_track"] == 3 and jobs["load_smap"] == 3
+    assert jobs["train"] == 2 and jobs["predict"] == 2 and jobs["observations"] == 1
+
+
+def test_product_is_cf_and_accurate(tiny_run):
+    with xr.open_dataset(tiny_run / f"results/{TARGET}/product.nc") as ds:
+        assert ds.attrs["Conventions"] == "CF-1.8"
+        assert json.loads(ds.attrs["icegp_config"])["targets"] == [TARGET]
+        var = ds["sea_ice_thickness"]
+        assert var.dims == ("time", "y", "x")
+        assert var.attrs["standard_name"] == "sea_ice_thickness" and var.attrs["units"] == "m"
+        assert var.attrs["grid_mapping"] == "crs"
+        std = ds["sea_ice_thickness_std"]
+        assert "standard deviation" in std.attrs["long_name"] and std.attrs["units"] == "m"
+        assert (std.values[np.isfinite(std.values)] >= 0).all()
+        assert ds["crs"].attrs["grid_mapping_name"] == "polar_stereographic"
+        assert ds["lat"].attrs["units"] == "degrees_north" and ds["lat"].dims == ("y", "x")
+        assert ds["time"].values[0] == np.datetime64(TARGET)
+        assert int(ds["n_experts"].max()) >= 2
+        assert np.isfinite(ds["sea_ice_thickness_input"].values).sum() > 50
+        predicted = np.isfinite(var.values).sum()
+        assert predicted > 200
+    report = json.loads((tiny_run / f"results/{TARGET}/validation.json").read_text())
+    assert report["truth"]["rmse"] < report["truth"]["reference_std"] / 3
+    assert report["holdout"]["n"] > 0 and report["holdout"]["rmse"] < 0.5
+
+
+def test_every_rule_has_benchmark_log_and_timing_row(tiny_run):
+    summary = pd.read_csv(tiny_run / "results/timing_report.tsv", sep="\t")
+    for rule in ("demo_inputs", "load_along_track", "load_smap", "observations", "grids", "experts", "train",
+                 "smooth", "predict", "product", "validate", "plots"):
+        assert rule in set(summary["rule"]), rule
+        assert any((tiny_run / "logs" / rule).glob("**/*.log")) or (tiny_run / "logs" / f"{rule}.log").exists()
+    train = pd.concat(pd.read_parquet(p) for p in (tiny_run / f"results/{TARGET}/train").glob("*.parquet"))
+    assert set(train["status"]) <= {"ok", "not_converged", "too_few_obs", "cholesky_failed"}
+    assert (train["lengthscale_x"] > 1000).all()  # metres, never scaled units
+    assert train["converged"].mean() > 0.8
+
+
+def test_changes_rerun_only_what_depends_on_them(tiny_run):
+    assert dry_run_jobs(tiny_run, configfile=TINY_CONFIG) == {}
+    smooth = overlay(tiny_run, "smooth", {"smoothing": {"length_scale": 400000}})
+    jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(smooth))
+    assert set(jobs) == {"smooth", "predict", "product", "validate", "plots", "timing_report", "all"}
+    model = overlay(tiny_run, "model", {"training": {"max_iter": 150}})
+    jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(model))
+    assert jobs["train"] == 2 and "experts" not in jobs
+    assert not {"demo_inputs", "load_along_track", "load_smap", "observations"} & set(jobs)
+
+
+def test_killed_train_job_resumes_from_its_checkpoint(tiny_run):
+    slow = overlay(tiny_run, "slow", {"training": {"engine": "reference"}})
+    target = f"results/{TARGET}/train/0.parquet"
+    checkpoint = tiny_run / f"results/{TARGET}/train/.checkpoint/0.parquet"
+    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "1", target,
+           "--configfile", str(TINY_CONFIG), str(slow)]
+    proc = subprocess.Popen(cmd, cwd=tiny_run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        if checkpoint.exists() and len(pd.read_parquet(checkpoint)) >= 2:
+            break
+        time.sleep(0.2)
+    done_before = len(pd.read_parquet(checkpoint))
+    os.killpg(proc.pid, signal.SIGKILL)  # the node dies: snakemake and its job, with no clean-up
+    proc.wait()
+    subprocess.run([sys.executable, "-m", "snakemake", "--unlock"], cwd=tiny_run, capture_output=True)
+    snakemake(tiny_run, target, "--rerun-incomplete", "--configfile", str(TINY_CONFIG), str(slow))
+    log = (tiny_run / f"logs/train/{TARGET}/0.log").read_text()
+    experts = pd.read_parquet(tiny_run / f"results/{TARGET}/experts.parquet")
+    n_shard = int((experts["shard"] == 0).sum())
+    assert f"{done_before} from checkpoint" in log or f"{done_before + 1} from checkpoint" in log
+    fitted = log.count(" status=")
+    assert fitted == n_shard - int(log.split(" from checkpoint")[0].split()[-1])
+    table = pd.read_parquet(tiny_run / target)
+    assert sorted(table["expert_id"]) == sorted(experts.loc[experts["shard"] == 0, "expert_id"])
+    assert not checkpoint.exists()
+
+
+def test_config_errors_name_the_key(tmp_path):
+    work = copy_workflow(tmp_path)
+    bad_type = overlay(work, "bad_type", {"training": {"max_iter": "lots"}})
+    proc = snakemake(work, "-n", "--configfile", str(TINY_CONFIG), str(bad_type), check=False)
+    assert proc.returncode != 0 and "max_iter" in proc.stderr + proc.stdout
+    unknown = overlay(work, "unknown", {"training": {"maxiter": 10}})
+    proc = snakemake(work, "-n", "--configfile", str(TINY_CONFIG), str(unknown), check=False)
+    assert proc.returncode != 0 and "maxiter" in proc.stderr + proc.stdout
+    never = overlay(work, "never", {"hyperparameters_from": "2019-03-01"})
+    proc = snakemake(work, "-n", "--configfile", str(TINY_CONFIG), str(never), check=False)
+    assert proc.returncode != 0 and "2019-03-01" in proc.stderr + proc.stdout
+    assert "results/2019-03-01/hyperparameters.parquet" in proc.stderr + proc.stdout
