@@ -125,3 +125,26 @@ def test_config_errors_name_the_key(tmp_path):
     proc = snakemake(work, "-n", "--configfile", str(TINY_CONFIG), str(never), check=False)
     assert proc.returncode != 0 and "2019-03-01" in proc.stderr + proc.stdout
     assert "results/2019-03-01/hyperparameters.parquet" in proc.stderr + proc.stdout
+
+
+def test_hyperparameters_from_reuses_by_location_and_predicts_each_day(tmp_path):
+    """The old pipeline matched reused hyperparameters on time too, found none, and re-emitted the
+    reference day's map under the other day's name. Here the other day must be its own map."""
+    work = copy_workflow(tmp_path)
+    reuse = overlay(work, "reuse", {"targets": ["2019-04-15", "2019-04-18"], "hyperparameters_from": "2019-04-15"})
+    args = ("--configfile", str(TINY_CONFIG), str(reuse))
+    jobs = dry_run_jobs(work, *args)
+    assert jobs["train"] == 2 and jobs["predict"] == 4 and jobs["product"] == 2
+    assert jobs["demo_inputs"] == 6 and jobs["load_along_track"] == 6  # days 14-16 and 17-19, each once
+    snakemake(work, *args)
+    with xr.open_dataset(work / "results/2019-04-15/product.nc") as a, \
+            xr.open_dataset(work / "results/2019-04-18/product.nc") as b:
+        assert b["time"].values[0] == np.datetime64("2019-04-18")
+        va, vb = a["sea_ice_thickness"].values[0], b["sea_ice_thickness"].values[0]
+        both = np.isfinite(va) & np.isfinite(vb)
+        assert both.sum() > 100 and np.abs(va[both] - vb[both]).max() > 0.05
+    with xr.open_dataset(work / "resources/demo/truth/20190418.nc") as truth:
+        t = truth["sea_ice_thickness"].values
+    ok = both & np.isfinite(t)
+    assert np.sqrt(np.mean((vb[ok] - t[ok]) ** 2)) < np.sqrt(np.mean((va[ok] - t[ok]) ** 2))
+    assert not (work / "results/2019-04-18/train").exists()
