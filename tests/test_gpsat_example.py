@@ -1,0 +1,37 @@
+"""A GPSat user's own inputs (table, expert and prediction location files, EASE2) through the workflow."""
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+import yaml
+
+from conftest import REPO, copy_workflow, snakemake
+
+EXAMPLE = REPO / "config" / "examples" / "gpsat_inputs.yaml"
+
+
+def test_example_reads_exactly_three_paths():
+    cfg = yaml.safe_load(EXAMPLE.read_text())
+    paths = [cfg["sources"][0]["path"], cfg["experts"]["locations_file"], cfg["prediction"]["locations_file"]]
+    assert len(cfg["sources"]) == 1 and all((REPO / p).exists() for p in paths)
+    assert cfg["training"]["prior_mean"] == "zero" and cfg["smoothing"]["enabled"] is False
+
+
+@pytest.mark.workflow
+def test_gpsat_inputs_run_end_to_end(tmp_path):
+    work = copy_workflow(tmp_path)
+    snakemake(work, "--configfile", str(work / "config/examples/gpsat_inputs.yaml"))
+    hyp = pd.read_parquet(work / "results/2020-03-05/hyperparameters.parquet")
+    experts = pd.read_csv(work / "tests/data/gpsat/experts.csv")
+    assert len(hyp) == len(experts)
+    assert (hyp["mean"] == 0).all()  # prior_mean: zero, as GPSat
+    assert (hyp[["lengthscale_x", "lengthscale_y"]] <= 600_000).all().all() and (hyp["lengthscale_t"] <= 9).all()
+    np.testing.assert_array_equal(hyp["lengthscale_x"], hyp["lengthscale_x_raw"])  # smoothing off
+    preds = pd.read_csv(work / "tests/data/gpsat/predictions.csv")
+    with xr.open_dataset(work / "results/2020-03-05/product.nc") as ds:
+        assert ds.sizes["x"] == preds["x"].nunique() and ds.sizes["y"] == preds["y"].nunique()
+        assert ds["crs"].attrs["grid_mapping_name"] == "lambert_azimuthal_equal_area"
+        field = ds["sea_ice_thickness"].values[0]
+        obs = pd.read_parquet(work / "tests/data/gpsat/obs.parquet")
+        assert np.isfinite(field).sum() > 0.5 * field.size
+        assert abs(np.nanmean(field) - obs["obs"].mean()) < 0.3
