@@ -24,6 +24,7 @@ STAGE_OF = {
     "load_along_track": "load",
     "load_smap": "load",
     "observations": "observations",
+    "grids": "experts",
     "experts": "experts",
     "train": "train",
     "smooth": "smooth",

@@ -19,3 +19,23 @@ rule timing_report:
         runtime=5,
     script:
         "../scripts/timing_report.py"
+
+
+rule tradeoff:
+    # Not part of `all`: `snakemake --cores 2 tradeoff` runs each preset's demo with each engine in
+    # results/tradeoff/<preset>-<engine>/ and tabulates wall time against accuracy.
+    output:
+        tsv=report("results/tradeoff/tradeoff.tsv", category="Timing"),
+        png=report("results/tradeoff/tradeoff.png", category="Timing"),
+    log:
+        "logs/tradeoff.log",
+    benchmark:
+        "benchmarks/tradeoff/all.tsv"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    params:
+        target=TARGETS[0],
+    script:
+        "../scripts/tradeoff.py"
