@@ -8,6 +8,9 @@ from icegp import plan
 
 validate(config, "../../config/schema.yaml")
 
+# One environment for every rule (the rules run the icegp package), for --software-deployment-method conda.
+CONDA_ENV = "../../envs/icegp.yaml"
+
 TARGETS = plan.targets(config)
 TRAINED = plan.trained_targets(config)
 SHARDS = plan.shards(config)
@@ -47,6 +50,13 @@ def window_files(wildcards):
 
 def hyperparameters_for(wildcards):
     return f"results/{plan.hyperparameter_target(config, wildcards.target)}/hyperparameters.parquet"
+
+
+def truth_for(wildcards):
+    """The demo's truth for a target (none for real data)."""
+    if not config["demo"]["enabled"]:
+        return []
+    return [plan.demo_files(config, wildcards.target)["truth"]]
 
 
 def final_outputs():

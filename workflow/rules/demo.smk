@@ -26,5 +26,7 @@ rule demo_inputs:
         beams=plan.demo_beams(config),
         crs=config["crs"],
         grid=config["prediction"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/demo_inputs.py"

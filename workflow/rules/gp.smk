@@ -17,6 +17,8 @@ rule grids:
         experts=config["experts"],
         prediction=config["prediction"],
         crs=config["crs"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/grids.py"
 
@@ -41,6 +43,8 @@ rule experts:
         num_days=config["num_days_before_after"],
         radius=config["training"]["training_radius"],
         shards=config["training"]["shards"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/experts.py"
 
@@ -57,13 +61,15 @@ rule train:
         "benchmarks/train/{target}/{shard}.tsv"
     threads: config["training"]["threads"]
     resources:
-        mem_mb=config["training"]["mem_mb"],
+        mem_mb=lambda wc, attempt: config["training"]["mem_mb"] * attempt,
         runtime=120,
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
         training=config["training"],
         num_days=config["num_days_before_after"],
         min_obs=config["experts"]["min_obs"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/train.py"
 
@@ -85,6 +91,8 @@ rule smooth:
         smoothing=config["smoothing"],
         training=config["training"],
         crs=config["crs"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/smooth.py"
 
@@ -103,7 +111,7 @@ rule predict:
         "benchmarks/predict/{target}/{shard}.tsv"
     threads: config["training"]["threads"]
     resources:
-        mem_mb=config["training"]["mem_mb"],
+        mem_mb=lambda wc, attempt: config["training"]["mem_mb"] * attempt,
         runtime=60,
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
@@ -111,5 +119,7 @@ rule predict:
         prediction=config["prediction"],
         crs=config["crs"],
         num_days=config["num_days_before_after"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/predict.py"

@@ -18,6 +18,8 @@ rule fetch_smap:
         source=lambda wc: SOURCES[wc.source],
         cache=lambda wc: plan.smap_cache_path(SOURCES[wc.source], wc.day),
         missing_days=config["missing_days"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/fetch_smap.py"
 
@@ -41,6 +43,8 @@ rule load_along_track:
         source=lambda wc: SOURCES[wc.source],
         crs=config["crs"],
         missing_days=config["missing_days"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/load_day.py"
 
@@ -64,6 +68,8 @@ rule load_smap:
         source=lambda wc: SOURCES[wc.source],
         crs=config["crs"],
         missing_days=config["missing_days"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/load_day.py"
 
@@ -88,5 +94,7 @@ rule observations:
         preferred=ALONG_TRACK,
         dropped=BREMEN,
         missing_days=config["missing_days"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/observations.py"

@@ -1,13 +1,6 @@
 # The daily product, its validation and its plots.
 
 
-def truth_for(wildcards):
-    """The demo's truth for a target (none for real data)."""
-    if not config["demo"]["enabled"]:
-        return []
-    return [plan.demo_files(config, wildcards.target)["truth"]]
-
-
 rule product:
     input:
         preds=expand("results/{{target}}/predict/{shard}.parquet", shard=SHARDS),
@@ -28,6 +21,8 @@ rule product:
         variable=config["variable"],
         crs=config["crs"],
         config=config,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/product.py"
 
@@ -56,6 +51,8 @@ rule validate:
         crs=config["crs"],
         num_days=config["num_days_before_after"],
         along_track=ALONG_TRACK,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/validate.py"
 
@@ -84,5 +81,7 @@ rule plots:
         runtime=10,
     params:
         variable=config["variable"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/plots.py"

@@ -17,6 +17,8 @@ rule timing_report:
     resources:
         mem_mb=500,
         runtime=5,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/timing_report.py"
 
@@ -37,5 +39,7 @@ rule tradeoff:
         runtime=120,
     params:
         target=TARGETS[0],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/tradeoff.py"
