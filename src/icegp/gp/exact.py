@@ -52,9 +52,14 @@ def sq_diffs(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 def matern32(S: np.ndarray, lengthscales, variance):
     """Matern-3/2 covariance and exp(-sqrt3 r) from squared differences S (3, n, m)."""
-    r = np.sqrt(np.maximum(np.tensordot(1.0 / np.asarray(lengthscales) ** 2, S, axes=1), 0.0))
-    e = np.exp(-SQRT3 * r)
-    return variance * (1.0 + SQRT3 * r) * e, e
+    r = np.tensordot(1.0 / np.asarray(lengthscales) ** 2, S, axes=1)
+    np.sqrt(r, out=r)
+    r *= SQRT3                      # r is now sqrt(3) * distance
+    e = np.exp(-r)
+    r += 1.0
+    r *= e
+    r *= variance
+    return r, e
 
 
 def cholesky(K: np.ndarray) -> np.ndarray:
@@ -69,7 +74,12 @@ def cholesky(K: np.ndarray) -> np.ndarray:
 
 
 def nll_and_grad(theta: np.ndarray, S: np.ndarray, y: np.ndarray):
-    """Negative log marginal likelihood and its gradient in theta = (l_x, l_y, l_t, kernel var, noise var)."""
+    """Negative log marginal likelihood and its gradient in theta = (l_x, l_y, l_t, kernel var, noise var).
+
+    d nll / d p = 1/2 sum(W * dK/dp) with W = K^-1 - alpha alpha^T. Only the lower triangle of K^-1 is
+    formed (dpotri); P = 2 tril(K^-1) - diag(K^-1) - alpha alpha^T gives sum(W * D) = <P, D> for any
+    symmetric D, so no n x n symmetrisation or temporary per parameter is needed.
+    """
     ls, kv, lv = theta[:3], theta[3], theta[4]
     n = len(y)
     Kf, e = matern32(S, ls, kv)
@@ -79,15 +89,18 @@ def nll_and_grad(theta: np.ndarray, S: np.ndarray, y: np.ndarray):
     Kinv, info = lapack.dpotri(L, lower=1)
     if info != 0:
         raise CholeskyError("inverse from Cholesky failed")
-    Kinv = np.tril(Kinv) + np.tril(Kinv, -1).T
+    diag = np.diag(Kinv).copy()
+    P = np.tril(Kinv)
+    P *= 2.0
+    P[np.diag_indices(n)] = diag
+    P -= np.outer(alpha, alpha)
     nll = 0.5 * y @ alpha + np.sum(np.log(np.diag(L))) + 0.5 * n * LOG_2PI
-    W = Kinv - np.outer(alpha, alpha)
     grad = np.empty(5)
-    common = 3.0 * kv * e * W
+    grad[3] = 0.5 * np.vdot(P, Kf) / kv
+    grad[4] = 0.5 * (diag.sum() - alpha @ alpha)
+    P *= e
     for d in range(3):
-        grad[d] = 0.5 * np.sum(common * S[d]) / ls[d] ** 3
-    grad[3] = 0.5 * np.sum(W * Kf) / kv
-    grad[4] = 0.5 * np.trace(W)
+        grad[d] = 1.5 * kv * np.vdot(P, S[d]) / ls[d] ** 3
     return nll, grad
 
 
