@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import signal
 import socket
@@ -279,8 +280,16 @@ class SlurmCluster:
 
 
 @pytest.fixture(scope="session")
-def slurm_cluster(tmp_path_factory):
-    """A running single-node SLURM (partition ``debug``); skipped when it cannot exist here."""
+def slurm_cluster(request, tmp_path_factory):
+    """A running single-node SLURM (partition ``debug``); skipped when it cannot exist here.
+
+    The tests using it take minutes, so they only run when selected: ``pytest -m slurm`` (any
+    -m expression naming ``slurm``) or ``ICEGP_SLURM_TESTS=1``.
+    """
+    markexpr = request.config.getoption("markexpr", default="") or ""
+    if "slurm" not in markexpr or re.search(r"not\s+slurm", markexpr):
+        if os.environ.get("ICEGP_SLURM_TESTS") != "1":
+            pytest.skip("slow real-SLURM test (minutes): select with `pytest -m slurm`")
     reason = skip_reason()
     if reason:
         pytest.skip(reason)

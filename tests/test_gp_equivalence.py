@@ -89,3 +89,17 @@ def test_fast_engine_matches_sklearn(gpsat_1d, model_type, use_tf):
         assert abs(-res.loss - d["lml"]) < 1e-6
     assert abs(pred["f_mean"][0] - d["mean"]) < tol
     assert abs(pred["f_var"][0] - d["var"]) < tol
+
+
+def test_engines_predict_with_hyperparameters_on_the_bounds(gpsat_1d):
+    """Smoothed or reused values are clipped onto the bounds; both engines must still predict."""
+    d = gpsat_1d
+    space = one_d_space()
+    on_bound = space.clip(space.from_scaled_vector([10.0, 10.0, 10.0, 1.0, NOISE]))
+    problem = Problem(0, np.zeros(3), embed(d["X"]), d["y"])
+    X = embed(np.array([d["test"]]))
+    ref = GPflowExpert(space, "GPR", mean="zero")
+    ref.set_hyperparameters(problem, on_bound)
+    fast = FastEngine(space, "GPR", mean="zero").predict(problem, on_bound, X)
+    assert np.isfinite(ref.predict(X)["f_mean"]).all()
+    assert abs(ref.predict(X)["f_mean"][0] - fast["f_mean"][0]) < 1e-6

@@ -198,7 +198,7 @@ def submit_and_stop(args: list[str], cwd: Path, env: dict, n_sbatch: int, timeou
 
 
 def test_gpu_profile_sbatch_line(tmp_path):
-    """The sbatch call of a GPU train shard (array of 2), via --verbose and a fake sbatch.
+    """The sbatch call of a GPU train shard, via --verbose and a fake sbatch.
 
     Runs with the implicit workflow profile (profiles/default) like a user would, so it also
     proves that profiles/default does not drop the cluster profile's resources.
@@ -217,24 +217,26 @@ def test_gpu_profile_sbatch_line(tmp_path):
     assert "--cpus-per-task=2" in group  # 2 per-day components in parallel
     assert "--gpus" not in group
 
-    # 2) inputs of train made locally, then the GPU shards are submitted as one array job
+    # 2) inputs of train made locally, then each GPU shard is submitted on its own
     shutil.rmtree(work / ".snakemake")
     res = smk(["--cores", "2", "--workflow-profile", "none", "--until", "load_along_track"], work)
     assert res.returncode == 0, res.output[-3000:]
     out = submit_and_stop(
-        ["--profile", "profiles/slurm-gpu", "--retries", "0", "--verbose", *FAST_POLL], work, env, 2
+        ["--profile", "profiles/slurm-gpu", "--retries", "0", "--verbose", *FAST_POLL], work, env, 3
     )
     train = [ln for ln in fake_sbatch_lines(env)[1:] if "--comment rule_train" in ln]
-    assert len(train) == 1, fake_sbatch_lines(env)
-    head = sbatch_head(train[0])
-    print("GPU train sbatch:", head)
-    for flag in ("-p gpu", "--gpus=1", "--cpus-per-gpu=4", "--ntasks-per-gpu=1", "--array=1-2", "-t 60"):
-        assert flag in head, (flag, head)
-    assert re.search(r"--mem 800\d\b", head), head  # 8000 MB (+ the plugin's array-payload fudge)
-    assert "--cpus-per-task" not in head
-    assert "slurm-jobstep" in train[0] and "--slurm-jobstep-array-execs=" in train[0]
-    m = re.search(r"Submitting array job with sbatch call: (.*)", out)
-    assert m and m.group(1).startswith("sbatch --parsable"), out[-3000:]
+    assert len(train) == 2, fake_sbatch_lines(env)
+    for line in train:
+        head = sbatch_head(line)
+        for flag in ("-p gpu", "--gpus=1", "--cpus-per-gpu=4", "--ntasks-per-gpu=1", "-t 60", "--mem 8000"):
+            assert flag in head, (flag, head)
+        assert "--cpus-per-task" not in head and "--array" not in head
+        assert "slurm-jobstep" in line
+        assert "--set-threads" in line  # train: 4 from the profile reaches the job
+    calls = re.findall(r"sbatch call: (sbatch .*)", out)
+    shard0 = [c for c in calls if "--comment rule_train_wildcards_0" in c]
+    assert shard0, out[-3000:]
+    print("GPU train sbatch (verbatim from --verbose):", shard0[0])
 
 
 # -- a real single-node SLURM: the toy workflow ---------------------------------------------------
@@ -261,16 +263,19 @@ def toy_slurm(slurm_cluster, tmp_path_factory):
                 if time.monotonic() - t0 > RUN_TIMEOUT_S:
                     raise TimeoutError(f"toy run exceeded {RUN_TIMEOUT_S}s")
                 if not cancelled:
-                    started = sorted((work / "logs" / "train").glob("*.log"))
                     running = [
-                        ln.split()[0]
+                        ln.split()
                         for ln in cluster.squeue("-o", "%i %T %k")
                         if ln.split()[1] == "RUNNING" and "rule_train" in ln
                     ]
-                    if started and len(running) == 1:
-                        before = {p: p.stat().st_mtime_ns for p in (work / "results" / "obs").glob("*")}
-                        subprocess.run(["scancel", running[0]], check=True)
-                        cancelled = {"jobid": running[0], "shard": started[0].stem, "obs_mtimes": before}
+                    if len(running) == 1:
+                        jobid, _, comment = running[0]
+                        shard = comment.rsplit("_", 1)[-1]  # rule_train_wildcards_<shard>
+                        # cancel once the train script itself runs (it writes its log first)
+                        if (work / "logs" / "train" / f"{shard}.log").exists():
+                            before = {p: p.stat().st_mtime_ns for p in (work / "results" / "obs").glob("*")}
+                            subprocess.run(["scancel", jobid], check=True)
+                            cancelled = {"jobid": jobid, "shard": shard, "obs_mtimes": before}
                 time.sleep(0.3)
         finally:
             if proc.poll() is None:
@@ -298,16 +303,17 @@ def test_toy_runs_end_to_end_on_slurm(toy_slurm):
     # same product as the local run
     assert (work / "results/product.txt").read_text() == (r["local"] / "results/product.txt").read_text()
     logs = slurm_logs(work)
-    # the per-day jobs went through SLURM as ONE group job, train as an array job, predict alone
+    # the per-day jobs went through SLURM as ONE group job; one sbatch per train shard; predict alone
     assert n_logs(logs, "group_load") == 1, logs
     assert n_logs(logs, "rule_predict") == 1, logs
-    assert any(re.search(r"\d+_\d+\.log$", p.name) for p in logs["rule_train"]), logs
+    assert {p.parent.name for p in logs["rule_train"]} == {"0", "1"}, logs
     for obs in (work / "results/obs").glob("*.txt"):
         assert re.search(r"job=\d+", obs.read_text()), "load job did not run inside SLURM"
     # threads -> --cpus-per-task reached the job
     train_log = (work / "logs/train/1.log").read_text()
     assert "threads=2" in train_log and "OMP_NUM_THREADS=2" in train_log
-    assert "Submitted array job" in r["output"]
+    cpus = {ln.split()[1] for ln in r["cluster"].squeue("-o", "%i %C %k") if "rule_train" in ln}
+    assert cpus == {"2"}, cpus  # --cpus-per-task=2 reached SLURM
 
 
 @pytest.mark.slurm
@@ -321,8 +327,9 @@ def test_scancelled_job_is_retried_and_finished_jobs_are_not_rerun(toy_slurm):
     assert "Trying to restart job" in r["output"]
     work = r["work"]
     logs = slurm_logs(work)
-    # 2 array tasks + exactly 1 resubmission of the cancelled shard; upstream ran once
-    assert n_logs(logs, "rule_train") == 3, logs
+    # 2 shards + exactly 1 resubmission of the cancelled one; the other shard and upstream ran once
+    train_logs = [p.parent.name for p in logs["rule_train"]]
+    assert sorted(train_logs) == sorted(["0", "1", c["shard"]]), logs
     assert n_logs(logs, "group_load") == 1, logs
     assert submitted_count(r["output"]) == 1 + 2 + 1 + 1  # group, 2 shards, retry, predict
     retry_log = work / f"logs/train/{c['shard']}.log"

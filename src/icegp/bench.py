@@ -23,7 +23,6 @@ import psutil
 import yaml
 
 from . import experts as ex
-from .gp.hyper import Hyper
 from .timing import collect, summarise
 
 OUT = Path("results/bench")
@@ -112,8 +111,7 @@ def compare_engines(workdir: Path, cfg: dict, target: str) -> dict:
         X = np.c_[locs.loc[near, "x"], locs.loc[near, "y"], np.full(int(near.sum()), e.t)]
         if len(X):
             pa = fast.predict(p, a.hyper, X)["f_mean"]
-            pb = ref.predict(p, Hyper(b.hyper.lengthscales, b.hyper.kernel_variance, b.hyper.likelihood_variance),
-                             X)["f_mean"]
+            pb = ref.predict(p, b.hyper, X)["f_mean"]
             pred_diff.append(np.max(np.abs(pa - pb)))
     out["max_hyperparameter_rel_diff"] = float(np.max(hyp_diff))
     out["max_prediction_diff_m"] = float(np.max(pred_diff))

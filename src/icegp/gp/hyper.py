@@ -75,12 +75,16 @@ class Space:
     def scaled_lengthscale_bounds(self):
         return self.low.lengthscales / self.coords_scale, self.high.lengthscales / self.coords_scale
 
-    def clip(self, h: Hyper) -> Hyper:
-        """Clip into the bounds (used after smoothing or when reusing another run's values)."""
-        return Hyper(np.clip(h.lengthscales, self.low.lengthscales, self.high.lengthscales),
-                     float(np.clip(h.kernel_variance, self.low.kernel_variance, self.high.kernel_variance)),
-                     float(np.clip(h.likelihood_variance, self.low.likelihood_variance,
-                                   self.high.likelihood_variance)))
+    def clip(self, h: Hyper, margin: float = 0.0) -> Hyper:
+        """Clip into the bounds (used after smoothing or when reusing another run's values).
+
+        With `margin` > 0 the values stay that fraction of the bound width inside, as a Sigmoid
+        transform needs (its inverse is infinite on the bounds).
+        """
+        low, high, _ = self.vectors()
+        pad = margin * (high - low)
+        v = np.clip(self.to_scaled_vector(h), low + pad, high - pad)
+        return self.from_scaled_vector(v)
 
     def vectors(self):
         """(low, high, init) as 5-vectors in scaled units: lx, ly, lt, kernel var, likelihood var."""

@@ -69,7 +69,7 @@ class GPflowExpert:
 
     def set_hyperparameters(self, problem: Problem, hyper: Hyper) -> None:
         """Condition on `problem`'s data with fixed `hyper` (prediction without optimisation)."""
-        self._build(problem, self.space.clip(hyper))
+        self._build(problem, self.space.clip(hyper, margin=1e-9))
 
     def loss(self) -> float:
         return float(self.model.training_loss().numpy())
