@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from icegp import demo, plan
+from icegp import demo, plan, synthetic
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_CONFIG = REPO / "tests" / "data" / "tiny" / "config.yaml"
@@ -24,12 +24,14 @@ def tiny_config() -> dict:
 def write_demo_days(root: Path, days=DAYS, cfg=None) -> dict:
     """Generate demo days under root with the same code the demo_inputs rule runs."""
     cfg = cfg or tiny_config()
+    ocean = synthetic.OceanMask.build()
     cfg = {**cfg, "demo": {**cfg["demo"], "out": str(root)}}
     files = {}
     for day in days:
         f = plan.demo_files(cfg, day)
         out = SimpleNamespace(is2=f["is2"], smap=f["smap"], truth=f["truth"])
-        demo.write_day(day.replace("-", ""), cfg["demo"], plan.demo_beams(cfg), cfg["crs"], cfg["prediction"], out)
+        demo.write_day(day.replace("-", ""), cfg["demo"], plan.demo_beams(cfg), cfg["crs"], cfg["prediction"],
+                       ocean, out)
         files[day] = f
     return files
 

@@ -17,7 +17,8 @@ def is2_source(root):
 
 def test_is2_reader_round_trips_the_generator(demo_days):
     root, files = demo_days
-    expected = synthetic.is2_day("2019-04-15", 7, synthetic.SCALES["small"], ["bnum1"])["bnum1"]
+    ocean = synthetic.OceanMask.build()
+    expected = synthetic.is2_day("2019-04-15", 7, synthetic.SCALES["small"], ["bnum1"], ocean)["bnum1"]
     df = is2sitdat4.read_file(files["2019-04-15"]["is2"][0], "ice_thickness")
     np.testing.assert_allclose(df["obs"], expected["ice_thickness"])
     np.testing.assert_allclose(df["lat"], expected["latitude"])

@@ -12,14 +12,14 @@ def product_extent(grid_cfg) -> tuple:
     return tuple(grid_cfg.get("extent") or geo.NSIDC_NORTH_EXTENT)
 
 
-def truth_dataset(day: str, seed: int, crs: str, grid_cfg):
+def truth_dataset(day: str, seed: int, crs: str, grid_cfg, ocean):
     """The true thickness at noon of `day` on the product grid (NaN off the ice)."""
     import xarray as xr
 
     xa, ya = geo.grid_axes(product_extent(grid_cfg), grid_cfg["grid_spacing"])
     xx, yy = np.meshgrid(xa, ya)
     lon, lat = geo.xy_to_lonlat(xx, yy, crs)
-    h = synthetic.truth_thickness(lon, lat, timeutil.day_to_t(day) + 0.5, seed)
+    h = synthetic.truth_thickness(lon, lat, timeutil.day_to_t(day) + 0.5, seed, ocean)
     return xr.Dataset(
         {"sea_ice_thickness": (("y", "x"), h, {"units": "m", "long_name": "true sea ice thickness (synthetic)"})},
         coords={"x": ("x", xa, {"units": "m"}), "y": ("y", ya, {"units": "m"})},
@@ -27,12 +27,13 @@ def truth_dataset(day: str, seed: int, crs: str, grid_cfg):
     )
 
 
-def write_day(ymd: str, demo_cfg, beams, crs: str, grid_cfg, output) -> None:
+def write_day(ymd: str, demo_cfg, beams, crs: str, grid_cfg, ocean, output) -> None:
+    """All files of one demo day; `ocean` is the :class:`~icegp.synthetic.OceanMask`."""
     day = f"{ymd[:4]}-{ymd[4:6]}-{ymd[6:]}"
     scale = synthetic.SCALES[demo_cfg["scale"]]
     seed = int(demo_cfg["seed"])
-    for beam, arrays in synthetic.is2_day(day, seed, scale, beams).items():
+    for beam, arrays in synthetic.is2_day(day, seed, scale, beams, ocean).items():
         path = next(p for p in output.is2 if f"_{beam}_" in p)
         is2sitdat4.write_file(path, arrays)
-    bremen.write_file(output.smap, synthetic.smap_day(day, seed, scale))
-    write_netcdf(truth_dataset(day, seed, crs, grid_cfg), output.truth)
+    bremen.write_file(output.smap, synthetic.smap_day(day, seed, scale, ocean))
+    write_netcdf(truth_dataset(day, seed, crs, grid_cfg, ocean), output.truth)

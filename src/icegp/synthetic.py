@@ -58,8 +58,52 @@ def _anomalies(seed: int):
     return centres, velocity, amplitude, phase
 
 
-def truth_thickness(lon, lat, t, seed: int) -> np.ndarray:
-    """True sea-ice thickness (m) at lon, lat (degrees) and t (days since 1970); NaN off the ice."""
+class OceanMask:
+    """Ocean on the NSIDC 12.5 km polar-stereographic north grid, looked up by nearest cell.
+
+    Built once from global-land-mask (which takes ~3 s and ~1 GB to load) and shared by every demo day.
+    """
+
+    SPACING = 12_500.0
+
+    def __init__(self, ocean: np.ndarray):
+        self.x, self.y = geo.grid_axes(geo.NSIDC_NORTH_EXTENT, self.SPACING)
+        if ocean.shape != (len(self.y), len(self.x)):
+            raise ValueError(f"ocean mask shape {ocean.shape} is not the 12.5 km grid's {(len(self.y), len(self.x))}")
+        self.ocean = ocean.astype(bool)
+
+    @classmethod
+    def build(cls) -> "OceanMask":
+        x, y = geo.grid_axes(geo.NSIDC_NORTH_EXTENT, cls.SPACING)
+        xx, yy = np.meshgrid(x, y)
+        lon, lat = geo.xy_to_lonlat(xx, yy, TRUTH_CRS)
+        return cls(geo.is_ocean(lon, lat))
+
+    @classmethod
+    def load(cls, path) -> "OceanMask":
+        return cls(np.load(path))
+
+    def save(self, path) -> None:
+        from .io.atomic import atomic_path
+
+        with atomic_path(path, ".npy") as tmp:
+            with open(tmp, "wb") as fh:
+                np.save(fh, self.ocean)
+
+    def __call__(self, lon, lat) -> np.ndarray:
+        x, y = geo.lonlat_to_xy(lon, lat, TRUTH_CRS)
+        i = np.floor((self.y[0] + self.SPACING / 2 - np.asarray(y)) / self.SPACING).astype(int)
+        j = np.floor((np.asarray(x) - self.x[0] + self.SPACING / 2) / self.SPACING).astype(int)
+        inside = (i >= 0) & (i < len(self.y)) & (j >= 0) & (j < len(self.x))
+        out = np.zeros(np.shape(x), bool)
+        out[inside] = self.ocean[i[inside], j[inside]]
+        return out
+
+
+def truth_thickness(lon, lat, t, seed: int, ocean) -> np.ndarray:
+    """True sea-ice thickness (m) at lon, lat (degrees) and t (days since 1970); NaN off the ice.
+
+    `ocean(lon, lat)` is the land mask (an :class:`OceanMask`)."""
     lon, lat, t = np.broadcast_arrays(np.asarray(lon, float), np.asarray(lat, float), np.asarray(t, float))
     x, y = geo.lonlat_to_xy(lon, lat, TRUTH_CRS)
     base = 1.8 + 1.0 * np.tanh(-(x + y) / 2.0e6)
@@ -74,7 +118,7 @@ def truth_thickness(lon, lat, t, seed: int) -> np.ndarray:
             -0.5 * d2 / ANOMALY_SCALE_M**2)
     taper = np.clip((lat - ICE_EDGE_LAT) / EDGE_TAPER_DEG, 0.0, 1.0)
     h = np.maximum(taper * (base + anomaly), 0.05)
-    ice = (lat >= ICE_EDGE_LAT) & geo.is_ocean(lon, lat)
+    ice = (lat >= ICE_EDGE_LAT) & ocean(lon, lat)
     return np.where(ice, h, np.nan)
 
 
@@ -130,14 +174,14 @@ def _day_rng(seed: int, day: str, stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, int(day.replace("-", "")), stream])
 
 
-def is2_day(day: str, seed: int, scale: DemoScale, beams) -> dict:
+def is2_day(day: str, seed: int, scale: DemoScale, beams, ocean) -> dict:
     """One day of synthetic IS2SITDAT4 sections per beam: dict beam -> dict of arrays."""
     tr = ground_tracks(day, scale.section_length_m)
     out = {}
     for b, beam in enumerate(beams):
         rng = _day_rng(seed, day, 10 + b)
         lon, lat = _offset_beam(tr["lon"], tr["lat"], tr["track"], BEAM_OFFSETS_M.get(beam, 0.0))
-        h = truth_thickness(lon, lat, tr["t"], seed)
+        h = truth_thickness(lon, lat, tr["t"], seed, ocean)
         # gaps come in runs (clouds), drawn per track section blocks of ~8 sections
         block = np.arange(len(lon)) // 8
         lost = rng.random(block.max() + 1) < scale.gap_fraction
@@ -155,14 +199,14 @@ def is2_day(day: str, seed: int, scale: DemoScale, beams) -> dict:
     return out
 
 
-def smap_day(day: str, seed: int, scale: DemoScale, thin_max_m: float = 0.8):
+def smap_day(day: str, seed: int, scale: DemoScale, ocean, thin_max_m: float = 0.8):
     """A Bremen SMOS/SMAP-like day on the 12.5 km polar-stereographic grid, thickness in cm."""
     xa, ya = geo.grid_axes(geo.NSIDC_NORTH_EXTENT, 12_500.0)
     xx, yy = np.meshgrid(xa, ya)
     lon, lat = geo.xy_to_lonlat(xx, yy, TRUTH_CRS)
     near = lat >= ICE_EDGE_LAT - 1.0
     h = np.full(xx.shape, np.nan)
-    h[near] = truth_thickness(lon[near], lat[near], timeutil.day_to_t(day) + 0.5, seed)
+    h[near] = truth_thickness(lon[near], lat[near], timeutil.day_to_t(day) + 0.5, seed, ocean)
     rng = _day_rng(seed, day, 99)
     obs = h + rng.normal(0.0, scale.smap_noise_m, h.shape)
     thin = np.isfinite(h) & (h <= thin_max_m)

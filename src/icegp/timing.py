@@ -19,6 +19,7 @@ from .plots import save_png
 STAGES = ("demo", "load", "observations", "experts", "train", "smooth", "predict", "product",
           "validate", "plots", "other")
 STAGE_OF = {
+    "demo_ocean_mask": "demo",
     "demo_inputs": "demo",
     "fetch_smap": "load",
     "load_along_track": "load",

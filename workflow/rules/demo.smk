@@ -3,7 +3,26 @@
 DEMO_OUT = config["demo"]["out"]
 
 
+rule demo_ocean_mask:
+    output:
+        f"{DEMO_OUT}/ocean_mask_12500m.npy",
+    log:
+        "logs/demo_ocean_mask.log",
+    benchmark:
+        "benchmarks/demo_ocean_mask/all.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/demo_ocean_mask.py"
+
+
 rule demo_inputs:
+    input:
+        ocean=rules.demo_ocean_mask.output[0],
     output:
         is2=[
             f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc"

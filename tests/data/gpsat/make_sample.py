@@ -18,8 +18,9 @@ SPACING = 50_000.0
 
 def main():
     frames = []
+    ocean = synthetic.OceanMask.build()
     for day in timeutil.day_range(TARGET, 4):
-        beam = synthetic.is2_day(day, 11, synthetic.SCALES["small"], ["bnum3"])["bnum3"]
+        beam = synthetic.is2_day(day, 11, synthetic.SCALES["small"], ["bnum3"], ocean)["bnum3"]
         x, y = geo.lonlat_to_xy(beam["longitude"], beam["latitude"], CRS)
         keep = (np.abs(x) < 700_000) & (np.abs(y) < 700_000)
         frames.append(pd.DataFrame({"x": x[keep], "y": y[keep], "t": np.floor(beam["t"][keep]),
