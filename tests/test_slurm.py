@@ -246,11 +246,11 @@ def toy_slurm(slurm_cluster, tmp_path_factory):
     cluster = slurm_cluster
     base = tmp_path_factory.mktemp("toy")
 
-    local = copy_toy(base / "local", train_sleep=6)
+    local = copy_toy(base / "local", train_sleep=4)
     ref = smk(["--cores", str(cluster.cpus), "--workflow-profile", "none"], local)
     assert ref.returncode == 0, ref.output[-3000:]
 
-    work = copy_toy(base / "slurm", train_sleep=6)
+    work = copy_toy(base / "slurm", train_sleep=4)
     copy_profiles(work, mem_cap_mb=max(200, cluster.mem_mb // (2 * cluster.cpus)))
     cmd = [sys.executable, "-m", "snakemake", *slurm_cli(cluster), "--workflow-profile", "none"]
     out_path = base / "slurm.out"
@@ -354,6 +354,7 @@ def test_params_change_resubmits_only_invalidated_job(toy_slurm):
     cfg_path.write_text(yaml.safe_dump(cfg))
     dry = smk([*slurm_cli(cluster), "--workflow-profile", "none", "-n"], work, timeout=120)
     assert dry_run_jobs(dry.output) == {"predict": 1, "all": 1}, dry.output[-2000:]
+    assert "Params have changed since last execution" in dry.output
 
     before = {k: len(v) for k, v in slurm_logs(work).items()}
     res = smk([*slurm_cli(cluster), "--workflow-profile", "none"], work)
@@ -363,7 +364,6 @@ def test_params_change_resubmits_only_invalidated_job(toy_slurm):
     new = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
     assert new == {"rule_predict": 1}, new
     assert submitted_count(res.output) == 1
-    assert "Params have changed since last execution" in res.output
     expected = 3.0 * sum((s + 1) * 1.5 for s in range(2))
     assert float((work / "results/product.txt").read_text()) == pytest.approx(expected)
 

@@ -17,11 +17,11 @@ from . import geo, timeutil
 
 ICE_EDGE_LAT = 66.0          # no ice south of this latitude
 EDGE_TAPER_DEG = 8.0         # thickness ramps up over this many degrees north of the edge
-ANOMALY_SCALE_M = 350_000.0  # e-folding radius of the thickness anomalies
-ANOMALY_AMPLITUDE_M = 0.5
+ANOMALY_SCALE_M = 250_000.0  # e-folding radius of the thickness anomalies
+ANOMALY_AMPLITUDE_M = 0.7
 DRIFT_M_PER_DAY = 8_000.0
 ANOMALY_PERIOD_DAYS = 30.0
-N_ANOMALIES = 10
+N_ANOMALIES = 16
 TRUTH_CRS = "EPSG:3411"      # the field is defined in this projection, whatever the workflow CRS
 EARTH_RADIUS_M = 6_371_000.0
 INCLINATION_DEG = 92.0

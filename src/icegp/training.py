@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 import pandas as pd
+import psutil
 
 from . import experts as ex
 from .gp.problem import FitResult, Problem
@@ -77,9 +78,10 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
         rows.append(result_row(expert, result))
         write_parquet(pd.DataFrame(rows, columns=TRAIN_COLUMNS), checkpoint_path, {"key": key})
         h = result.hyper.as_row() if result.hyper is not None else {}
-        log.info("expert %d (%d/%d): n=%d status=%s iter=%d %.2fs l=(%.0f m, %.0f m, %.2f d)",
+        log.info("expert %d (%d/%d): n=%d status=%s iter=%d %.2fs l=(%.0f m, %.0f m, %.2f d) rss=%.0fMB",
                  result.expert_id, k, len(todo), result.n_obs, result.status, result.n_iter, result.seconds,
-                 h.get("lengthscale_x", np.nan), h.get("lengthscale_y", np.nan), h.get("lengthscale_t", np.nan))
+                 h.get("lengthscale_x", np.nan), h.get("lengthscale_y", np.nan), h.get("lengthscale_t", np.nan),
+                 psutil.Process().memory_info().rss / 2**20)
     table = pd.DataFrame(rows, columns=TRAIN_COLUMNS).sort_values("expert_id").reset_index(drop=True)
     table = table.astype({"expert_id": int, "n_obs": int, "n_iter": int, "converged": bool})
     write_parquet(table, out_path, {"shard": int(shard), "engine": engine.name})
