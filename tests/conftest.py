@@ -44,7 +44,7 @@ def demo_days(tmp_path_factory):
 
 def copy_workflow(dest: Path) -> Path:
     """A fresh working copy of the workflow (Snakefile, rules, scripts, config) in `dest`."""
-    for name in ("Snakefile", "workflow", "config"):
+    for name in ("Snakefile", "workflow", "config", "envs"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))

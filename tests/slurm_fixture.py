@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import shutil
 import signal
 import socket
@@ -59,6 +58,8 @@ def skip_reason() -> str | None:
         return "starting slurmctld/slurmd and writing /etc/slurm/slurm.conf needs root"
     for port in (6817, 6818):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            # like the daemons: ignore TIME_WAIT leftovers of an earlier session, fail on a listener
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("0.0.0.0", port))
             except OSError:
@@ -280,16 +281,8 @@ class SlurmCluster:
 
 
 @pytest.fixture(scope="session")
-def slurm_cluster(request, tmp_path_factory):
-    """A running single-node SLURM (partition ``debug``); skipped when it cannot exist here.
-
-    The tests using it take minutes, so they only run when selected: ``pytest -m slurm`` (any
-    -m expression naming ``slurm``) or ``ICEGP_SLURM_TESTS=1``.
-    """
-    markexpr = request.config.getoption("markexpr", default="") or ""
-    if "slurm" not in markexpr or re.search(r"not\s+slurm", markexpr):
-        if os.environ.get("ICEGP_SLURM_TESTS") != "1":
-            pytest.skip("slow real-SLURM test (minutes): select with `pytest -m slurm`")
+def slurm_cluster(tmp_path_factory):
+    """A running single-node SLURM (partition ``debug``); skipped when it cannot exist here."""
     reason = skip_reason()
     if reason:
         pytest.skip(reason)

@@ -374,7 +374,7 @@ def copy_repo(dst: Path) -> Path:
         ".git", ".snakemake", "results", "resources", "logs", "benchmarks", "__pycache__", "*.egg-info"
     )
     dst.mkdir(parents=True)
-    for name in ("Snakefile", "workflow", "config", "profiles", "tests"):
+    for name in ("Snakefile", "workflow", "config", "envs", "profiles", "tests"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, dst / name, ignore=skip)
@@ -392,13 +392,23 @@ def main_variable(ds, config: dict) -> str:
     return floats[0]
 
 
+def selected_explicitly(request) -> bool:
+    """True for `pytest -m slurm` (any -m expression naming slurm, not negated) or ICEGP_SLURM_TESTS=1."""
+    markexpr = request.config.getoption("markexpr", default="") or ""
+    named = "slurm" in markexpr and not re.search(r"not\s+slurm", markexpr)
+    return named or os.environ.get("ICEGP_SLURM_TESTS") == "1"
+
+
 @pytest.mark.slurm
 @pytest.mark.skipif(not TINY_CONFIG.exists(), reason=f"{TINY_CONFIG.relative_to(REPO)} not provided yet")
-def test_tiny_config_on_slurm_matches_local(slurm_cluster, tmp_path):
+def test_tiny_config_on_slurm_matches_local(request, tmp_path):
+    """~4 min (local ~30 s, SLURM ~200 s): only with `pytest -m slurm` or ICEGP_SLURM_TESTS=1."""
+    if not selected_explicitly(request):
+        pytest.skip("slow (~4 min): the real workflow on SLURM runs with `pytest -m slurm`")
     import numpy as np
     import xarray as xr
 
-    cluster = slurm_cluster
+    cluster = request.getfixturevalue("slurm_cluster")
     cfg = yaml.safe_load((REPO / "config/config.yaml").read_text())
     cfg.update(yaml.safe_load(TINY_CONFIG.read_text()) or {})
     tiny = ["--configfile", "tests/data/tiny/config.yaml"]

@@ -34,7 +34,7 @@ def rss_mb() -> float:
 
 def copy_workflow(dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("Snakefile", "workflow", "config"):
+    for name in ("Snakefile", "workflow", "config", "envs"):
         target = dest / name
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
@@ -81,7 +81,7 @@ def compare_engines(workdir: Path, cfg: dict, target: str) -> dict:
     """Fit every demo expert with both engines (1 thread each) and compare the results."""
     from .device import configure
 
-    configure("cpu", 1, 0)
+    configure("cpu", 1, 0, need_tf=True)
     from .gp.engines import make_engine
 
     training = cfg["training"]

@@ -16,8 +16,13 @@ def wants_gpu(device: str, gpu_resource) -> bool:
     return device in ("gpu", "auto") and int(gpu_resource or 0) > 0
 
 
-def configure(device: str, threads: int, gpu_resource=0, need_tf: bool = True) -> str:
-    """Set the environment for this job and return a description of the device it will use."""
+def configure(device: str, threads: int, gpu_resource=0, need_tf: bool = True) -> tuple[str, bool]:
+    """Set the environment for this job; return a description of its device and whether a GPU is in use.
+
+    A job runs on a GPU only when the config asks for one, the scheduler granted one (SLURM then sets
+    CUDA_VISIBLE_DEVICES to it) and TensorFlow sees it; otherwise it runs on CPU, with a warning if a
+    GPU was asked for.
+    """
     threads = max(int(threads), 1)
     use_gpu = wants_gpu(device, gpu_resource)
     if not use_gpu:
@@ -32,7 +37,7 @@ def configure(device: str, threads: int, gpu_resource=0, need_tf: bool = True) -
         log.warning("device: gpu was asked for but this job was granted no GPU (resources gpu=%s); "
                     "running on CPU", gpu_resource)
     if not need_tf and not use_gpu:
-        return f"cpu ({threads} threads, LAPACK)"
+        return f"cpu ({threads} threads, LAPACK)", False
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -42,5 +47,5 @@ def configure(device: str, threads: int, gpu_resource=0, need_tf: bool = True) -
         log.warning("device: %s but TensorFlow sees no GPU (CUDA_VISIBLE_DEVICES=%r); running on CPU",
                     device, os.environ.get("CUDA_VISIBLE_DEVICES"))
     if gpus and use_gpu:
-        return f"gpu {gpus[0].name} (CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r})"
-    return f"cpu ({threads} threads, TensorFlow)"
+        return f"gpu {gpus[0].name} (CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r})", True
+    return f"cpu ({threads} threads, TensorFlow)", False

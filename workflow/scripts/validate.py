@@ -2,16 +2,12 @@
 import pandas as pd
 import xarray as xr
 
-from icegp import device, jobs
+from icegp import experts, jobs, prediction, validation
+from icegp.io.atomic import write_json
 
 log = jobs.setup_logging(snakemake)
 p = snakemake.params
-from icegp.gp.engines import make_engine, needs_tensorflow  # noqa: E402
-
-device.configure("cpu", snakemake.threads, 0, need_tf=needs_tensorflow(p.training, False))
-from icegp import experts, prediction, validation  # noqa: E402
-from icegp.io.atomic import write_json  # noqa: E402
-
+engine = jobs.gp_engine(snakemake, {**p.training, "device": "cpu"}, log)
 target = snakemake.wildcards.target
 report = {"target": target, "variable": p.variable}
 with xr.open_dataset(snakemake.input.product) as ds:
@@ -21,8 +17,8 @@ with xr.open_dataset(snakemake.input.product) as ds:
             report["truth"] = validation.against_truth(field, truth["sea_ice_thickness"].values)
 report["holdout"] = validation.holdout(
     pd.read_parquet(snakemake.input.obs), pd.read_parquet(snakemake.input.experts),
-    prediction.read_hyperparameters(snakemake.input.hyperparameters, p.crs, target), make_engine(p.training),
-    target, p.training["training_radius"], experts.time_half_width(p.num_days), p.validation["holdout_fraction"],
+    prediction.read_hyperparameters(snakemake.input.hyperparameters, p.crs, target), engine, target,
+    p.training["training_radius"], experts.time_half_width(p.num_days), p.validation["holdout_fraction"],
     p.validation["seed"], p.along_track)
 write_json(report, snakemake.output[0])
 log.info("%s", report)
