@@ -124,10 +124,12 @@ def write_fake_slurm(bindir: Path) -> dict:
     """sbatch that logs its argv and answers a job id; squeue reports every job FAILED."""
     bindir.mkdir(parents=True, exist_ok=True)
     scripts = {
+        # the plugin submits from 2 threads: serialise with flock, write each line in one go
         "sbatch": """#!/bin/bash
+exec 9>>"$FAKE_SLURM_LOG.lock"; command -v flock >/dev/null && flock 9
 n=$(( $(wc -l < "$FAKE_SLURM_LOG.ids" 2>/dev/null || echo 0) + 1000 ))
-printf 'sbatch' >> "$FAKE_SLURM_LOG"; for a in "$@"; do printf ' %q' "$a" >> "$FAKE_SLURM_LOG"; done
-echo >> "$FAKE_SLURM_LOG"; echo "$n" >> "$FAKE_SLURM_LOG.ids"; echo "$n"
+line="sbatch"; for a in "$@"; do line+=" $(printf '%q' "$a")"; done
+printf '%s\n' "$line" >> "$FAKE_SLURM_LOG"; echo "$n" >> "$FAKE_SLURM_LOG.ids"; echo "$n"
 """,
         "squeue": """#!/bin/bash
 for i in $(cat "$FAKE_SLURM_LOG.ids" 2>/dev/null); do echo "$i|FAILED"; done

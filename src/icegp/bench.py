@@ -8,9 +8,15 @@ Numbers go to ``results/bench/bench.tsv`` (appended, one row per metric, stamped
 """
 from __future__ import annotations
 
+import os
+
+# Like a Snakemake job with threads: 1, and before numpy loads BLAS: one thread each, so the two
+# engines are compared on equal terms and not against a machine-dependent thread count.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -115,9 +121,10 @@ def compare_engines(workdir: Path, cfg: dict, target: str) -> dict:
             pred_diff.append(np.max(np.abs(pa - pb)))
     out["max_hyperparameter_rel_diff"] = float(np.max(hyp_diff))
     out["max_prediction_diff_m"] = float(np.max(pred_diff))
+    order = np.random.default_rng(0).permutation(len(problems))  # nested random subsets, each twice the last
     for n in (len(problems) // 8, len(problems) // 4, len(problems) // 2, len(problems)):
         if n:
-            _, secs, _ = fit_all(fast, problems[:n])
+            _, secs, _ = fit_all(fast, [problems[i] for i in order[:n]])
             out[f"fast_total_s_{n}_experts"] = secs
     return out
 
