@@ -3,7 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icegp import loading, observations
+from icegp import observations
+from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
 
 CRS = "EPSG:3411"
@@ -11,8 +12,6 @@ CRS = "EPSG:3411"
 
 def day_file(tmp_path, name, day, df, status=None):
     path = tmp_path / f"{name}_{day}.parquet"
-    from icegp.io.atomic import write_parquet
-
     meta = {"source": name, "day": day, "status": "ok", "rows": len(df)} if status is None else status
     write_parquet(df, path, meta)
     return path

@@ -394,19 +394,9 @@ def main_variable(ds, config: dict) -> str:
     return floats[0]
 
 
-def selected_explicitly(request) -> bool:
-    """True for `pytest -m slurm` (any -m expression naming slurm, not negated) or ICEGP_SLURM_TESTS=1."""
-    markexpr = request.config.getoption("markexpr", default="") or ""
-    named = "slurm" in markexpr and not re.search(r"not\s+slurm", markexpr)
-    return named or os.environ.get("ICEGP_SLURM_TESTS") == "1"
-
-
 @pytest.mark.slurm
-@pytest.mark.skipif(not TINY_CONFIG.exists(), reason=f"{TINY_CONFIG.relative_to(REPO)} not provided yet")
 def test_tiny_config_on_slurm_matches_local(request, tmp_path):
-    """~4 min (local ~30 s, SLURM ~200 s): only with `pytest -m slurm` or ICEGP_SLURM_TESTS=1."""
-    if not selected_explicitly(request):
-        pytest.skip("slow (~4 min): the real workflow on SLURM runs with `pytest -m slurm`")
+    """The real workflow on the tiny config: ~30 s locally, ~200 s through SLURM (mostly polling)."""
     import numpy as np
     import xarray as xr
 
