@@ -41,15 +41,6 @@ def source_window(config, src: dict, target: str) -> list[str]:
     return timeutil.day_range(target, config["num_days_before_after"])
 
 
-def source_days(config, src: dict) -> list[str]:
-    """Every data day of `src` any target needs: each day is loaded once, whatever the targets."""
-    return sorted({d for t in targets(config) for d in source_window(config, src, t)})
-
-
-def all_demo_days(config) -> list[str]:
-    return sorted({d for s in config["sources"] for d in source_days(config, s)})
-
-
 def is_demo_source(config, src: dict) -> bool:
     """A source whose files the demo generator writes (demo enabled and its path under demo.out)."""
     demo = config.get("demo", {})
