@@ -6,10 +6,11 @@ PROBE = """
 import logging, os, sys
 logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="%(levelname)s %(message)s")
 from icegp import device
-described, on_gpu = device.configure(sys.argv[1], 3, int(sys.argv[2]), need_tf=sys.argv[3] == "tf")
+described, on_gpu = device.configure(sys.argv[1], 3, int(sys.argv[2]))
 print("DESCRIBED", described, "ON_GPU", on_gpu, "CUDA", repr(os.environ.get("CUDA_VISIBLE_DEVICES")))
+print("TF_LOADED", "tensorflow" in sys.modules)
 if sys.argv[3] == "tf":
-    import tensorflow as tf
+    tf = device.tensorflow()
     print("INTRA", tf.config.threading.get_intra_op_parallelism_threads(),
           "INTER", tf.config.threading.get_inter_op_parallelism_threads())
 """
@@ -30,11 +31,17 @@ def test_gpu_granted_but_not_visible_falls_back_to_cpu_with_warning():
     assert "INTRA 3 INTER 1" in out
 
 
+def test_cpu_job_ties_tensorflow_threads_when_it_needs_tensorflow():
+    out = probe("cpu", 0, "tf")
+    assert "TF_LOADED False" in out  # configure itself does not pay TensorFlow's start-up on CPU
+    assert "INTRA 3 INTER 1" in out
+
+
 def test_gpu_asked_but_not_granted_hides_devices():
     out = probe("gpu", 0, "none")
     assert "granted no GPU" in out and "CUDA ''" in out and "ON_GPU False" in out
 
 
-def test_cpu_jobs_without_tensorflow_use_lapack():
+def test_cpu_jobs_do_not_warn():
     out = probe("cpu", 0, "none")
-    assert "WARNING" not in out and "LAPACK" in out
+    assert "WARNING" not in out and "ON_GPU False" in out

@@ -87,7 +87,7 @@ def compare_engines(workdir: Path, cfg: dict, target: str) -> dict:
     """Fit every demo expert with both engines (1 thread each) and compare the results."""
     from .device import configure
 
-    configure("cpu", 1, 0, need_tf=True)
+    configure("cpu", 1, 0)
     from .gp.engines import make_engine
 
     training = cfg["training"]

@@ -16,12 +16,13 @@ def wants_gpu(device: str, gpu_resource) -> bool:
     return device in ("gpu", "auto") and int(gpu_resource or 0) > 0
 
 
-def configure(device: str, threads: int, gpu_resource=0, need_tf: bool = True) -> tuple[str, bool]:
+def configure(device: str, threads: int, gpu_resource=0) -> tuple[str, bool]:
     """Set the environment for this job; return a description of its device and whether a GPU is in use.
 
     A job runs on a GPU only when the config asks for one, the scheduler granted one (SLURM then sets
     CUDA_VISIBLE_DEVICES to it) and TensorFlow sees it; otherwise it runs on CPU, with a warning if a
-    GPU was asked for.
+    GPU was asked for. TensorFlow is imported here only to look for a GPU: a CPU job that never needs
+    it (the LAPACK path) never pays its start-up.
     """
     threads = max(int(threads), 1)
     use_gpu = wants_gpu(device, gpu_resource)
@@ -36,16 +37,23 @@ def configure(device: str, threads: int, gpu_resource=0, need_tf: bool = True) -
     if device == "gpu" and not use_gpu:
         log.warning("device: gpu was asked for but this job was granted no GPU (resources gpu=%s); "
                     "running on CPU", gpu_resource)
-    if not need_tf and not use_gpu:
-        return f"cpu ({threads} threads, LAPACK)", False
-    import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-    gpus = tf.config.list_physical_devices("GPU")
-    if use_gpu and not gpus:
+    if not use_gpu:
+        return f"cpu ({threads} threads)", False
+    gpus = tensorflow().config.list_physical_devices("GPU")
+    if not gpus:
         log.warning("device: %s but TensorFlow sees no GPU (CUDA_VISIBLE_DEVICES=%r); running on CPU",
                     device, os.environ.get("CUDA_VISIBLE_DEVICES"))
-    if gpus and use_gpu:
-        return f"gpu {gpus[0].name} (CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r})", True
-    return f"cpu ({threads} threads, TensorFlow)", False
+        return f"cpu ({threads} threads)", False
+    return f"gpu {gpus[0].name} (CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r})", True
+
+
+def tensorflow():
+    """Import TensorFlow with its thread pools tied to the job's threads (see :func:`configure`)."""
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(os.environ.get("TF_NUM_INTRAOP_THREADS", 0)))
+        tf.config.threading.set_inter_op_parallelism_threads(int(os.environ.get("TF_NUM_INTEROP_THREADS", 0)))
+    except RuntimeError:
+        pass  # TensorFlow already ran an op: its pools are fixed (to the same environment values)
+    return tf

@@ -19,11 +19,8 @@ def setup_logging(snakemake) -> logging.Logger:
 def gp_engine(snakemake, training: dict, log: logging.Logger):
     """Set this job's device (before TensorFlow is imported) and build the configured GP engine."""
     from . import device
-    from .gp.engines import make_engine, needs_tensorflow
+    from .gp.engines import make_engine
 
-    granted = snakemake.resources.get("gpu", 0)
-    wanted = device.wants_gpu(training["device"], granted)
-    described, on_gpu = device.configure(training["device"], snakemake.threads, granted,
-                                         need_tf=needs_tensorflow(training, wanted))
+    described, on_gpu = device.configure(training["device"], snakemake.threads, snakemake.resources.get("gpu", 0))
     log.info("device: %s", described)
     return make_engine(training, on_gpu)

@@ -6,7 +6,10 @@ function is retraced per expert, whatever its number of observations.
 from __future__ import annotations
 
 import numpy as np
-import tensorflow as tf
+
+from ..device import tensorflow
+
+tf = tensorflow()
 
 F64 = tf.float64
 SQRT3 = np.sqrt(3.0)

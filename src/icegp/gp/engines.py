@@ -4,10 +4,6 @@ from __future__ import annotations
 from .hyper import Space
 
 
-def needs_tensorflow(training: dict, use_gpu: bool) -> bool:
-    return training.get("engine", "fast") == "reference" or training.get("model_type", "GPR") == "SGPR" or use_gpu
-
-
 def make_engine(training: dict, use_gpu: bool = False):
     space = Space.from_config(training)
     kwargs = dict(model_type=training.get("model_type", "GPR"), inducing_points=training.get("inducing_points", 500),

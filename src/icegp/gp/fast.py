@@ -1,7 +1,9 @@
 """The fast engine: no model object and no TensorFlow trace per expert.
 
-GPR runs on :mod:`icegp.gp.exact` (closed-form gradients on LAPACK); SGPR runs on one TensorFlow
-function compiled once per process with dynamic shapes (:mod:`icegp.gp.compiled`). Both are driven by
+GPR runs on :mod:`icegp.gp.exact` (closed-form gradients on LAPACK); SGPR with more observations than
+inducing points runs on one TensorFlow function compiled once per process with dynamic shapes
+(:mod:`icegp.gp.compiled`), as does everything on a GPU; an SGPR expert with no more observations than
+inducing points is an exact GPR and takes the LAPACK path. All are driven by
 the same SciPy L-BFGS-B, bounds, initial values and tolerances as the reference engine, so they reach
 the same optimum; the speed comes from cheaper steps, not from stopping early.
 """
@@ -26,7 +28,7 @@ class FastEngine:
                  mean: str = "local", max_iter: int = 10_000, tolerance: float = 1e-6, use_tf: bool = False,
                  fixed=()):
         self.space, self.model_type, self.m, self.seed = space, model_type, int(inducing_points), seed
-        self.use_tf = use_tf or model_type == "SGPR"  # GPR runs on LAPACK unless a GPU is in use
+        self.use_tf = use_tf  # on a GPU everything runs in TensorFlow
         self.mean_kind, self.max_iter, self.tolerance = mean, int(max_iter), tolerance
         low, high, init = space.vectors()
         self.bounds = exact.BoundedVector(low, high)
@@ -39,13 +41,24 @@ class FastEngine:
         mean = prior_mean(problem.y, self.mean_kind)
         return (problem.X - problem.origin) / self.space.coords_scale, problem.y - mean, mean
 
+    def _kind(self, n: int) -> str:
+        """exact (LAPACK), tf_gpr or tf_sgpr for an expert with n observations.
+
+        An SGPR whose inducing points are all its data (n <= inducing_points) is an exact GPR (the
+        Titsias bound is then the marginal likelihood), so it takes the exact path.
+        """
+        if self.model_type == "SGPR" and n > self.m:
+            return "tf_sgpr"
+        return "tf_gpr" if self.use_tf else "exact"
+
     def _objective(self, problem: Problem, Xs, y):
-        if not self.use_tf:
+        kind = self._kind(len(y))
+        if kind == "exact":
             S = exact.sq_diffs(Xs, Xs)
             return lambda theta: exact.nll_and_grad(theta, S, y)
         from . import compiled
 
-        if self.model_type == "GPR":
+        if kind == "tf_gpr":
             return compiled.gpr_objective(Xs, y)
         Z = Xs[inducing_indices(len(Xs), self.m, self.seed, problem.expert_id)]
         return compiled.sgpr_objective(Xs, y, Z)
@@ -81,9 +94,10 @@ class FastEngine:
         Xs, y, mean = self._scaled(problem)
         theta = self.space.to_scaled_vector(self.space.clip(hyper))
         Xq = (np.asarray(Xstar, float) - problem.origin) / self.space.coords_scale
-        if not self.use_tf:
+        kind = self._kind(len(y))
+        if kind == "exact":
             f_mean, f_var = exact.predict(theta, Xs, y, Xq)
-        elif self.model_type == "GPR":
+        elif kind == "tf_gpr":
             from . import compiled
 
             f_mean, f_var = compiled.gpr_predict(theta, Xs, y, Xq)

@@ -111,6 +111,9 @@ class ReferenceEngine:
     name = "reference"
 
     def __init__(self, space: Space, **model_kwargs):
+        from ..device import tensorflow
+
+        tensorflow()  # thread pools tied to the job before GPflow runs anything
         self.space, self.model_kwargs = space, model_kwargs
 
     def expert(self) -> GPflowExpert:
