@@ -53,3 +53,12 @@ def test_hyperparameters_match_on_location_not_time_and_check_crs(tmp_path):
     write_parquet(hyp, path, {"crs": "EPSG:6931"})
     with pytest.raises(InputError, match="2019-04-16.*EPSG:6931"):
         prediction.read_hyperparameters(str(path), "EPSG:3411", "2019-04-16")
+
+
+def test_empty_expert_set_names_the_target():
+    from icegp import experts
+
+    obs = pd.DataFrame({"x": [0.0], "y": [0.0], "t": [17996.5], "obs": [1.0]})
+    cand = pd.DataFrame({"x": [5e6], "y": [5e6], "lon": [0.0], "lat": [60.0]})
+    with pytest.raises(InputError, match="target 2019-04-10: none of 1 candidate"):
+        experts.choose_experts(obs, cand, "2019-04-10", 1, 1, 100_000.0, 2)
