@@ -62,3 +62,15 @@ def test_empty_expert_set_names_the_target():
     cand = pd.DataFrame({"x": [5e6], "y": [5e6], "lon": [0.0], "lat": [60.0]})
     with pytest.raises(InputError, match="target 2019-04-10: none of 1 candidate"):
         experts.choose_experts(obs, cand, "2019-04-10", 1, 1, 100_000.0, 2)
+
+
+def test_holdout_units_are_tracks_or_blocks():
+    from icegp import validation
+
+    t = np.r_[18000.1 + np.arange(5) * 1e-4, 18000.3 + np.arange(5) * 1e-4]  # two passes, 5 points each
+    obs = pd.DataFrame({"x": np.arange(10) * 1e4, "y": 0.0, "t": t, "source": "is2"})
+    units, unit = validation.holdout_units(obs, np.ones(10, bool))
+    assert unit == "track" and list(units) == [0] * 5 + [1] * 5
+    binned = obs.assign(t=18000.0, x=np.r_[np.zeros(5), np.full(5, 450_000.0)])  # no time of day
+    units, unit = validation.holdout_units(binned, np.ones(10, bool))
+    assert unit == "block_200km" and len(set(units[:5])) == 1 and units[0] != units[-1]

@@ -11,6 +11,7 @@ from .gp.problem import Problem
 from .prediction import match_by_location
 
 TRACK_GAP_DAYS = 10.0 / 1440.0  # a new track starts after a 10 minute gap in a source's time series
+BLOCK_M = 200_000.0  # hold-out unit for tables without time of day: square blocks of this size
 
 
 def scores(pred, ref) -> dict:
@@ -42,25 +43,43 @@ def track_ids(obs: pd.DataFrame) -> np.ndarray:
     return ids
 
 
+def block_ids(obs: pd.DataFrame) -> np.ndarray:
+    """Square spatial blocks of BLOCK_M, for data whose time stamps cannot separate tracks."""
+    bx = np.floor(obs["x"].to_numpy() / BLOCK_M).astype(np.int64)
+    by = np.floor(obs["y"].to_numpy() / BLOCK_M).astype(np.int64)
+    return pd.factorize(pd.Series(list(zip(bx, by))))[0]
+
+
+def holdout_units(obs: pd.DataFrame, day: np.ndarray) -> tuple[np.ndarray, str]:
+    """Tracks where the target day has at least two; otherwise spatial blocks (e.g. binned tables
+    whose t has no time of day, where a whole day reads as one track)."""
+    tracks = track_ids(obs)
+    if len(np.unique(tracks[day])) >= 2:
+        return tracks, "track"
+    return block_ids(obs), f"block_{int(BLOCK_M / 1000)}km"
+
+
 def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine, target: str,
             training_radius: float, half_width: float, fraction: float, seed: int,
             sources) -> dict:
     """Hold out a fraction of the target day's tracks, predict them from the rest, report the error.
 
     Each held-out point is predicted by its nearest expert with the product's hyperparameters,
-    conditioned on the window's observations minus every held-out track.
+    conditioned on the window's observations minus every held-out track (or block, see
+    :func:`holdout_units`).
     """
     t0 = ex.expert_time(target) - 0.5
     obs = obs.reset_index(drop=True)
-    tracks = track_ids(obs)
-    day = (obs["t"] >= t0) & (obs["t"] < t0 + 1) & obs["source"].isin(sources)
-    candidates = np.unique(tracks[day.to_numpy()])
+    day = ((obs["t"] >= t0) & (obs["t"] < t0 + 1) & obs["source"].isin(sources)).to_numpy()
+    units, unit = holdout_units(obs, day)
+    candidates = np.unique(units[day])
     if len(candidates) < 2:
-        return {"n_tracks": int(len(candidates)), "note": "too few tracks on the target day to hold any out"}
+        return {"unit": unit, "n_units": int(len(candidates)),
+                "note": "too few tracks or blocks on the target day to hold any out"}
     rng = np.random.default_rng(seed)
     k = max(1, int(round(fraction * len(candidates))))
     held = rng.choice(candidates, size=k, replace=False)
-    is_held = np.isin(tracks, held) & day.to_numpy()
+    is_held = np.isin(units, held) & day
     train = ex.LocalData(obs[~is_held])
     test = obs[is_held]
     rows = match_by_location(experts, hyp)
@@ -85,5 +104,5 @@ def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine,
         Xstar = test.loc[mine, ["x", "y", "t"]].to_numpy(float)
         pred[mine] = engine.predict(problem, Hyper.from_row(h), Xstar)["f_mean"]
     out = scores(pred, test["obs"].to_numpy())
-    out.update({"n_tracks": int(len(candidates)), "n_tracks_held_out": int(k), "fraction": fraction})
+    out.update({"unit": unit, "n_units": int(len(candidates)), "n_held_out": int(k), "fraction": fraction})
     return out
