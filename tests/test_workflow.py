@@ -155,3 +155,42 @@ def test_html_report_includes_plots_and_timing(tiny_run):
     html = (tiny_run / "report.html").read_text(errors="ignore")
     for name in ("product.png", "std.png", "hyperparameters.png", "timing_report.tsv", "timing_report.png"):
         assert name in html, name
+
+
+def test_smap_over_http_with_a_missing_day(tmp_path, demo_days):
+    """fetch_smap -> load_smap through a real HTTP server; a day the server lacks stops the run, or
+    is skipped and reported when missing_days: skip."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    _, files = demo_days
+    served = tmp_path / "served"
+    served.mkdir()
+    for day in ("2019-04-14", "2019-04-15"):  # the server has no 2019-04-16
+        shutil.copy(files[day]["smap"], served)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        (tmp_path / "work").mkdir()
+        work = copy_workflow(tmp_path / "work")
+        cfg = yaml.safe_load(TINY_CONFIG.read_text())
+        cfg["sources"][1] = {"name": "smap", "type": "bremen_smos_smap", "cache": "resources/smap_cache",
+                             "url": f"http://127.0.0.1:{httpd.server_address[1]}/{{YYYYMMDD}}_north_mix_sit_v300.nc",
+                             "coarsen": 8, "backoff_s": 0.01}
+        strict = overlay(work, "http", cfg)
+        target = f"results/{TARGET}/observations.parquet"
+        proc = snakemake(work, target, "--configfile", str(strict), check=False)
+        assert proc.returncode != 0 and "2019-04-16" in proc.stdout + proc.stderr and "404" in proc.stdout + proc.stderr
+        assert sorted(p.name for p in (work / "resources/smap_cache").iterdir()) == [
+            "20190414_north_mix_sit_v300.nc", "20190415_north_mix_sit_v300.nc"]
+        lenient = overlay(work, "lenient", {**cfg, "missing_days": "skip"})
+        snakemake(work, target, "--configfile", str(lenient))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    report = json.loads((work / f"results/{TARGET}/observations.json").read_text())
+    assert [(d["source"], d["day"]) for d in report["days_skipped"]] == [("smap", "2019-04-16")]
+    assert report["rows"]["smap"] > 0 and report["rows"]["is2"] > 0
