@@ -7,7 +7,6 @@ from icegp import experts as ex
 from icegp import loading, observations
 from icegp.gp.engines import make_engine
 from icegp.io.atomic import write_parquet
-from icegp.training import problem_for
 
 TARGET = "2019-04-15"
 TRAINING = {"training_radius": 400_000, "coords_scale": [50_000, 50_000, 1], "max_iter": 500, "tolerance": 1e-9,
@@ -32,7 +31,7 @@ def demo_problems(demo_days, tmp_path_factory):
                          "lon": 0.0, "lat": 80.0})
     experts = ex.choose_experts(obs, cand, TARGET, 10, 1, TRAINING["training_radius"], 1)
     local = ex.LocalData(obs)
-    problems = [problem_for(e, local, TRAINING["training_radius"], ex.time_half_width(1))
+    problems = [local.problem(e, TRAINING["training_radius"], ex.time_half_width(1))
                 for e in experts.itertuples(index=False)]
     return experts, problems
 

@@ -73,13 +73,11 @@ def fit_all(engine, problems) -> tuple[list, float, list]:
 
 
 def problems_for(workdir: Path, target: str, training: dict, num_days: int):
-    from .training import problem_for
-
     obs = pd.read_parquet(workdir / f"results/{target}/observations.parquet")
     experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
     local = ex.LocalData(obs)
     half = ex.time_half_width(num_days)
-    return experts, [problem_for(e, local, training["training_radius"], half)
+    return experts, [local.problem(e, training["training_radius"], half)
                      for e in experts.itertuples(index=False)]
 
 

@@ -8,15 +8,11 @@ from .io import bremen, is2sitdat4
 from .io.atomic import write_netcdf
 
 
-def product_extent(grid_cfg) -> tuple:
-    return tuple(grid_cfg.get("extent") or geo.NSIDC_NORTH_EXTENT)
-
-
 def truth_dataset(day: str, seed: int, crs: str, grid_cfg, ocean):
     """The true thickness at noon of `day` on the product grid (NaN off the ice)."""
     import xarray as xr
 
-    xa, ya = geo.grid_axes(product_extent(grid_cfg), grid_cfg["grid_spacing"])
+    xa, ya = geo.grid_axes(geo.extent_of(grid_cfg), grid_cfg["grid_spacing"])
     xx, yy = np.meshgrid(xa, ya)
     lon, lat = geo.xy_to_lonlat(xx, yy, crs)
     h = synthetic.truth_thickness(lon, lat, timeutil.day_to_t(day) + 0.5, seed, ocean)

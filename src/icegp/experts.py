@@ -6,6 +6,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from . import geo, timeutil
+from .gp.problem import Problem
 from .io import tables
 from .io.checks import InputError
 
@@ -43,7 +44,18 @@ class LocalData:
         return np.sort(idx)
 
     def counts(self, xs, ys, t: float, radius: float, half_width: float) -> np.ndarray:
-        return np.array([len(self.select(x, y, t, radius, half_width)) for x, y in zip(xs, ys)], dtype=int)
+        """Observations each location would train on (one batched tree query)."""
+        if self.tree is None:
+            return np.zeros(len(xs), dtype=int)
+        in_time = np.abs(self.t - t) <= half_width
+        balls = self.tree.query_ball_point(np.c_[xs, ys], r=radius)
+        return np.array([int(in_time[np.asarray(b, dtype=int)].sum()) for b in balls], dtype=int)
+
+    def problem(self, expert, radius: float, half_width: float) -> Problem:
+        """The training problem of one expert (a row with expert_id, x, y, t)."""
+        obs = self.obs.iloc[self.select(expert.x, expert.y, expert.t, radius, half_width)]
+        return Problem(int(expert.expert_id), np.array([expert.x, expert.y, expert.t]),
+                       obs[["x", "y", "t"]].to_numpy(float), obs["obs"].to_numpy(float))
 
 
 def grid_candidates(extent, spacing: float, crs: str, min_lat=None) -> pd.DataFrame:
@@ -83,7 +95,7 @@ def candidates(cfg: dict, crs: str) -> pd.DataFrame:
     """Candidate expert locations: a locations_file, or an ocean-masked grid at expert_spacing."""
     if cfg.get("locations_file"):
         return read_locations(cfg["locations_file"], crs)
-    return grid_candidates(cfg.get("extent") or geo.NSIDC_NORTH_EXTENT, cfg["expert_spacing"], crs, cfg.get("min_lat"))
+    return grid_candidates(geo.extent_of(cfg), cfg["expert_spacing"], crs, cfg.get("min_lat"))
 
 
 def choose_experts(obs: pd.DataFrame, cand: pd.DataFrame, target: str, min_obs: int, num_days: int,

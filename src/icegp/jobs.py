@@ -17,10 +17,14 @@ def setup_logging(snakemake) -> logging.Logger:
 
 
 def gp_engine(snakemake, training: dict, log: logging.Logger):
-    """Set this job's device (before TensorFlow is imported) and build the configured GP engine."""
+    """Set this job's device (before TensorFlow is imported) and build the configured GP engine.
+
+    The device is read from the config, not from params, so that changing it re-runs nothing.
+    """
     from . import device
     from .gp.engines import make_engine
 
-    described, on_gpu = device.configure(training["device"], snakemake.threads, snakemake.resources.get("gpu", 0))
+    described, on_gpu = device.configure(snakemake.config["training"]["device"], snakemake.threads,
+                                         snakemake.resources.get("gpu", 0))
     log.info("device: %s", described)
     return make_engine(training, on_gpu)

@@ -49,7 +49,8 @@ def load_along_track_table(source: dict, day: str) -> pd.DataFrame:
 
 
 def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
-    return day_window(tables.read_xyt_table(source["path"], crs), day)
+    t0 = timeutil.day_to_t(day)
+    return tables.read_xyt_table(source["path"], crs, (t0, t0 + 1.0))
 
 
 def bremen_path_for(source: dict, day: str, manifest: str | None) -> str:

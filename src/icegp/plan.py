@@ -23,13 +23,6 @@ def targets(config) -> list[str]:
     return [timeutil.parse_day(d).isoformat() for d in t]
 
 
-def source(config, name: str) -> dict:
-    for s in config["sources"]:
-        if s["name"] == name:
-            return s
-    raise KeyError(f"config key sources: no source named {name!r}")
-
-
 def prediction_day_only(src: dict) -> bool:
     return bool(src.get("smap_use_prediction_day_only", False))
 
@@ -46,7 +39,8 @@ def is_demo_source(config, src: dict) -> bool:
     demo = config.get("demo", {})
     if not demo.get("enabled") or "path" not in src:
         return False
-    return os.path.normpath(src["path"]).startswith(os.path.normpath(demo["out"]))
+    out = os.path.abspath(demo["out"])
+    return os.path.commonpath([os.path.abspath(src["path"]), out]) == out
 
 
 def demo_beams(config) -> list[str]:
@@ -97,8 +91,3 @@ def shards(config) -> list[str]:
 def hyperparameter_target(config, target: str) -> str:
     """The target whose smoothed hyperparameters `target` predicts with."""
     return config.get("hyperparameters_from") or target
-
-
-def trained_targets(config) -> list[str]:
-    ref = config.get("hyperparameters_from")
-    return [ref] if ref else targets(config)

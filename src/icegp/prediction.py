@@ -9,7 +9,7 @@ from scipy.spatial import cKDTree
 
 from . import experts as ex
 from . import geo
-from .gp.hyper import Hyper
+from .gp.hyper import COLUMNS, Hyper
 from .io.atomic import read_parquet_metadata
 from .io.checks import InputError
 
@@ -22,8 +22,7 @@ def locations(cfg: dict, crs: str) -> pd.DataFrame:
     """Prediction locations: an ocean-masked grid at grid_spacing, or a locations_file."""
     if cfg.get("locations_file"):
         return ex.read_locations(cfg["locations_file"], crs)
-    g = geo.ocean_grid(cfg.get("extent") or geo.NSIDC_NORTH_EXTENT, cfg["grid_spacing"], crs, cfg.get("min_lat"))
-    return pd.DataFrame({k: g[k] for k in ("x", "y", "lon", "lat")})
+    return ex.grid_candidates(geo.extent_of(cfg), cfg["grid_spacing"], crs, cfg.get("min_lat"))
 
 
 def read_hyperparameters(path: str, crs: str, target: str) -> pd.DataFrame:
@@ -33,6 +32,11 @@ def read_hyperparameters(path: str, crs: str, target: str) -> pd.DataFrame:
         raise InputError(f"target {target}: hyperparameters in {path} were made in CRS {meta.get('crs')!r}, "
                          f"this run uses {crs!r}")
     return pd.read_parquet(path)
+
+
+def usable(hyp_row) -> bool:
+    """All five hyperparameters present (a failed fit that smoothing could not fill is not)."""
+    return bool(np.isfinite(hyp_row[list(COLUMNS)].to_numpy(float)).all())
 
 
 def match_by_location(experts: pd.DataFrame, hyp: pd.DataFrame) -> np.ndarray:
@@ -46,16 +50,13 @@ def match_by_location(experts: pd.DataFrame, hyp: pd.DataFrame) -> np.ndarray:
 def predict_shard(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, pred_locs: pd.DataFrame,
                   engine, training_radius: float, half_width: float, radius: float) -> tuple[pd.DataFrame, dict]:
     """Predictions of every expert at the locations strictly within `radius` of it, and a status count."""
-    from .training import problem_for
-
     local = ex.LocalData(obs)
     tree = cKDTree(pred_locs[["x", "y"]].to_numpy(float))
     rows = match_by_location(experts, hyp)
     frames, status = [], {"predicted": 0, "no_hyperparameters": 0, "no_locations": 0, "too_few_obs": 0}
     for expert, r in zip(experts.itertuples(index=False), rows):
         h = hyp.iloc[r] if r >= 0 else None
-        if h is None or not np.isfinite(h[["lengthscale_x", "kernel_variance", "likelihood_variance"]]
-                                        .to_numpy(float)).all():
+        if h is None or not usable(h):
             status["no_hyperparameters"] += 1
             continue
         idx = np.array(tree.query_ball_point([expert.x, expert.y], r=radius), dtype=int)
@@ -64,12 +65,15 @@ def predict_shard(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, p
         if pl.empty:
             status["no_locations"] += 1
             continue
-        problem = problem_for(expert, local, training_radius, half_width)
+        problem = local.problem(expert, training_radius, half_width)
         if problem.n == 0:
             status["too_few_obs"] += 1
             continue
         Xstar = np.c_[pl["x"], pl["y"], np.full(len(pl), expert.t)]
-        pred = engine.predict(problem, Hyper.from_row(h), Xstar)
+        try:
+            pred = engine.predict(problem, Hyper.from_row(h), Xstar)
+        except Exception as err:
+            raise RuntimeError(f"expert {expert.expert_id} at ({expert.x:.0f}, {expert.y:.0f}): {err}") from err
         frames.append(pd.DataFrame({"expert_id": expert.expert_id, "expert_x": expert.x, "expert_y": expert.y,
                                     "x": pl["x"].to_numpy(), "y": pl["y"].to_numpy(), **pred}))
         status["predicted"] += 1

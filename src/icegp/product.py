@@ -19,7 +19,7 @@ def axes(prediction_cfg: dict, locations: pd.DataFrame):
     """The product grid: the configured grid, or the lattice of a locations_file's unique x and y."""
     if prediction_cfg.get("locations_file"):
         return np.sort(locations["x"].unique()), np.sort(locations["y"].unique())[::-1]
-    return geo.grid_axes(prediction_cfg.get("extent") or geo.NSIDC_NORTH_EXTENT, prediction_cfg["grid_spacing"])
+    return geo.grid_axes(geo.extent_of(prediction_cfg), prediction_cfg["grid_spacing"])
 
 
 def blend(preds: pd.DataFrame, length_scale: float) -> pd.DataFrame:

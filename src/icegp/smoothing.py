@@ -38,9 +38,9 @@ def clip_columns(df: pd.DataFrame, space: Space) -> pd.DataFrame:
 def smooth(trained: pd.DataFrame, space: Space, length_scale: float, params, enabled: bool = True) -> pd.DataFrame:
     """One row per expert: `<param>_raw` as trained, `<param>` as used for prediction.
 
-    Values are clipped to the bounds, smoothed, and clipped again. Experts whose fit failed receive
-    their neighbours' smoothed values, so they still predict; with smoothing disabled the trained
-    values pass through unchanged.
+    Values are clipped to the bounds, the `params` are smoothed, and all are clipped again. Experts
+    whose fit failed receive their neighbours' weighted values of every parameter (smoothed or not),
+    so they still predict; with smoothing disabled the trained values pass through unchanged.
     """
     out = trained.sort_values("expert_id").reset_index(drop=True)
     for c in COLUMNS:
@@ -49,7 +49,9 @@ def smooth(trained: pd.DataFrame, space: Space, length_scale: float, params, ena
         return out
     out = clip_columns(out, space)
     w = gaussian_weights(out[["x", "y"]].to_numpy(float), length_scale)
-    for p in params:
-        for c in PARAM_COLUMNS[p]:
-            out[c] = nadaraya_watson(out[c].to_numpy(float), w)
+    smoothed = {c for p in params for c in PARAM_COLUMNS[p]}
+    for c in COLUMNS:
+        values = out[c].to_numpy(float)
+        weighted = nadaraya_watson(values, w)
+        out[c] = weighted if c in smoothed else np.where(np.isfinite(values), values, weighted)
     return clip_columns(out, space)

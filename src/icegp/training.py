@@ -11,7 +11,7 @@ import pandas as pd
 import psutil
 
 from . import experts as ex
-from .gp.problem import FitResult, Problem
+from .gp.problem import FitResult
 from .io.atomic import read_parquet_metadata, write_parquet
 
 log = logging.getLogger(__name__)
@@ -19,13 +19,6 @@ log = logging.getLogger(__name__)
 TRAIN_COLUMNS = ["expert_id", "x", "y", "t", "lon", "lat", "lengthscale_x", "lengthscale_y", "lengthscale_t",
                  "kernel_variance", "likelihood_variance", "mean", "n_obs", "n_iter", "converged", "loss",
                  "seconds", "status"]
-
-
-def problem_for(expert, local: ex.LocalData, radius: float, half_width: float) -> Problem:
-    idx = local.select(expert.x, expert.y, expert.t, radius, half_width)
-    obs = local.obs.iloc[idx]
-    return Problem(int(expert.expert_id), np.array([expert.x, expert.y, expert.t]),
-                   obs[["x", "y", "t"]].to_numpy(float), obs["obs"].to_numpy(float))
 
 
 def run_key(training: dict, num_days: int, obs_path: str, shard_experts: pd.DataFrame) -> str:
@@ -70,11 +63,14 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
     radius, half = training["training_radius"], ex.time_half_width(num_days)
     rows = done.to_dict("records")
     for k, expert in enumerate(todo.itertuples(index=False), start=1):
-        problem = problem_for(expert, local, radius, half)
+        problem = local.problem(expert, radius, half)
         if problem.n < min_obs:
             result = FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
         else:
-            result = next(iter(engine.fit([problem])))
+            try:
+                result = next(iter(engine.fit([problem])))
+            except Exception as err:
+                raise RuntimeError(f"{obs_path}: shard {shard}, expert {problem.expert_id}: {err}") from err
         rows.append(result_row(expert, result))
         write_parquet(pd.DataFrame(rows, columns=TRAIN_COLUMNS), checkpoint_path, {"key": key})
         h = result.hyper.as_row() if result.hyper is not None else {}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scipy.spatial import cKDTree
+
 from . import experts as ex
+from . import timeutil
 from .gp.hyper import Hyper
-from .gp.problem import Problem
-from .prediction import match_by_location
+from .prediction import match_by_location, usable
 
 TRACK_GAP_DAYS = 10.0 / 1440.0  # a new track starts after a 10 minute gap in a source's time series
 BLOCK_M = 200_000.0  # hold-out unit for tables without time of day: square blocks of this size
@@ -23,11 +25,6 @@ def scores(pred, ref) -> dict:
     return {"n": int(ok.sum()), "rmse": float(np.sqrt(np.mean(d**2))), "bias": float(np.mean(d)),
             "mae": float(np.mean(np.abs(d))), "correlation": float(np.corrcoef(pred[ok], ref[ok])[0, 1]),
             "reference_std": float(np.std(ref[ok]))}
-
-
-def against_truth(product: np.ndarray, truth: np.ndarray) -> dict:
-    """RMSE, bias and correlation against the truth, and the truth's own spread for scale."""
-    return scores(product, truth)
 
 
 def track_ids(obs: pd.DataFrame) -> np.ndarray:
@@ -68,7 +65,7 @@ def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine,
     conditioned on the window's observations minus every held-out track (or block, see
     :func:`holdout_units`).
     """
-    t0 = ex.expert_time(target) - 0.5
+    t0 = timeutil.day_to_t(target)
     obs = obs.reset_index(drop=True)
     day = ((obs["t"] >= t0) & (obs["t"] < t0 + 1) & obs["source"].isin(sources)).to_numpy()
     units, unit = holdout_units(obs, day)
@@ -83,23 +80,19 @@ def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine,
     train = ex.LocalData(obs[~is_held])
     test = obs[is_held]
     rows = match_by_location(experts, hyp)
-    usable = experts[rows >= 0].reset_index(drop=True)
-    usable_hyp = hyp.iloc[rows[rows >= 0]].reset_index(drop=True)
-    from scipy.spatial import cKDTree
-
-    _, nearest = cKDTree(usable[["x", "y"]].to_numpy(float)).query(test[["x", "y"]].to_numpy(float), k=1)
+    ok = np.array([r >= 0 and usable(hyp.iloc[r]) for r in rows], dtype=bool)
+    if not ok.any():
+        return {"unit": unit, "note": "no expert has usable hyperparameters"}
+    usable_experts = experts[ok].reset_index(drop=True)
+    usable_hyp = hyp.iloc[rows[ok]].reset_index(drop=True)
+    _, nearest = cKDTree(usable_experts[["x", "y"]].to_numpy(float)).query(test[["x", "y"]].to_numpy(float), k=1)
     pred = np.full(len(test), np.nan)
     for j in np.unique(nearest):
-        e = usable.iloc[j]
+        e = usable_experts.iloc[j]
+        problem = train.problem(e, training_radius, half_width)
+        if problem.n == 0:
+            continue
         h = usable_hyp.iloc[j]
-        if not np.isfinite(h[["lengthscale_x", "kernel_variance"]].to_numpy(float)).all():
-            continue
-        idx = train.select(e.x, e.y, e.t, training_radius, half_width)
-        if len(idx) == 0:
-            continue
-        local = train.obs.iloc[idx]
-        problem = Problem(int(e.expert_id), np.array([e.x, e.y, e.t]), local[["x", "y", "t"]].to_numpy(float),
-                          local["obs"].to_numpy(float))
         mine = nearest == j
         Xstar = test.loc[mine, ["x", "y", "t"]].to_numpy(float)
         pred[mine] = engine.predict(problem, Hyper.from_row(h), Xstar)["f_mean"]

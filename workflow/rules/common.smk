@@ -12,8 +12,10 @@ validate(config, "../../config/schema.yaml")
 CONDA_ENV = "../../envs/icegp.yaml"
 
 TARGETS = plan.targets(config)
-TRAINED = plan.trained_targets(config)
 SHARDS = plan.shards(config)
+# What the GP results depend on: execution settings (threads, memory, device, shard count) are left
+# out, so changing them re-runs nothing and keeps the train checkpoints.
+MODEL = {k: v for k, v in config["training"].items() if k not in ("threads", "mem_mb", "device", "shards")}
 SOURCES = {s["name"]: s for s in config["sources"]}
 BREMEN = [n for n, s in SOURCES.items() if s["type"] == "bremen_smos_smap"]
 ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] != "bremen_smos_smap"]

@@ -65,7 +65,7 @@ rule train:
         runtime=120,
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
-        training=config["training"],
+        training=MODEL,
         num_days=config["num_days_before_after"],
         min_obs=config["experts"]["min_obs"],
     conda:
@@ -89,7 +89,7 @@ rule smooth:
         runtime=10,
     params:
         smoothing=config["smoothing"],
-        training=config["training"],
+        training=MODEL,
         crs=config["crs"],
     conda:
         CONDA_ENV
@@ -115,7 +115,7 @@ rule predict:
         runtime=60,
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
-        training=config["training"],
+        training=MODEL,
         prediction=config["prediction"],
         crs=config["crs"],
         num_days=config["num_days_before_after"],

@@ -20,7 +20,6 @@ rule product:
         prediction=config["prediction"],
         variable=config["variable"],
         crs=config["crs"],
-        config=config,
     conda:
         CONDA_ENV
     script:
@@ -45,7 +44,7 @@ rule validate:
         mem_mb=2000,
         runtime=20,
     params:
-        training=config["training"],
+        training=MODEL,
         validation=config["validation"],
         variable=config["variable"],
         crs=config["crs"],

@@ -10,8 +10,9 @@ log = jobs.setup_logging(snakemake)
 out_dir = os.path.dirname(snakemake.output.product)
 with xr.open_dataset(snakemake.input.product) as ds:
     truth = None
-    if snakemake.input.truth:
-        truth = xr.open_dataset(snakemake.input.truth[0])["sea_ice_thickness"]
+    if snakemake.input.truth and snakemake.params.variable == "sea_ice_thickness":  # the demo's truth
+        with xr.open_dataset(snakemake.input.truth[0]) as t:
+            truth = t["sea_ice_thickness"].load()
     plots.product_maps(ds, snakemake.params.variable, out_dir, truth=truth)
 hyp = pd.read_parquet(snakemake.input.hyperparameters)
 plots.expert_status(hyp, snakemake.output.experts)

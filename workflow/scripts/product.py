@@ -13,6 +13,6 @@ if preds.empty:
 x_axis, y_axis = product.axes(p.prediction, pd.read_parquet(snakemake.input.locations))
 blended = product.blend(preds, p.prediction["blend_length_scale"])
 ds = product.dataset(blended, pd.read_parquet(snakemake.input.obs), x_axis, y_axis, snakemake.wildcards.target,
-                     p.variable, p.crs, p.config)
+                     p.variable, p.crs, snakemake.config)
 write_netcdf(ds, snakemake.output[0], encoding=product.encoding(ds))
 log.info("%d cells predicted by up to %d experts", len(blended), int(blended["n_experts"].max()))

@@ -7,14 +7,14 @@ from icegp.io.atomic import write_json
 
 log = jobs.setup_logging(snakemake)
 p = snakemake.params
-engine = jobs.gp_engine(snakemake, {**p.training, "device": "cpu"}, log)
+engine = jobs.gp_engine(snakemake, p.training, log)
 target = snakemake.wildcards.target
 report = {"target": target, "variable": p.variable}
 with xr.open_dataset(snakemake.input.product) as ds:
     field = ds[p.variable].isel(time=0).values
-    if snakemake.input.truth:
+    if snakemake.input.truth and p.variable == "sea_ice_thickness":  # the demo's truth is thickness
         with xr.open_dataset(snakemake.input.truth[0]) as truth:
-            report["truth"] = validation.against_truth(field, truth["sea_ice_thickness"].values)
+            report["truth"] = validation.scores(field, truth["sea_ice_thickness"].values)
 report["holdout"] = validation.holdout(
     pd.read_parquet(snakemake.input.obs), pd.read_parquet(snakemake.input.experts),
     prediction.read_hyperparameters(snakemake.input.hyperparameters, p.crs, target), engine, target,

@@ -41,6 +41,14 @@ class FastEngine:
         mean = prior_mean(problem.y, self.mean_kind)
         return (problem.X - problem.origin) / self.space.coords_scale, problem.y - mean, mean
 
+    def _cholesky_errors(self) -> tuple:
+        """What a failed factorisation raises on the paths this engine uses."""
+        if not self.use_tf and self.model_type == "GPR":
+            return (exact.CholeskyError,)
+        from ..device import tensorflow
+
+        return (exact.CholeskyError, tensorflow().errors.InvalidArgumentError)
+
     def _kind(self, n: int) -> str:
         """exact (LAPACK), tf_gpr or tf_sgpr for an expert with n observations.
 
@@ -78,7 +86,10 @@ class FastEngine:
         try:
             res = minimize(fun, self.u0[self.free], jac=True, method="L-BFGS-B",
                            options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance})
-        except exact.CholeskyError:
+            failed = not np.isfinite(res.fun)  # a GPU Cholesky returns NaN instead of raising
+        except self._cholesky_errors():
+            failed = True
+        if failed:
             return FitResult(problem.expert_id, None, mean, problem.n, 0, False, np.nan,
                              time.perf_counter() - start, "cholesky_failed")
         u[self.free] = res.x

@@ -72,9 +72,6 @@ class Space:
             if not lo < v < hi:
                 raise ValueError(f"config key training.init: {name} {v} is not strictly inside ({lo}, {hi})")
 
-    def scaled_lengthscale_bounds(self):
-        return self.low.lengthscales / self.coords_scale, self.high.lengthscales / self.coords_scale
-
     def clip(self, h: Hyper, margin: float = 0.0) -> Hyper:
         """Clip into the bounds (used after smoothing or when reusing another run's values).
 
@@ -88,9 +85,7 @@ class Space:
 
     def vectors(self):
         """(low, high, init) as 5-vectors in scaled units: lx, ly, lt, kernel var, likelihood var."""
-        def vec(h):
-            return np.r_[h.lengthscales / self.coords_scale, h.kernel_variance, h.likelihood_variance]
-        return vec(self.low), vec(self.high), vec(self.init)
+        return tuple(self.to_scaled_vector(h) for h in (self.low, self.high, self.init))
 
     def from_scaled_vector(self, v) -> Hyper:
         v = np.asarray(v, float)

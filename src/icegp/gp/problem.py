@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hyper import Hyper
+from .hyper import COLUMNS, Hyper
 
 
 @dataclass
@@ -40,8 +40,7 @@ class FitResult:
         if self.hyper is not None:
             row.update(self.hyper.as_row())
         else:
-            row.update({c: np.nan for c in ("lengthscale_x", "lengthscale_y", "lengthscale_t",
-                                             "kernel_variance", "likelihood_variance")})
+            row.update({c: np.nan for c in COLUMNS})
         return row
 
 

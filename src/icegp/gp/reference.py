@@ -7,6 +7,7 @@ always the minimised objective.
 """
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -15,6 +16,7 @@ from .hyper import Hyper, Space
 from .problem import FitResult, Problem, inducing_indices, prior_mean
 
 JITTERS = (1e-6, 1e-4, 1e-2)
+log = logging.getLogger(__name__)
 
 
 class GPflowExpert:
@@ -80,7 +82,8 @@ class GPflowExpert:
 
         start = time.perf_counter()
         status, n_iter, converged, loss, hyper = "cholesky_failed", 0, False, np.nan, None
-        for jitter in JITTERS:
+        # GPflow adds its jitter to SGPR's K_uu only; a GPR has nothing to retry with
+        for jitter in JITTERS if self.model_type == "SGPR" else JITTERS[:1]:
             try:
                 with gpflow.config.as_context(gpflow.config.Config(jitter=jitter)):
                     self._build(problem, self.space.init)
@@ -91,8 +94,9 @@ class GPflowExpert:
                     hyper = self.get_hyperparameters()
                     status = "ok" if converged else "not_converged"
                 break
-            except tf.errors.InvalidArgumentError:
-                continue
+            except tf.errors.InvalidArgumentError as err:
+                log.warning("expert %d: Cholesky failed with jitter %g: %s", problem.expert_id, jitter,
+                            str(err).splitlines()[0])
         return FitResult(problem.expert_id, hyper, self.mean, problem.n, n_iter, converged, loss,
                          time.perf_counter() - start, status)
 

@@ -49,18 +49,21 @@ def read_along_track_table(path: str, value: str, kind: str | None = None) -> pd
     return pd.DataFrame({"lon": lon, "lat": lat, "t": t[keep], "obs": obs[keep], "obs_unc": np.nan})
 
 
-def read_xyt_table(path: str, crs: str) -> pd.DataFrame:
-    """A ready table of x, y (metres in `crs`), t (days since 1970) and obs; lon/lat are derived."""
+def read_xyt_table(path: str, crs: str, t_range=(-np.inf, np.inf)) -> pd.DataFrame:
+    """A ready table of x, y (metres in `crs`), t (days since 1970) and obs, rows with t in
+    [t_range[0], t_range[1]); lon/lat are derived."""
     df = read_any(path)
     require_columns(df, ["x", "y", "t", "obs"], path)
-    out = df[["x", "y", "t", "obs"]].astype(float)
-    for col in out.columns:
+    df = df.assign(obs_unc=df["obs_unc"].astype(float) if "obs_unc" in df.columns else np.nan)
+    out = df[["x", "y", "t", "obs", "obs_unc"]].astype(float)
+    for col in ("x", "y", "t", "obs"):
         check_no_inf(out[col].to_numpy(), path, col)
-    out = out[np.isfinite(out.to_numpy()).all(axis=1)].reset_index(drop=True)
+    keep = np.isfinite(out[["x", "y", "t", "obs"]].to_numpy()).all(axis=1)
+    keep &= (out["t"] >= t_range[0]).to_numpy() & (out["t"] < t_range[1]).to_numpy()
+    out = out[keep].reset_index(drop=True)
     if (out[["x", "y"]].abs() > 2.0e7).any().any():
         raise InputError(f"{path}: x/y beyond 20,000 km; are they metres in {crs}?")
     out["lon"], out["lat"] = geo.xy_to_lonlat(out["x"].to_numpy(), out["y"].to_numpy(), crs)
-    out["obs_unc"] = df["obs_unc"].astype(float) if "obs_unc" in df.columns else np.nan
     return out
 
 
