@@ -41,6 +41,10 @@ def test_smoothing_is_nadaraya_watson_and_fills_failed_experts():
     w = np.exp(-0.5 * np.array([0.0, 1.0]))
     assert out.loc[0, "lengthscale_x"] == pytest.approx((w * [100_000, 300_000]).sum() / w.sum())
     assert np.isnan(out.loc[2, "lengthscale_x_raw"]) and np.isfinite(out.loc[2, "lengthscale_x"])
+    failed = pd.DataFrame(rows).assign(**{c: [0.1, 0.2, np.nan] for c in ("kernel_variance", "likelihood_variance")})
+    filled = smoothing.smooth(failed, space, 100_000.0, ["lengthscales"])
+    assert np.isfinite(filled.loc[2, ["kernel_variance", "likelihood_variance"]].astype(float)).all()
+    assert filled.loc[0, "likelihood_variance"] == 0.1  # not smoothed: kept where trained
     off = smoothing.smooth(pd.DataFrame(rows), space, 100_000.0, ["lengthscales"], enabled=False)
     assert off.loc[0, "lengthscale_x"] == 100_000.0 and np.isnan(off.loc[2, "lengthscale_x"])
 

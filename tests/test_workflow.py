@@ -78,6 +78,8 @@ def test_changes_rerun_only_what_depends_on_them(tiny_run):
     smooth = overlay(tiny_run, "smooth", {"smoothing": {"length_scale": 400000}})
     jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(smooth))
     assert set(jobs) == {"smooth", "predict", "product", "validate", "plots", "timing_report", "all"}
+    execution = overlay(tiny_run, "execution", {"training": {"mem_mb": 3000, "threads": 2, "device": "auto"}})
+    assert dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(execution)) == {}
     model = overlay(tiny_run, "model", {"training": {"max_iter": 150}})
     jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(model))
     assert jobs["train"] == 2 and "experts" not in jobs
