@@ -1,0 +1,29 @@
+"""Local selection edges and expert choice."""
+import numpy as np
+import pandas as pd
+
+from icegp import experts as ex
+
+
+def test_local_selection_edges_are_inclusive():
+    t0 = ex.expert_time("2019-04-15")
+    half = ex.time_half_width(1)  # 1.5 days: exactly the data days 14, 15 and 16
+    obs = pd.DataFrame({
+        "x": [300_000.0, 300_000.001, 0.0, 0.0, 0.0, 0.0],
+        "y": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        "t": [t0, t0, t0 - half, t0 + half, t0 - half - 1e-6, t0 + half + 1e-6],
+        "obs": np.arange(6.0),
+    })
+    local = ex.LocalData(obs)
+    assert list(local.select(0.0, 0.0, t0, 300_000.0, half)) == [0, 2, 3]
+    assert list(local.counts([0.0, 1e7], [0.0, 0.0], t0, 300_000.0, half)) == [3, 0]
+    problem = local.problem(pd.Series({"expert_id": 4, "x": 0.0, "y": 0.0, "t": t0}), 300_000.0, half)
+    assert problem.expert_id == 4 and problem.n == 3 and list(problem.y) == [0.0, 2.0, 3.0]
+
+
+def test_shards_are_bands_of_neighbours():
+    xs, ys = np.meshgrid(np.arange(4) * 1e5, np.arange(4) * 1e5)
+    df = pd.DataFrame({"x": xs.ravel(), "y": ys.ravel()})
+    shard = ex.assign_shards(df, 2)
+    assert np.bincount(shard).tolist() == [8, 8]
+    assert set(df.loc[shard == 0, "y"]) == {2e5, 3e5}  # the northern half first
