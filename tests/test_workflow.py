@@ -155,7 +155,8 @@ def test_hyperparameters_from_reuses_by_location_and_predicts_each_day(tmp_path)
 def test_html_report_includes_plots_and_timing(tiny_run):
     snakemake(tiny_run, "--report", "report.html", "--configfile", str(TINY_CONFIG))
     html = (tiny_run / "report.html").read_text(errors="ignore")
-    for name in ("product.png", "std.png", "hyperparameters.png", "timing_report.tsv", "timing_report.png"):
+    for name in ("product.png", "std.png", "difference.png", "hyperparameters.png", "timing_report.tsv",
+                 "timing_report.png"):
         assert name in html, name
 
 

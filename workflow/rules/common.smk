@@ -54,11 +54,13 @@ def hyperparameters_for(wildcards):
     return f"results/{plan.hyperparameter_target(config, wildcards.target)}/hyperparameters.parquet"
 
 
+# The demo's truth is a thickness field: only a thickness product is compared with it.
+HAS_TRUTH = config["demo"]["enabled"] and config["variable"] == "sea_ice_thickness"
+
+
 def truth_for(wildcards):
     """The demo's truth for a target (none for real data)."""
-    if not config["demo"]["enabled"]:
-        return []
-    return [plan.demo_files(config, wildcards.target)["truth"]]
+    return [plan.demo_files(config, wildcards.target)["truth"]] if HAS_TRUTH else []
 
 
 def final_outputs():

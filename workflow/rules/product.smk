@@ -70,6 +70,11 @@ rule plots:
         hyperparameters=report(
             "results/{target}/plots/hyperparameters.png", category="Experts", subcategory="{target}"
         ),
+        **(
+            {"difference": report("results/{target}/plots/difference.png", category="Product", subcategory="{target}")}
+            if HAS_TRUTH
+            else {}
+        ),
     log:
         "logs/plots/{target}.log",
     benchmark:

@@ -10,7 +10,7 @@ log = jobs.setup_logging(snakemake)
 out_dir = os.path.dirname(snakemake.output.product)
 with xr.open_dataset(snakemake.input.product) as ds:
     truth = None
-    if snakemake.input.truth and snakemake.params.variable == "sea_ice_thickness":  # the demo's truth
+    if snakemake.input.truth:
         with xr.open_dataset(snakemake.input.truth[0]) as t:
             truth = t["sea_ice_thickness"].load()
     plots.product_maps(ds, snakemake.params.variable, out_dir, truth=truth)

@@ -12,7 +12,7 @@ target = snakemake.wildcards.target
 report = {"target": target, "variable": p.variable}
 with xr.open_dataset(snakemake.input.product) as ds:
     field = ds[p.variable].isel(time=0).values
-    if snakemake.input.truth and p.variable == "sea_ice_thickness":  # the demo's truth is thickness
+    if snakemake.input.truth:
         with xr.open_dataset(snakemake.input.truth[0]) as truth:
             report["truth"] = validation.scores(field, truth["sea_ice_thickness"].values)
 report["holdout"] = validation.holdout(
