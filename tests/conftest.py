@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from icegp import demo, plan, synthetic
+from icegp import bench, demo, plan, synthetic
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_CONFIG = REPO / "tests" / "data" / "tiny" / "config.yaml"
@@ -43,13 +43,8 @@ def demo_days(tmp_path_factory):
 
 
 def copy_workflow(dest: Path) -> Path:
-    """A fresh working copy of the workflow (Snakefile, rules, scripts, config) in `dest`."""
-    for name in ("Snakefile", "workflow", "config", "envs"):
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, dest / name)
+    """The workflow (as the bench copies it) plus the tests' data, in `dest`."""
+    bench.copy_workflow(dest, REPO)
     shutil.copytree(REPO / "tests" / "data", dest / "tests" / "data")
     return dest
 

@@ -38,13 +38,18 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def copy_workflow(dest: Path) -> None:
+def copy_workflow(dest: Path, src: Path = Path(".")) -> Path:
+    """A fresh working copy of the workflow (Snakefile, rules, scripts, config, envs) in `dest`."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("Snakefile", "workflow", "config", "envs"):
         target = dest / name
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
-        (shutil.copytree if Path(name).is_dir() else shutil.copy)(name, target)
+        if (src / name).is_dir():
+            shutil.copytree(src / name, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src / name, target)
+    return dest
 
 
 def run_dag(workdir: Path, overlay: dict, cores: int, presets=()) -> float:
@@ -67,7 +72,7 @@ def fit_all(engine, problems) -> tuple[list, float, list]:
     rss, results = [], []
     start = time.perf_counter()
     for p in problems:
-        results.append(engine.fit_one(p) if hasattr(engine, "fit_one") else next(iter(engine.fit([p]))))
+        results.append(engine.fit_one(p))
         rss.append(rss_mb())
     return results, time.perf_counter() - start, rss
 

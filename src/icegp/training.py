@@ -13,6 +13,7 @@ import psutil
 from . import experts as ex
 from .gp.problem import FitResult
 from .io.atomic import read_parquet_metadata, write_parquet
+from .io.download import sha256
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,7 @@ def run_key(training: dict, num_days: int, obs_path: str, shard_experts: pd.Data
     """What a checkpoint was made from: a checkpoint with another key is stale and ignored."""
     h = hashlib.sha256()
     h.update(json.dumps({"training": training, "num_days": num_days}, sort_keys=True, default=str).encode())
-    with open(obs_path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    h.update(sha256(obs_path).encode())
     h.update(shard_experts[["expert_id", "x", "y", "t"]].to_numpy().tobytes())
     return h.hexdigest()
 
@@ -68,7 +67,7 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
             result = FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
         else:
             try:
-                result = next(iter(engine.fit([problem])))
+                result = engine.fit_one(problem)
             except Exception as err:
                 raise RuntimeError(f"{obs_path}: shard {shard}, expert {problem.expert_id}: {err}") from err
         rows.append(result_row(expert, result))

@@ -97,10 +97,6 @@ class FastEngine:
         return FitResult(problem.expert_id, hyper, mean, problem.n, int(res.nit), bool(res.success),
                          float(res.fun), time.perf_counter() - start, "ok" if res.success else "not_converged")
 
-    def fit(self, problems):
-        for p in problems:
-            yield self.fit_one(p)
-
     def predict(self, problem: Problem, hyper: Hyper, Xstar: np.ndarray) -> dict:
         Xs, y, mean = self._scaled(problem)
         theta = self.space.to_scaled_vector(self.space.clip(hyper))

@@ -123,9 +123,8 @@ class ReferenceEngine:
     def expert(self) -> GPflowExpert:
         return GPflowExpert(self.space, **self.model_kwargs)
 
-    def fit(self, problems):
-        for p in problems:
-            yield self.expert().fit(p)
+    def fit_one(self, problem: Problem) -> FitResult:
+        return self.expert().fit(problem)
 
     def predict(self, problem: Problem, hyper: Hyper, Xstar: np.ndarray) -> dict:
         model = self.expert()
