@@ -27,3 +27,14 @@ def test_shards_are_bands_of_neighbours():
     shard = ex.assign_shards(df, 2)
     assert np.bincount(shard).tolist() == [8, 8]
     assert set(df.loc[shard == 0, "y"]) == {2e5, 3e5}  # the northern half first
+
+
+def test_shards_balance_the_work():
+    """Bands hold equal observation counts, not equal expert counts: one heavy northern row."""
+    xs, ys = np.meshgrid(np.arange(4) * 1e5, np.arange(4) * 1e5)
+    df = pd.DataFrame({"x": xs.ravel(), "y": ys.ravel()})
+    work = np.where(df["y"] == 3e5, 1000, 10)
+    shard = ex.assign_shards(df, 2, work)
+    assert np.bincount(shard).tolist() == [2, 14]
+    assert work[shard == 0].sum() == 2000 and work[shard == 1].sum() == 2120
+    assert set(df.loc[shard == 0, "y"]) == {3e5}

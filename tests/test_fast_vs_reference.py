@@ -36,10 +36,10 @@ def demo_problems(demo_days, tmp_path_factory):
     return experts, problems
 
 
-@pytest.mark.parametrize("model_type", ["GPR", "SGPR"])
-def test_fast_matches_reference_on_demo_experts(demo_problems, model_type):
+@pytest.mark.parametrize("model_type,inducing_method", [("GPR", "random"), ("SGPR", "random"), ("SGPR", "kmeans")])
+def test_fast_matches_reference_on_demo_experts(demo_problems, model_type, inducing_method):
     experts, problems = demo_problems
-    training = {**TRAINING, "model_type": model_type}
+    training = {**TRAINING, "model_type": model_type, "inducing_method": inducing_method}
     fast, ref = make_engine({**training, "engine": "fast"}), make_engine({**training, "engine": "reference"})
     sizes = [p.n for p in problems]
     if model_type == "SGPR":  # both paths of the fast engine: more and fewer obs than inducing points

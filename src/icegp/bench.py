@@ -52,14 +52,19 @@ def copy_workflow(dest: Path, src: Path = Path(".")) -> Path:
     return dest
 
 
-def run_dag(workdir: Path, overlay: dict, cores: int, presets=()) -> float:
-    """A fresh demo run in `workdir`: config/config.yaml, then `presets`, then `overlay`; wall seconds."""
-    for sub in ("results", "resources", "benchmarks", "logs", ".snakemake"):
+FRESH = ("results", "resources", "benchmarks", "logs", ".snakemake")
+
+
+def run_dag(workdir: Path, overlay: dict, cores: int, presets=(), targets=(), clean=FRESH) -> float:
+    """A demo run in `workdir` (the `clean` folders removed first): config/config.yaml, then `presets`,
+    then `overlay`; wall seconds."""
+    for sub in clean:
         shutil.rmtree(workdir / sub, ignore_errors=True)
     copy_workflow(workdir)
     (workdir / "overlay.yaml").write_text(yaml.safe_dump(overlay))
     cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", str(cores),
-           "--configfile", "config/config.yaml", *presets, "overlay.yaml"]
+           "--configfile", "config/config.yaml", *presets, "overlay.yaml",
+           *(["--", *targets] if targets else [])]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -148,7 +153,19 @@ def main(argv=None) -> int:
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--skip-reference-dag", action="store_true",
                     help="do not run the whole demo DAG with the reference engine (the slow part)")
+    ap.add_argument("--scale", choices=("demo", "seed"), default="demo",
+                    help="demo: the small binned demo; seed: the seed's pan-Arctic raw along-track workload")
+    ap.add_argument("--window", type=int, default=7, help="--scale seed: num_days_before_after")
+    ap.add_argument("--reference-sample", type=int, default=5,
+                    help="--scale seed: experts fitted with the reference engine for the extrapolation")
+    ap.add_argument("--scaling", action="store_true",
+                    help="--scale seed: also time one expert as its observations double")
     args = ap.parse_args(argv)
+    if args.scale == "seed":
+        from .seedbench import run
+
+        run(args.cores, args.window, args.reference_sample, args.scaling)
+        return 0
     cfg = yaml.safe_load(open("config/config.yaml"))
     target = cfg["targets"][0]
     rows = {}

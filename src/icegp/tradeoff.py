@@ -13,8 +13,8 @@ from .io.atomic import atomic_path
 from .plots import save_png
 from .timing import collect
 
-RUNS = [("baseline", "reference"), ("baseline", "fast"), ("conservative", "fast"), ("aggressive", "fast"),
-        ("aggressive", "reference")]
+RUNS = [("baseline", "reference"), ("baseline", "fast"), ("recommended", "fast"), ("conservative", "fast"),
+        ("aggressive", "fast"), ("aggressive", "reference")]
 
 
 def one_run(workroot: Path, preset: str, engine: str, cores: int, target: str) -> dict:

@@ -16,6 +16,9 @@ SHARDS = plan.shards(config)
 # What the GP results depend on: execution settings (threads, memory, device, shard count) are left
 # out, so changing them re-runs nothing and keeps the train checkpoints.
 MODEL = {k: v for k, v in config["training"].items() if k not in ("threads", "mem_mb", "device", "shards")}
+# The demo's truth lies on the product grid: only the grid's keys, so changing a prediction radius or
+# the blending does not regenerate the synthetic inputs.
+DEMO_GRID = {k: config["prediction"][k] for k in ("grid_spacing", "extent") if k in config["prediction"]}
 SOURCES = {s["name"]: s for s in config["sources"]}
 BREMEN = [n for n, s in SOURCES.items() if s["type"] == "bremen_smos_smap"]
 ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] != "bremen_smos_smap"]

@@ -44,7 +44,7 @@ rule demo_inputs:
         demo=config["demo"],
         beams=plan.demo_beams(config),
         crs=config["crs"],
-        grid=config["prediction"],
+        grid=DEMO_GRID,
     conda:
         CONDA_ENV
     script:

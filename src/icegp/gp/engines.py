@@ -7,6 +7,7 @@ from .hyper import Space
 def make_engine(training: dict, use_gpu: bool = False):
     space = Space.from_config(training)
     kwargs = dict(model_type=training.get("model_type", "GPR"), inducing_points=training.get("inducing_points", 500),
+                  inducing_method=training.get("inducing_method", "random"),
                   seed=training.get("seed", 0), mean=training.get("prior_mean", "local"),
                   max_iter=training.get("max_iter", 10_000), tolerance=training.get("tolerance", 1e-6),
                   fixed=tuple(training.get("fixed", ())))

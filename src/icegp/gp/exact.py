@@ -52,10 +52,15 @@ def sq_diffs(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 def matern32(S: np.ndarray, lengthscales, variance):
     """Matern-3/2 covariance and exp(-sqrt3 r) from squared differences S (3, n, m)."""
-    r = np.tensordot(1.0 / np.asarray(lengthscales) ** 2, S, axes=1)
+    return matern32_from_r2(np.tensordot(1.0 / np.asarray(lengthscales) ** 2, S, axes=1), variance)
+
+
+def matern32_from_r2(r: np.ndarray, variance):
+    """Matern-3/2 covariance and exp(-sqrt3 r) from scaled squared distances r (overwritten)."""
     np.sqrt(r, out=r)
     r *= SQRT3                      # r is now sqrt(3) * distance
-    e = np.exp(-r)
+    e = np.negative(r)
+    np.exp(e, out=e)
     r += 1.0
     r *= e
     r *= variance

@@ -1,9 +1,10 @@
 """The fast engine: no model object and no TensorFlow trace per expert.
 
-GPR runs on :mod:`icegp.gp.exact` (closed-form gradients on LAPACK); SGPR with more observations than
-inducing points runs on one TensorFlow function compiled once per process with dynamic shapes
-(:mod:`icegp.gp.compiled`), as does everything on a GPU; an SGPR expert with no more observations than
-inducing points is an exact GPR and takes the LAPACK path. All are driven by
+On a CPU, GPR runs on :mod:`icegp.gp.exact` and SGPR with more observations than inducing points on
+:mod:`icegp.gp.sparse`, both with closed-form gradients on BLAS/LAPACK; an SGPR expert with no more
+observations than inducing points is an exact GPR and takes the exact path. On a GPU everything runs
+on TensorFlow functions compiled once per process with dynamic shapes (:mod:`icegp.gp.compiled`).
+All are driven by
 the same SciPy L-BFGS-B, bounds, initial values and tolerances as the reference engine, so they reach
 the same optimum; the speed comes from cheaper steps, not from stopping early.
 """
@@ -14,9 +15,9 @@ import time
 import numpy as np
 from scipy.optimize import minimize
 
-from . import exact
+from . import exact, sparse
 from .hyper import Hyper, Space
-from .problem import FitResult, Problem, inducing_indices, prior_mean
+from .problem import FitResult, Problem, inducing_points, prior_mean
 
 FIXED_INDEX = {"lengthscales": [0, 1, 2], "kernel_variance": [3], "likelihood_variance": [4]}
 
@@ -24,10 +25,11 @@ FIXED_INDEX = {"lengthscales": [0, 1, 2], "kernel_variance": [3], "likelihood_va
 class FastEngine:
     name = "fast"
 
-    def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500, seed: int = 0,
-                 mean: str = "local", max_iter: int = 10_000, tolerance: float = 1e-6, use_tf: bool = False,
-                 fixed=()):
+    def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500,
+                 inducing_method: str = "random", seed: int = 0, mean: str = "local", max_iter: int = 10_000,
+                 tolerance: float = 1e-6, use_tf: bool = False, fixed=()):
         self.space, self.model_type, self.m, self.seed = space, model_type, int(inducing_points), seed
+        self.inducing_method = inducing_method
         self.use_tf = use_tf  # on a GPU everything runs in TensorFlow
         self.mean_kind, self.max_iter, self.tolerance = mean, int(max_iter), tolerance
         low, high, init = space.vectors()
@@ -43,33 +45,37 @@ class FastEngine:
 
     def _cholesky_errors(self) -> tuple:
         """What a failed factorisation raises on the paths this engine uses."""
-        if not self.use_tf and self.model_type == "GPR":
+        if not self.use_tf:
             return (exact.CholeskyError,)
         from ..device import tensorflow
 
         return (exact.CholeskyError, tensorflow().errors.InvalidArgumentError)
 
     def _kind(self, n: int) -> str:
-        """exact (LAPACK), tf_gpr or tf_sgpr for an expert with n observations.
+        """exact or sparse (LAPACK), tf_gpr or tf_sgpr (TensorFlow) for an expert with n observations.
 
         An SGPR whose inducing points are all its data (n <= inducing_points) is an exact GPR (the
-        Titsias bound is then the marginal likelihood), so it takes the exact path.
+        Titsias bound is then the marginal likelihood), so it takes a GPR path.
         """
         if self.model_type == "SGPR" and n > self.m:
-            return "tf_sgpr"
+            return "tf_sgpr" if self.use_tf else "sparse"
         return "tf_gpr" if self.use_tf else "exact"
+
+    def _inducing(self, problem: Problem, Xs):
+        return inducing_points(Xs, self.m, self.inducing_method, self.seed, problem.expert_id)
 
     def _objective(self, problem: Problem, Xs, y):
         kind = self._kind(len(y))
         if kind == "exact":
             S = exact.sq_diffs(Xs, Xs)
             return lambda theta: exact.nll_and_grad(theta, S, y)
+        if kind == "sparse":
+            return sparse.SGPRBound(Xs, y, self._inducing(problem, Xs)).value_and_grad
         from . import compiled
 
         if kind == "tf_gpr":
             return compiled.gpr_objective(Xs, y)
-        Z = Xs[inducing_indices(len(Xs), self.m, self.seed, problem.expert_id)]
-        return compiled.sgpr_objective(Xs, y, Z)
+        return compiled.sgpr_objective(Xs, y, self._inducing(problem, Xs))
 
     def fit_one(self, problem: Problem) -> FitResult:
         start = time.perf_counter()
@@ -104,6 +110,9 @@ class FastEngine:
         kind = self._kind(len(y))
         if kind == "exact":
             f_mean, f_var = exact.predict(theta, Xs, y, Xq)
+        elif kind == "sparse":
+            bound = sparse.SGPRBound(Xs, y, self._inducing(problem, Xs), cache_bytes=0)  # one evaluation
+            f_mean, f_var = bound.predict(theta, Xq)
         elif kind == "tf_gpr":
             from . import compiled
 
@@ -111,6 +120,5 @@ class FastEngine:
         else:
             from . import compiled
 
-            Z = Xs[inducing_indices(len(Xs), self.m, self.seed, problem.expert_id)]
-            f_mean, f_var = compiled.sgpr_predict(theta, Xs, y, Z, Xq)
+            f_mean, f_var = compiled.sgpr_predict(theta, Xs, y, self._inducing(problem, Xs), Xq)
         return {"f_mean": f_mean + mean, "f_var": f_var, "y_var": f_var + theta[4]}

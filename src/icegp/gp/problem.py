@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.cluster.vq import kmeans2
 
 from .hyper import COLUMNS, Hyper
 
@@ -53,9 +54,20 @@ def prior_mean(y: np.ndarray, kind: str) -> float:
     raise ValueError(f"config key training.prior_mean: {kind!r} is not 'local' or 'zero'")
 
 
-def inducing_indices(n: int, m: int, seed: int, expert_id: int) -> np.ndarray:
-    """Deterministic inducing-point choice: a seeded subsample (all points when n <= m)."""
+def inducing_points(X: np.ndarray, m: int, method: str, seed: int, expert_id: int) -> np.ndarray:
+    """M fixed inducing inputs from an expert's (scaled) inputs X; all of X when it has no more than m.
+
+    random: a seeded subsample of the data (GPSat's choice, made reproducible).
+    kmeans: k-means centres (scipy's kmeans2 from a seeded draw of data points), which cover the data
+    evenly and so reach a given bound with fewer points than a random draw.
+    """
+    n = len(X)
     if n <= m:
-        return np.arange(n)
+        return X.copy()
     rng = np.random.default_rng([seed, int(expert_id)])
-    return np.sort(rng.choice(n, size=m, replace=False))
+    if method == "random":
+        return X[np.sort(rng.choice(n, size=m, replace=False))]
+    if method == "kmeans":
+        centres, _ = kmeans2(X, m, minit="points", seed=rng, iter=10)
+        return centres
+    raise ValueError(f"config key training.inducing_method: {method!r} is not 'random' or 'kmeans'")

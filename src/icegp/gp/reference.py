@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from .hyper import Hyper, Space
-from .problem import FitResult, Problem, inducing_indices, prior_mean
+from .problem import FitResult, Problem, inducing_points, prior_mean
 
 JITTERS = (1e-6, 1e-4, 1e-2)
 log = logging.getLogger(__name__)
@@ -22,9 +22,11 @@ log = logging.getLogger(__name__)
 class GPflowExpert:
     """A GPflow GPR or SGPR with Matern-3/2 ARD over scaled (x, y, t): fit, predict, get/set."""
 
-    def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500, seed: int = 0,
-                 mean: str = "local", max_iter: int = 10_000, tolerance: float = 1e-6, fixed=()):
+    def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500,
+                 inducing_method: str = "random", seed: int = 0, mean: str = "local", max_iter: int = 10_000,
+                 tolerance: float = 1e-6, fixed=()):
         self.space, self.model_type, self.m = space, model_type, int(inducing_points)
+        self.inducing_method = inducing_method
         self.fixed = tuple(fixed)
         self.seed, self.mean_kind, self.max_iter, self.tolerance = seed, mean, int(max_iter), tolerance
         self.model = None
@@ -54,7 +56,7 @@ class GPflowExpert:
         if self.model_type == "GPR":
             self.model = gpflow.models.GPR((Xs, Y), kernel=kernel, likelihood=likelihood)
         elif self.model_type == "SGPR":
-            Z = Xs[inducing_indices(len(Xs), self.m, self.seed, problem.expert_id)].copy()
+            Z = inducing_points(Xs, self.m, self.inducing_method, self.seed, problem.expert_id)
             self.model = gpflow.models.SGPR((Xs, Y), kernel=kernel, inducing_variable=Z, likelihood=likelihood)
             gpflow.set_trainable(self.model.inducing_variable, False)
         else:
