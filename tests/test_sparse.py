@@ -57,13 +57,15 @@ def test_gradient_matches_gpflow_autodiff(data):
     np.testing.assert_allclose(grad, np.concatenate(ref), rtol=1e-8)
 
 
-def test_blocks_without_cache_give_the_same_bound(data, monkeypatch):
-    """Large experts run in column blocks, recomputing Kuf: the same value and gradient."""
+@pytest.mark.parametrize("cached", [False, True])
+def test_blocks_without_cache_give_the_same_bound(data, monkeypatch, cached):
+    """Large experts run in column blocks, recomputing Kuf (and, past the cache, the squared
+    differences) block by block: the same value and gradient."""
     X, y, Z = data
     whole = sparse.SGPRBound(X, y, Z).value_and_grad(THETA)
     monkeypatch.setattr(sparse, "BLOCK_BYTES", 8 * len(Z) * 256)
-    blocked = sparse.SGPRBound(X, y, Z, cache_bytes=0)
-    assert len(blocked.blocks) == 3 and not blocked.keep
+    blocked = sparse.SGPRBound(X, y, Z, cache_bytes=3 * 8 * len(Z) * len(X) if cached else 0)
+    assert len(blocked.blocks) == 3 and not blocked.keep and (blocked._S is not None) == cached
     value, grad = blocked.value_and_grad(THETA)
     assert value == pytest.approx(whole[0], rel=1e-12)
     np.testing.assert_allclose(grad, whole[1], rtol=1e-10)

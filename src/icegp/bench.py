@@ -160,11 +160,13 @@ def main(argv=None) -> int:
                     help="--scale seed: experts fitted with the reference engine for the extrapolation")
     ap.add_argument("--scaling", action="store_true",
                     help="--scale seed: also time one expert as its observations double")
+    ap.add_argument("--inducing-sweep", action="store_true",
+                    help="--scale seed: also fit three experts with 50-500 random and k-means inducing points")
     args = ap.parse_args(argv)
     if args.scale == "seed":
         from .seedbench import run
 
-        run(args.cores, args.window, args.reference_sample, args.scaling)
+        run(args.cores, args.window, args.reference_sample, args.scaling, args.inducing_sweep)
         return 0
     cfg = yaml.safe_load(open("config/config.yaml"))
     target = cfg["targets"][0]

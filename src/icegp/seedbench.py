@@ -144,6 +144,40 @@ def scaling_in_n(workdir: Path, cfg: dict, target: str, reference_max_n: int) ->
     return pd.DataFrame(rows)
 
 
+def inducing_sweep(workdir: Path, cfg: dict, target: str, k: int, sizes=(50, 100, 200, 300, 500)) -> pd.DataFrame:
+    """The bound and the accuracy against the number of inducing points, random draws vs k-means
+    centres, on k of the baseline's experts (10th to 90th percentile of their observation counts):
+    -loss (the ELBO), fit seconds, and the RMSE against the truth at the grid cells within 200 km."""
+    import xarray as xr
+
+    from .gp.engines import make_engine
+
+    obs = pd.read_parquet(workdir / f"results/{target}/observations.parquet")
+    experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
+    truth = xr.open_dataset(plan.demo_files({**cfg, "demo": {**cfg["demo"], "out": str(workdir / cfg["demo"]["out"])}},
+                                            target)["truth"])[cfg["variable"]]
+    gx, gy = np.meshgrid(truth["x"].to_numpy(), truth["y"].to_numpy())
+    tv = truth.to_numpy()
+    local, half = ex.LocalData(obs), ex.time_half_width(cfg["num_days_before_after"])
+    rows = []
+    for e in sample_experts(experts, k).itertuples(index=False):
+        problem = local.problem(e, cfg["training"]["training_radius"], half)
+        near = (np.hypot(gx - e.x, gy - e.y) < 200_000) & np.isfinite(tv)
+        Xq = np.c_[gx[near], gy[near], np.full(int(near.sum()), e.t)]
+        for m in sizes:
+            for method in ("random", "kmeans"):
+                engine = make_engine({**cfg["training"], "engine": "fast", "inducing_points": m,
+                                      "inducing_method": method})
+                fit = engine.fit_one(problem)
+                pred = engine.predict(problem, fit.hyper, Xq)["f_mean"]
+                rows.append({"expert_id": e.expert_id, "n_obs": problem.n, "inducing_points": m, "method": method,
+                             "elbo": -fit.loss, "fit_s": fit.seconds, "n_iter": fit.n_iter,
+                             "rmse_vs_truth_m": float(np.sqrt(np.mean((pred - tv[near]) ** 2)))})
+                print("  " + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                                       for k, v in rows[-1].items()), flush=True)
+    return pd.DataFrame(rows)
+
+
 def extrapolate_reference(base: dict, sample: pd.DataFrame, parallel: int) -> dict:
     """The reference's whole-day wall time: the baseline run with its train and predict job-seconds
     scaled by the sample's reference/fast time ratios, the extra work spread over `parallel` jobs."""
@@ -157,7 +191,7 @@ def extrapolate_reference(base: dict, sample: pd.DataFrame, parallel: int) -> di
     return out
 
 
-def run(cores: int, window: int, sample_size: int, scaling: bool = False) -> dict:
+def run(cores: int, window: int, sample_size: int, scaling: bool = False, sweep: bool = False) -> dict:
     from .bench import record
 
     cfg = seed_config(window)
@@ -193,6 +227,10 @@ def run(cores: int, window: int, sample_size: int, scaling: bool = False) -> dic
     for k, v in rows.items():
         print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}")
     sample.to_csv(workdir / "reference_sample.tsv", sep="\t", index=False, float_format="%.6g")
+    if sweep:
+        print("bound and accuracy against the number of inducing points, random vs k-means:")
+        inducing_sweep(workdir, cfg, target, 3).to_csv(workdir / "inducing_sweep.tsv", sep="\t", index=False,
+                                                       float_format="%.6g")
     if scaling:
         print("fit time as the observations per expert double (the largest expert, nested subsets):")
         scaling_in_n(workdir, cfg, target, reference_max_n=12_000).to_csv(

@@ -55,11 +55,12 @@ def matern32(S: np.ndarray, lengthscales, variance):
     return matern32_from_r2(np.tensordot(1.0 / np.asarray(lengthscales) ** 2, S, axes=1), variance)
 
 
-def matern32_from_r2(r: np.ndarray, variance):
-    """Matern-3/2 covariance and exp(-sqrt3 r) from scaled squared distances r (overwritten)."""
+def matern32_from_r2(r: np.ndarray, variance, out=None):
+    """Matern-3/2 covariance (in r, overwritten) and exp(-sqrt3 r) (in `out` if given) from scaled
+    squared distances r."""
     np.sqrt(r, out=r)
     r *= SQRT3                      # r is now sqrt(3) * distance
-    e = np.negative(r)
+    e = np.negative(r, out=out)
     np.exp(e, out=e)
     r += 1.0
     r *= e

@@ -20,11 +20,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import blas, lapack
 
-from .exact import LOG_2PI, SQRT3, CholeskyError, matern32, sq_diffs
+from .exact import LOG_2PI, CholeskyError, matern32, matern32_from_r2, sq_diffs
 
 INDUCING_JITTER = 1e-6  # on K_uu, as GPflow's default
 BLOCK_BYTES = 64 * 2**20  # per M x block matrix: a few of them live at once
-CACHE_BYTES = 640 * 2**20  # Kuf kept between the two passes (n up to 42,000 at M = 500)
+CACHE_BYTES = 1280 * 2**20  # squared differences and Kuf kept (n up to 67,000 at M = 500)
 
 
 def _chol(K: np.ndarray, what: str) -> np.ndarray:
@@ -46,9 +46,7 @@ def _inv_from_chol(L: np.ndarray) -> np.ndarray:
 class SGPRBound:
     """Negative collapsed ELBO and its gradient in theta = (l_x, l_y, l_t, kernel var, noise var).
 
-    X (n, 3), y (n,), Z (M, 3) in scaled units. Kuf is computed block by block from the expansion
-    |z|^2 + |x|^2 - 2 z.x of the distance (one thin GEMM, no M x n x 3 differences); within one
-    evaluation the blocks' Kuf are kept for the gradient pass while they fit in `cache_bytes`.
+    X (n, 3), y (n,), Z (M, 3) in scaled units. The n-sized work runs in column blocks of Kuf.
     """
 
     def __init__(self, X: np.ndarray, y: np.ndarray, Z: np.ndarray, cache_bytes: float = CACHE_BYTES):
@@ -59,34 +57,32 @@ class SGPRBound:
         step = max(256, int(BLOCK_BYTES // (8 * self.m)))
         self.blocks = [slice(i, min(i + step, self.n)) for i in range(0, self.n, step)]
         self.Suu = sq_diffs(self.Z, self.Z)
-        # workspaces reused by every evaluation (no page faults per step): Kuf and its exp term for
-        # every block while they fit in cache_bytes (then the gradient pass reuses them), else for one
-        self.keep = 2 * 8 * self.m * self.n <= cache_bytes
+        # Kept between evaluations while they fit in cache_bytes: the exact squared differences of every
+        # block, then also every block's Kuf and exp term (the gradient pass reuses them); otherwise
+        # they are recomputed block by block. Workspaces are reused: no page faults per step.
+        per_obs = 8 * self.m
+        self.keep = 5 * per_obs * self.n <= cache_bytes
+        cached = 3 * per_obs * self.n <= cache_bytes
+        self._S = [sq_diffs(self.Z, self.X[b]) for b in self.blocks] if cached else None
         sizes = [b.stop - b.start for b in self.blocks] if self.keep else [self.blocks[0].stop]
-        self._work = [(np.empty((self.m, k)), np.empty((self.m, k))) for k in sizes]
-        self._P = np.empty((self.m, self.blocks[0].stop))
-        # [x, 1, x^2] per observation: one GEMM gives P x, rowsum(P) and P x^2 for the gradient
-        self._X1X2 = np.c_[self.X, np.ones(self.n), self.X**2]
+        self._work = [(np.empty(self.m * k), np.empty(self.m * k)) for k in sizes]
+        self._P = np.empty(self.m * self.blocks[0].stop)
+
+    def _view(self, flat: np.ndarray, k: int) -> np.ndarray:
+        """The leading M x (block k's size) of a flat workspace, C-contiguous."""
+        b = self.blocks[k]
+        return flat[:self.m * (b.stop - b.start)].reshape(self.m, b.stop - b.start)
+
+    def _S_block(self, k: int) -> np.ndarray:
+        return self._S[k] if self._S is not None else sq_diffs(self.Z, self.X[self.blocks[k]])
 
     def _kuf(self, k: int, theta):
-        """Block k of Kuf and its exp term, in the workspace: 3 r^2 = [z, |z|^2, 1] . [-2x, 1, |x|^2]
-        (scaled by sqrt3 / l) as one thin GEMM, then the Matern-3/2 in place."""
-        blk = self.blocks[k]
-        K, E = self._work[k if self.keep else 0]
-        K, E = K[:, :blk.stop - blk.start], E[:, :blk.stop - blk.start]
-        scale = SQRT3 / theta[:3]
-        Zs, Xs = self.Z * scale, self.X[blk] * scale
-        Za = np.c_[Zs, np.einsum("ij,ij->i", Zs, Zs), np.ones(self.m)]
-        Xa = np.c_[-2.0 * Xs, np.ones(len(Xs)), np.einsum("ij,ij->i", Xs, Xs)]
-        np.matmul(Za, Xa.T, out=K)
-        np.maximum(K, 0.0, out=K)
-        np.sqrt(K, out=K)           # sqrt(3) r
-        np.negative(K, out=E)
-        np.exp(E, out=E)
-        K += 1.0
-        K *= E
-        K *= theta[3]
-        return K, E
+        """Block k of Kuf and its exp term, computed in the workspace from exact squared differences
+        (an expansion |z|^2 + |x|^2 - 2 z.x loses digits that ill-conditioned K_uu amplifies)."""
+        Kf, Ef = self._work[k if self.keep else 0]
+        K, E = self._view(Kf, k), self._view(Ef, k)
+        np.dot(1.0 / theta[:3] ** 2, self._S_block(k).reshape(3, -1), out=K.reshape(-1))
+        return matern32_from_r2(K, theta[3], out=E)
 
     def _factor(self, theta):
         """Kuu (without jitter) and its exp term, Phi, b, the Cholesky factors L (Kuu) and LB (B),
@@ -124,17 +120,15 @@ class SGPRBound:
         # Kuu and Kuf are proportional to kv: <dF/dKuf, Kuf> = 2 <G, Phi> + w'b
         d_kv = -0.5 * n / s2 + (np.vdot(Guu, Kuu_f) + np.vdot(G2, Phi) + w @ b) / kv
         dl = np.tensordot(self.Suu, Guu * Euu, axes=([1, 2], [0, 1]))
-        # pass 2: dF/dKuf = 2 G Kuf + w y^T, contracted with dKuf/dl block by block; with P = dF/dKuf * E,
-        # sum P (z_d - x_d)^2 = z_d^2 . rowsum(P) - 2 z_d . (P x_d) + P x_d^2 summed over the rows
+        # pass 2: dF/dKuf = 2 G Kuf + w y^T, contracted with dKuf/dl block by block
         for k, blk in enumerate(self.blocks):
-            Kuf, E = self._work[k] if self.keep else self._kuf(k, theta)
-            P = self._P[:, :blk.stop - blk.start]
+            Kuf, E = (self._view(a, k) for a in self._work[k]) if self.keep else self._kuf(k, theta)
+            P = self._view(self._P, k)
             np.multiply.outer(w, self.y[blk], out=P)
             # P += G2 Kuf in BLAS, transposed so that P is its Fortran-order output (no copy when contiguous)
             P = blas.dgemm(1.0, Kuf.T, G2.T, beta=1.0, c=P.T, overwrite_c=1).T
             P *= E
-            Q = P @ self._X1X2[blk]                     # (M, 7): P x, rowsum(P), P x^2
-            dl += self.Z.T**2 @ Q[:, 3] - 2.0 * np.einsum("id,id->d", self.Z, Q[:, :3]) + Q[:, 4:].sum(axis=0)
+            dl += self._S_block(k).reshape(3, -1) @ P.reshape(-1)
         d_s2 = (0.5 * np.vdot(W_inv, Phi) / s2**2 - bv / s2**3 + 0.5 * (v @ Phi @ v) / s2**4 - 0.5 * n / s2
                 + 0.5 * (self.yy + n * kv - tr_KiPhi) / s2**2)
         # dk/dl_d = 3 kv exp(-sqrt3 r) S_d / l_d^3 for Matern-3/2
