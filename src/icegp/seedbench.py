@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import experts as ex
 from . import plan
 from .timing import collect, summarise
 
@@ -66,6 +65,19 @@ def preset_run(workdir: Path, preset: str, overlay: dict, cores: int, target: st
             "max_rss_mb": float(stages["max_rss_mb"].max())}
 
 
+def expert_problems(workdir: Path, cfg: dict, target: str) -> tuple[pd.DataFrame, dict]:
+    """The run's experts and each one's training problem, by expert id."""
+    from .bench import problems_for
+
+    experts, problems = problems_for(workdir, target, cfg["training"], cfg["num_days_before_after"])
+    return experts, {p.expert_id: p for p in problems}
+
+
+def show(row: dict, spec: str = ".4g") -> None:
+    print("  " + ", ".join(f"{k} {v:{spec}}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()),
+          flush=True)
+
+
 def sample_experts(experts: pd.DataFrame, k: int) -> pd.DataFrame:
     """k experts at evenly spaced quantiles (10th to 90th percentile) of the observation count."""
     order = experts.sort_values("n_obs").reset_index(drop=True)
@@ -80,18 +92,15 @@ def reference_sample(workdir: Path, cfg: dict, target: str, k: int) -> pd.DataFr
     from .gp.engines import make_engine
 
     training, radius = cfg["training"], cfg["prediction"]["radius"]
-    obs = pd.read_parquet(workdir / f"results/{target}/observations.parquet")
-    experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
+    experts, problems = expert_problems(workdir, cfg, target)
     locs = pd.read_parquet(workdir / "results/grid/prediction_locations.parquet")
-    local, half = ex.LocalData(obs), ex.time_half_width(cfg["num_days_before_after"])
     engines = {name: make_engine({**training, "engine": name}) for name in ("fast", "reference")}
     sample = sample_experts(experts, k)
-    warm = local.problem(next(sample.itertuples(index=False)), training["training_radius"], half)
     for engine in engines.values():  # one-off imports and start-up are not a per-expert cost
-        engine.fit_one(warm)
+        engine.fit_one(problems[sample["expert_id"].iloc[0]])
     rows = []
     for e in sample.itertuples(index=False):
-        problem = local.problem(e, training["training_radius"], half)
+        problem = problems[e.expert_id]
         near = np.hypot(locs["x"] - e.x, locs["y"] - e.y) < radius
         Xq = np.c_[locs.loc[near, "x"], locs.loc[near, "y"], np.full(int(near.sum()), e.t)]
         row = {"expert_id": e.expert_id, "n_obs": problem.n}
@@ -117,11 +126,8 @@ def scaling_in_n(workdir: Path, cfg: dict, target: str, reference_max_n: int) ->
     from .gp.engines import make_engine
     from .gp.problem import Problem
 
-    obs = pd.read_parquet(workdir / f"results/{target}/observations.parquet")
-    experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
-    big = experts.loc[experts["n_obs"].idxmax()]
-    full = ex.LocalData(obs).problem(big, cfg["training"]["training_radius"],
-                                     ex.time_half_width(cfg["num_days_before_after"]))
+    experts, problems = expert_problems(workdir, cfg, target)
+    full = problems[experts.loc[experts["n_obs"].idxmax(), "expert_id"]]
     order = np.random.default_rng(0).permutation(full.n)
     models = {f"{p}_fast": {**yaml.safe_load(open(f"config/presets/{p}.yaml"))["training"], "engine": "fast"}
               for p in PRESETS}
@@ -138,8 +144,7 @@ def scaling_in_n(workdir: Path, cfg: dict, target: str, reference_max_n: int) ->
             fit = make_engine({**cfg["training"], **training}).fit_one(problem)
             row[f"{name}_s"], row[f"{name}_iter"] = fit.seconds, fit.n_iter
         rows.append(row)
-        print("  " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()),
-              flush=True)
+        show(row, ".1f")
         n *= 2
     return pd.DataFrame(rows)
 
@@ -152,16 +157,13 @@ def inducing_sweep(workdir: Path, cfg: dict, target: str, k: int, sizes=(50, 100
 
     from .gp.engines import make_engine
 
-    obs = pd.read_parquet(workdir / f"results/{target}/observations.parquet")
-    experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
-    truth = xr.open_dataset(plan.demo_files({**cfg, "demo": {**cfg["demo"], "out": str(workdir / cfg["demo"]["out"])}},
-                                            target)["truth"])[cfg["variable"]]
+    experts, problems = expert_problems(workdir, cfg, target)
+    truth = xr.open_dataset(workdir / plan.demo_files(cfg, target)["truth"])[cfg["variable"]]
     gx, gy = np.meshgrid(truth["x"].to_numpy(), truth["y"].to_numpy())
     tv = truth.to_numpy()
-    local, half = ex.LocalData(obs), ex.time_half_width(cfg["num_days_before_after"])
     rows = []
     for e in sample_experts(experts, k).itertuples(index=False):
-        problem = local.problem(e, cfg["training"]["training_radius"], half)
+        problem = problems[e.expert_id]
         near = (np.hypot(gx - e.x, gy - e.y) < 200_000) & np.isfinite(tv)
         Xq = np.c_[gx[near], gy[near], np.full(int(near.sum()), e.t)]
         for m in sizes:
@@ -173,8 +175,7 @@ def inducing_sweep(workdir: Path, cfg: dict, target: str, k: int, sizes=(50, 100
                 rows.append({"expert_id": e.expert_id, "n_obs": problem.n, "inducing_points": m, "method": method,
                              "elbo": -fit.loss, "fit_s": fit.seconds, "n_iter": fit.n_iter,
                              "rmse_vs_truth_m": float(np.sqrt(np.mean((pred - tv[near]) ** 2)))})
-                print("  " + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
-                                       for k, v in rows[-1].items()), flush=True)
+                show(rows[-1])
     return pd.DataFrame(rows)
 
 
