@@ -3,10 +3,11 @@ import numpy as np
 import pandas as pd
 
 from icegp import experts as ex
+from icegp import timeutil
 
 
 def test_local_selection_edges_are_inclusive():
-    t0 = ex.expert_time("2019-04-15")
+    t0 = timeutil.day_centre("2019-04-15")
     half = ex.time_half_width(1)  # 1.5 days: exactly the data days 14, 15 and 16
     obs = pd.DataFrame({
         "x": [300_000.0, 300_000.001, 0.0, 0.0, 0.0, 0.0],

@@ -6,6 +6,8 @@ import xarray as xr
 import yaml
 
 from conftest import REPO, copy_workflow, snakemake
+from gpsat_oracle import local_expert
+from icegp import timeutil
 
 EXAMPLE = REPO / "config" / "examples" / "gpsat_inputs.yaml"
 
@@ -35,3 +37,25 @@ def test_gpsat_inputs_run_end_to_end(tmp_path):
         obs = pd.read_parquet(work / "tests/data/gpsat/obs.parquet")
         assert np.isfinite(field).sum() > 0.5 * field.size
         assert abs(np.nanmean(field) - obs["obs"].mean()) < 0.3
+    assert gpsat_difference(work) < 1e-6
+
+
+def gpsat_difference(work) -> float:
+    """Largest |our per-expert prediction - GPSat's|, GPSat computed independently with our hyperparameters."""
+    cfg = yaml.safe_load(EXAMPLE.read_text())
+    table = pd.read_parquet(work / cfg["sources"][0]["path"])
+    locs = pd.read_csv(work / cfg["prediction"]["locations_file"])[["x", "y"]]
+    hyp = pd.read_parquet(work / "results/2020-03-05/hyperparameters.parquet")
+    ours = pd.concat([pd.read_parquet(f) for f in (work / "results/2020-03-05/predict").glob("*.parquet")])
+    worst = 0.0
+    for _, h in hyp.iterrows():
+        _, f_mean, rows = local_expert(
+            table, np.array([h["x"], h["y"], timeutil.day_to_t("2020-03-05")]), h,
+            training_radius=cfg["training"]["training_radius"], num_days=cfg["num_days_before_after"],
+            coords_scale=cfg["training"]["coords_scale"], pred_xy=locs.to_numpy(float),
+            pred_radius=cfg["prediction"]["radius"])
+        mine = ours[ours["expert_id"] == h["expert_id"]]
+        both = mine.merge(locs.iloc[rows].assign(gpsat=f_mean), on=["x", "y"], how="outer", validate="one_to_one")
+        assert len(both) == len(mine) == len(rows), f"expert {h['expert_id']}: other prediction locations"
+        worst = max(worst, float(np.abs(both["f_mean"] - both["gpsat"]).max()))
+    return worst

@@ -13,13 +13,10 @@ from .io.checks import InputError
 EXPERT_COLUMNS = ["expert_id", "x", "y", "t", "lon", "lat", "n_obs", "shard"]
 
 
-def expert_time(target: str) -> float:
-    """Experts sit at noon of the target day, so a window of N days either side is symmetric."""
-    return timeutil.day_to_t(target) + 0.5
-
-
 def time_half_width(num_days_before_after: int) -> float:
-    """|t - t_expert| <= N + 0.5 covers exactly the data days target-N .. target+N (both edges inclusive)."""
+    """|t - t_expert| <= N + 0.5 around an expert at the centre of the target day covers exactly the
+    data days target-N .. target+N (both edges inclusive); for whole-day stamps (at the centres of
+    their days) it is GPSat's |day - expert day| <= N."""
     return num_days_before_after + 0.5
 
 
@@ -43,13 +40,14 @@ class LocalData:
         idx = idx[np.abs(self.t[idx] - t) <= half_width]
         return np.sort(idx)
 
-    def counts(self, xs, ys, t: float, radius: float, half_width: float) -> np.ndarray:
-        """Observations each location would train on (one batched tree query)."""
+    def counts(self, xs, ys, ts, radius: float, half_width: float) -> np.ndarray:
+        """Observations each location (x, y, t) would train on (one batched tree query)."""
         if self.tree is None:
             return np.zeros(len(xs), dtype=int)
-        in_time = np.abs(self.t - t) <= half_width
         balls = self.tree.query_ball_point(np.c_[xs, ys], r=radius)
-        return np.array([int(in_time[np.asarray(b, dtype=int)].sum()) for b in balls], dtype=int)
+        ts = np.broadcast_to(np.asarray(ts, float), (len(balls),))
+        return np.array([int((np.abs(self.t[np.asarray(b, dtype=int)] - t) <= half_width).sum())
+                         for b, t in zip(balls, ts)], dtype=int)
 
     def problem(self, expert, radius: float, half_width: float) -> Problem:
         """The training problem of one expert (a row with expert_id, x, y, t)."""
@@ -63,8 +61,11 @@ def grid_candidates(extent, spacing: float, crs: str, min_lat=None) -> pd.DataFr
     return pd.DataFrame({"x": g["x"], "y": g["y"], "lon": g["lon"], "lat": g["lat"]})
 
 
-def read_locations(path: str, crs: str) -> pd.DataFrame:
-    """Expert (or prediction) locations from CSV/parquet with x, y in `crs`, or lon, lat."""
+def read_locations(path: str, crs: str, time_stamps: str | None = None) -> pd.DataFrame:
+    """Expert (or prediction) locations from CSV/parquet with x, y in `crs`, or lon, lat.
+
+    With `time_stamps` (exact | day), a `t` or `date` column is kept as the exact time `t`.
+    """
     df = tables.read_any(path)
     if {"x", "y"} <= set(df.columns):
         out = df[["x", "y"]].astype(float)
@@ -75,9 +76,11 @@ def read_locations(path: str, crs: str) -> pd.DataFrame:
     else:
         raise InputError(f"{path}: locations need columns x, y (metres in {crs}) or lon, lat; "
                          f"found {list(df.columns)}")
+    if time_stamps and ({"t", "date"} & set(df.columns)):
+        out["t"] = tables.stamp(tables.table_times(df, path), time_stamps, path)
     if not np.isfinite(out.to_numpy()).all():
-        raise InputError(f"{path}: non-finite coordinates")
-    return out[["x", "y", "lon", "lat"]].reset_index(drop=True)
+        raise InputError(f"{path}: non-finite coordinates or times")
+    return out[[c for c in ("x", "y", "lon", "lat", "t") if c in out.columns]].reset_index(drop=True)
 
 
 def assign_shards(df: pd.DataFrame, n_shards: int, work=None) -> np.ndarray:
@@ -97,24 +100,37 @@ def assign_shards(df: pd.DataFrame, n_shards: int, work=None) -> np.ndarray:
     return shard
 
 
-def candidates(cfg: dict, crs: str) -> pd.DataFrame:
-    """Candidate expert locations: a locations_file, or an ocean-masked grid at expert_spacing."""
+def candidates(cfg: dict, crs: str, time_stamps: str) -> pd.DataFrame:
+    """Candidate expert locations: a locations_file (with its times, if it has any, read as
+    `time_stamps`), or an ocean-masked grid at expert_spacing."""
     if cfg.get("locations_file"):
-        return read_locations(cfg["locations_file"], crs)
+        return read_locations(cfg["locations_file"], crs, time_stamps)
     return grid_candidates(geo.extent_of(cfg), cfg["expert_spacing"], crs, cfg.get("min_lat"))
+
+
+def on_target_day(cand: pd.DataFrame, target: str) -> pd.DataFrame:
+    """Candidates of one target with their times: the rows of a timed locations file that fall on the
+    target day (honoured exactly), else every location at the centre of the target day."""
+    if "t" not in cand.columns:
+        return cand.assign(t=timeutil.day_centre(target))
+    t0 = timeutil.day_to_t(target)
+    mine = cand[(cand["t"] >= t0) & (cand["t"] < t0 + 1)].reset_index(drop=True)
+    if mine.empty:
+        span = timeutil.t_to_datetime([cand["t"].min(), cand["t"].max()])
+        raise InputError(f"target {target}: experts.locations_file has no location on that day (its times "
+                         f"run from {span[0]} to {span[1]})")
+    return mine
 
 
 def choose_experts(obs: pd.DataFrame, cand: pd.DataFrame, target: str, min_obs: int, num_days: int,
                    radius: float, n_shards: int) -> pd.DataFrame:
     """Experts of one target: candidate locations with at least `min_obs` local observations."""
-    t = expert_time(target)
-    cand = cand.copy()
-    cand["n_obs"] = LocalData(obs).counts(cand["x"], cand["y"], t, radius, time_half_width(num_days))
+    cand = on_target_day(cand, target)
+    cand["n_obs"] = LocalData(obs).counts(cand["x"], cand["y"], cand["t"], radius, time_half_width(num_days))
     kept = cand[cand["n_obs"] >= min_obs].reset_index(drop=True)
     if kept.empty:
         raise InputError(f"target {target}: none of {len(cand)} candidate expert locations has {min_obs} "
                          f"observations within {radius} m")
-    kept["t"] = t
     kept["expert_id"] = np.arange(len(kept))
     kept["shard"] = assign_shards(kept, n_shards, kept["n_obs"])
     return kept[EXPERT_COLUMNS]

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from . import timeutil
+from . import plan, timeutil
 from .io import bremen, is2sitdat4, tables
 from .io.checks import InputError
 from .io.download import expand_template
@@ -36,7 +36,7 @@ def load_is2sitdat4(source: dict, day: str) -> pd.DataFrame:
 def load_bremen(source: dict, day: str, path: str) -> pd.DataFrame:
     df = bremen.read_file(path, tuple(source.get("thickness_range", [0.0, 0.5])),
                           source.get("coarsen", 1))
-    df["t"] = timeutil.day_to_t(day) + 0.5  # a daily mean map: stamp it at noon
+    df["t"] = timeutil.day_centre(day)  # a daily map: its stamp stands for the whole day
     return df
 
 
@@ -45,12 +45,13 @@ def load_along_track_table(source: dict, day: str) -> pd.DataFrame:
     if not os.path.exists(path):
         raise DayMissing(f"source {source['name']!r}, day {day}: file {path} not found")
     value = source.get("columns", {}).get("value", "obs")
-    return day_window(tables.read_along_track_table(path, value, source.get("kind")), day)
+    table = tables.read_along_track_table(path, value, source.get("kind"), plan.source_time_stamps(source))
+    return day_window(table, day)
 
 
 def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
     t0 = timeutil.day_to_t(day)
-    return tables.read_xyt_table(source["path"], crs, (t0, t0 + 1.0))
+    return tables.read_xyt_table(source["path"], crs, (t0, t0 + 1.0), plan.source_time_stamps(source))
 
 
 def bremen_path_for(source: dict, day: str, manifest: str | None) -> str:

@@ -23,6 +23,30 @@ def targets(config) -> list[str]:
     return [timeutil.parse_day(d).isoformat() for d in t]
 
 
+#: Sources whose time stamps have one meaning whatever the config says.
+FIXED_TIME_STAMPS = {"is2sitdat4": "exact", "bremen_smos_smap": "day"}
+
+
+def source_time_stamps(src: dict) -> str:
+    """What a source's time stamps mean: 'exact' instants or whole 'day's (see icegp.timeutil)."""
+    fixed = FIXED_TIME_STAMPS.get(src["type"])
+    given = src.get("time_stamps")
+    if fixed and given and given != fixed:
+        raise ValueError(f"config key sources[{src['name']}].time_stamps: a {src['type']} source's time "
+                         f"stamps are always {fixed!r}, not {given!r}")
+    return fixed or given or "exact"
+
+
+def expert_time_stamps(config) -> str:
+    """How a locations file's `t`/`date` is read: as set, else as whole days when every source's
+    stamps are whole days (GPSat's day numbers), else as exact times."""
+    given = config.get("experts", {}).get("time_stamps")
+    if given:
+        return given
+    kinds = {source_time_stamps(s) for s in config["sources"]}
+    return "day" if kinds == {"day"} else "exact"
+
+
 def prediction_day_only(src: dict) -> bool:
     return bool(src.get("smap_use_prediction_day_only", False))
 

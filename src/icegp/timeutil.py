@@ -1,4 +1,10 @@
-"""Time conventions: float days since 1970-01-01 (keeping the time of day) and GPS seconds."""
+"""Time conventions: float days since 1970-01-01 (keeping the time of day) and GPS seconds.
+
+Inside the workflow every `t` is an exact UTC time. A time stamp that stands for a whole day (a daily
+map, a table whose `t` is the day number, a date column) becomes the centre of its day, so that it
+combines with exact times and an expert at the centre of the target day sees it at whole-day offsets:
+the same relative times as GPSat's day-number convention.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -34,6 +40,25 @@ def datetime_to_t(values) -> np.ndarray:
     """datetime64 values to float days since 1970-01-01, keeping the time of day."""
     ts = pd.to_datetime(np.asarray(values))
     return np.asarray((ts - EPOCH) / pd.Timedelta(days=1), dtype=float)
+
+
+#: What a source's time stamps mean: instants, or the whole day they fall on.
+TIME_STAMPS = ("exact", "day")
+
+
+def stamp_times(t, time_stamps: str) -> np.ndarray:
+    """Exact times from stamps of the given kind: whole-day stamps go to the centre of their day."""
+    t = np.asarray(t, float)
+    if time_stamps == "exact":
+        return t
+    if time_stamps == "day":
+        return np.floor(t) + 0.5
+    raise ValueError(f"time_stamps {time_stamps!r} is not one of {TIME_STAMPS}")
+
+
+def day_centre(day) -> float:
+    """The exact time at the centre of `day`, where experts of that target sit."""
+    return day_to_t(day) + 0.5
 
 
 def t_to_datetime(t) -> pd.DatetimeIndex:

@@ -15,6 +15,7 @@ rule grids:
         runtime=10,
     params:
         experts=config["experts"],
+        expert_time_stamps=plan.expert_time_stamps(config),
         prediction=config["prediction"],
         crs=config["crs"],
     conda:

@@ -4,7 +4,7 @@ from icegp.io.atomic import write_parquet
 
 log = jobs.setup_logging(snakemake)
 p = snakemake.params
-cand = experts.candidates(p.experts, p.crs)
+cand = experts.candidates(p.experts, p.crs, p.expert_time_stamps)
 locs = prediction.locations(p.prediction, p.crs)
 write_parquet(cand, snakemake.output.candidates, {"crs": p.crs})
 write_parquet(locs, snakemake.output.prediction, {"crs": p.crs})

@@ -2,6 +2,7 @@
 per-day contract every loader writes (x, y, t, obs, source, lon, lat, obs_unc)."""
 from __future__ import annotations
 
+import logging
 import os
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 from .. import geo, timeutil
 from .checks import InputError, check_lonlat, check_no_inf, check_plausible
 
+log = logging.getLogger(__name__)
 OBS_COLUMNS = ["x", "y", "t", "obs", "source", "lon", "lat", "obs_unc"]
 
 
@@ -31,17 +33,33 @@ def require_columns(df: pd.DataFrame, columns, where: str) -> None:
         raise InputError(f"{where}: missing columns {missing}; found {list(df.columns)}")
 
 
-def read_along_track_table(path: str, value: str, kind: str | None = None) -> pd.DataFrame:
+def parse_dates(values, path: str, column: str) -> np.ndarray:
+    """A date/time column to float days since 1970, with an error naming the file and column."""
+    try:
+        return timeutil.datetime_to_t(values)
+    except Exception as err:
+        raise InputError(f"{path}: column {column!r} is not parseable as dates ({err})") from err
+
+
+def stamp(t: np.ndarray, time_stamps: str, path: str) -> np.ndarray:
+    """Exact times from a table's stamps; says so when 'exact' stamps all look like whole days."""
+    finite = t[np.isfinite(t)]
+    if time_stamps == "exact" and len(finite) > 1 and np.all(finite == np.floor(finite)):
+        log.warning("%s: every time stamp is at 00:00; if they stand for whole days (GPSat's day numbers), "
+                    "set the source's time_stamps: day, or experts at the centre of the day see them "
+                    "half a day off", path)
+    return timeutil.stamp_times(t, time_stamps)
+
+
+def read_along_track_table(path: str, value: str, kind: str | None = None,
+                           time_stamps: str = "exact") -> pd.DataFrame:
     """A generic along-track table with `datetime, lon, lat, <value>` columns."""
     df = read_any(path)
     require_columns(df, ["datetime", "lon", "lat", value], path)
     obs = pd.to_numeric(df[value], errors="coerce").to_numpy(float)
     check_no_inf(obs, path, value)
     check_plausible(obs, path, value, kind)
-    try:
-        t = timeutil.datetime_to_t(df["datetime"])
-    except Exception as err:
-        raise InputError(f"{path}: column 'datetime' is not parseable as dates ({err})") from err
+    t = stamp(parse_dates(df["datetime"], path, "datetime"), time_stamps, path)
     keep = np.isfinite(obs)
     lon = df["lon"].to_numpy(float)[keep]
     lat = df["lat"].to_numpy(float)[keep]
@@ -49,12 +67,22 @@ def read_along_track_table(path: str, value: str, kind: str | None = None) -> pd
     return pd.DataFrame({"lon": lon, "lat": lat, "t": t[keep], "obs": obs[keep], "obs_unc": np.nan})
 
 
-def read_xyt_table(path: str, crs: str, t_range=(-np.inf, np.inf)) -> pd.DataFrame:
-    """A ready table of x, y (metres in `crs`), t (days since 1970) and obs, rows with t in
-    [t_range[0], t_range[1]); lon/lat are derived."""
+def table_times(df: pd.DataFrame, path: str) -> np.ndarray:
+    """A table's times: `t` (float days since 1970) or else `date` (dates or date-times)."""
+    if "t" in df.columns:
+        return pd.to_numeric(df["t"], errors="coerce").to_numpy(float)
+    if "date" in df.columns:
+        return parse_dates(df["date"], path, "date")
+    raise InputError(f"{path}: needs a time column 't' (days since 1970) or 'date'; found {list(df.columns)}")
+
+
+def read_xyt_table(path: str, crs: str, t_range=(-np.inf, np.inf), time_stamps: str = "exact") -> pd.DataFrame:
+    """A ready table of x, y (metres in `crs`), t (days since 1970) or date, and obs; rows whose exact
+    time (see :func:`icegp.timeutil.stamp_times`) is in [t_range[0], t_range[1]); lon/lat are derived."""
     df = read_any(path)
-    require_columns(df, ["x", "y", "t", "obs"], path)
-    df = df.assign(obs_unc=df["obs_unc"].astype(float) if "obs_unc" in df.columns else np.nan)
+    require_columns(df, ["x", "y"] + ([] if "date" in df.columns else ["t"]) + ["obs"], path)
+    df = df.assign(t=stamp(table_times(df, path), time_stamps, path),
+                   obs_unc=df["obs_unc"].astype(float) if "obs_unc" in df.columns else np.nan)
     out = df[["x", "y", "t", "obs", "obs_unc"]].astype(float)
     for col in ("x", "y", "t", "obs"):
         check_no_inf(out[col].to_numpy(), path, col)
