@@ -173,10 +173,17 @@ def expert_status(experts_df: pd.DataFrame, out_path) -> Path:
     return save_png(fig, out_path)
 
 
+def on_bound(hyp_df: pd.DataFrame, param: str) -> np.ndarray:
+    """Experts whose fit of `param` ended on a bound (the train table's `at_bound` list)."""
+    if "at_bound" not in hyp_df.columns:
+        return np.zeros(len(hyp_df), dtype=bool)
+    return hyp_df["at_bound"].fillna("").astype(str).str.split(",").apply(lambda names: param in names).to_numpy()
+
+
 def hyperparameter_maps(hyp_df: pd.DataFrame, out_path) -> Path:
     """Raw versus smoothed hyperparameters per expert, one row per parameter on a shared colour
-    scale (2nd-98th percentile), so the effect of smoothing is visible; parameters without either
-    column are skipped."""
+    scale (2nd-98th percentile), so the effect of smoothing is visible; experts whose fit ended on a
+    bound are ringed in red on the raw map; parameters without either column are skipped."""
     rows = [p for p in HYPERPARAMETERS if {p, f"{p}_raw"} & set(hyp_df.columns)]
     if not rows:
         raise ValueError(f"no hyperparameter columns (any of {list(HYPERPARAMETERS)}, with or without "
@@ -196,5 +203,9 @@ def hyperparameter_maps(hyp_df: pd.DataFrame, out_path) -> Path:
                 continue
             sc = ax.scatter(x, y, c=shown[ax], s=14, cmap="viridis", vmin=vmin, vmax=vmax)
             _scatter_axes(ax, f"{param} {kind}")
+        on = on_bound(hyp_df, param)
+        if on.any():  # a fit that ended on a bound found no interior optimum in that direction
+            ax_raw.scatter(x[on], y[on], s=40, facecolors="none", edgecolors="red", linewidths=1.0)
+            ax_raw.set_title(f"{param} raw (red ring: {int(on.sum())} ended on a bound)")
         fig.colorbar(sc, ax=[ax_raw, ax_smooth], label=_label(param, units))
     return save_png(fig, out_path)

@@ -1,6 +1,7 @@
 """The train job: fit every expert of one shard, checkpointing finished experts as it goes."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -11,7 +12,8 @@ import pandas as pd
 import psutil
 
 from . import experts as ex
-from .gp.problem import FitResult
+from .gp.hyper import COLUMNS, Hyper
+from .gp.problem import FitResult, Problem
 from .io.atomic import read_parquet_metadata, write_parquet
 from .io.download import sha256
 
@@ -19,7 +21,37 @@ log = logging.getLogger(__name__)
 
 TRAIN_COLUMNS = ["expert_id", "x", "y", "t", "lon", "lat", "lengthscale_x", "lengthscale_y", "lengthscale_t",
                  "kernel_variance", "likelihood_variance", "mean", "n_obs", "n_iter", "converged", "loss",
-                 "seconds", "status"]
+                 "seconds", "status", "stop", "at_bound", "start", "gain"]
+#: A neighbour counts for the `neighbours` start within this many training radii.
+NEIGHBOUR_RADII = 2.0
+
+
+def neighbour_start(rows: list[dict], x: float, y: float, radius: float) -> Hyper | None:
+    """The Gaussian-weighted mean (length scale `radius`) of the hyperparameters of the experts fitted
+    so far within NEIGHBOUR_RADII radii of (x, y); None when there are none."""
+    fitted = [r for r in rows if r["status"] == "ok"]
+    if not fitted:
+        return None
+    xy = np.array([[r["x"], r["y"]] for r in fitted], float)
+    d2 = ((xy - [x, y]) ** 2).sum(axis=1) / radius**2
+    near = d2 <= NEIGHBOUR_RADII**2
+    if not near.any():
+        return None
+    w = np.exp(-0.5 * d2[near])
+    values = np.array([[r[c] for c in COLUMNS] for r, keep in zip(fitted, near) if keep], float)
+    return Hyper.from_row(dict(zip(COLUMNS, w @ values / w.sum())))
+
+
+def fit_expert(engine, problem: Problem, starts: dict) -> FitResult:
+    """The lowest objective over fits from the configured initial values and from `starts`
+    ({label: Hyper or None}; None is skipped), with the winning start and its gain recorded."""
+    first = engine.fit_one(problem)
+    results = {"init": first} | {label: engine.fit_one(problem, h) for label, h in starts.items() if h is not None}
+    finite = {k: r for k, r in results.items() if np.isfinite(r.loss)}
+    label = min(finite, key=lambda k: finite[k].loss) if finite else "init"
+    gain = first.loss - results[label].loss if np.isfinite(first.loss) else np.nan
+    seconds = sum(r.seconds for r in results.values())
+    return dataclasses.replace(results[label], start=label, gain=float(gain), seconds=seconds)
 
 
 def run_key(training: dict, num_days: int, obs_path: str, shard_experts: pd.DataFrame) -> str:
@@ -48,7 +80,10 @@ def result_row(expert, result: FitResult) -> dict:
 
 def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, num_days: int, min_obs: int,
                 engine, out_path: str, checkpoint_path: str) -> pd.DataFrame:
-    """Fit the shard's experts; finished experts survive a crash in `checkpoint_path`."""
+    """Fit the shard's experts in order (neighbours follow each other); finished experts survive a
+    crash in `checkpoint_path`. `training.restarts` adds starts from the experts fitted so far
+    (`neighbours`) and from the centre of the bounds (`centre`)."""
+    restarts = set(training.get("restarts", ()))
     obs = pd.read_parquet(obs_path)
     all_experts = pd.read_parquet(experts_path)
     mine = all_experts[all_experts["shard"] == int(shard)].reset_index(drop=True)
@@ -66,15 +101,18 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
         if problem.n < min_obs:
             result = FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
         else:
+            starts = {"neighbours": neighbour_start(rows, expert.x, expert.y, radius) if "neighbours" in restarts
+                      else None, "centre": engine.space.centre() if "centre" in restarts else None}
             try:
-                result = engine.fit_one(problem)
+                result = fit_expert(engine, problem, starts)
             except Exception as err:
                 raise RuntimeError(f"{obs_path}: shard {shard}, expert {problem.expert_id}: {err}") from err
         rows.append(result_row(expert, result))
         write_parquet(pd.DataFrame(rows, columns=TRAIN_COLUMNS), checkpoint_path, {"key": key})
         h = result.hyper.as_row() if result.hyper is not None else {}
-        log.info("expert %d (%d/%d): n=%d status=%s iter=%d %.2fs l=(%.0f m, %.0f m, %.2f d) rss=%.0fMB",
-                 result.expert_id, k, len(todo), result.n_obs, result.status, result.n_iter, result.seconds,
+        log.info("expert %d (%d/%d): n=%d status=%s stop=%s start=%s gain=%.3g iter=%d %.2fs "
+                 "l=(%.0f m, %.0f m, %.2f d) rss=%.0fMB", result.expert_id, k, len(todo), result.n_obs,
+                 result.status, result.stop, result.start, result.gain, result.n_iter, result.seconds,
                  h.get("lengthscale_x", np.nan), h.get("lengthscale_y", np.nan), h.get("lengthscale_t", np.nan),
                  psutil.Process().memory_info().rss / 2**20)
     table = pd.DataFrame(rows, columns=TRAIN_COLUMNS).sort_values("expert_id").reset_index(drop=True)

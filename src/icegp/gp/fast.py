@@ -17,7 +17,7 @@ from scipy.optimize import minimize
 
 from . import exact, sparse
 from .hyper import Hyper, Space
-from .problem import FitResult, Problem, inducing_points, prior_mean
+from .problem import FitResult, Problem, inducing_points, prior_mean, stop_reason
 
 FIXED_INDEX = {"lengthscales": [0, 1, 2], "kernel_variance": [3], "likelihood_variance": [4]}
 
@@ -77,12 +77,22 @@ class FastEngine:
             return compiled.gpr_objective(Xs, y)
         return compiled.sgpr_objective(Xs, y, self._inducing(problem, Xs))
 
-    def fit_one(self, problem: Problem) -> FitResult:
+    def start_vector(self, init: Hyper | None) -> np.ndarray:
+        """The unconstrained start for `init` (the configured initial values when None)."""
+        if init is None:
+            return self.u0.copy()
+        u = self.bounds.inverse(self.space.to_scaled_vector(self.space.clip(init, margin=1e-9)))
+        u[~self.free] = self.u0[~self.free]  # fixed parameters keep their configured values
+        return u
+
+    def fit_one(self, problem: Problem, init: Hyper | None = None) -> FitResult:
+        """Fit one expert from `init` (default: the configured initial values)."""
         start = time.perf_counter()
         Xs, y, mean = self._scaled(problem)
         objective = self._objective(problem, Xs, y)
 
-        u = self.u0.copy()
+        u0 = self.start_vector(init)
+        u = u0.copy()
 
         def fun(free_u):
             u[self.free] = free_u
@@ -90,7 +100,7 @@ class FastEngine:
             return value, (grad * self.bounds.jacobian(u))[self.free]
 
         try:
-            res = minimize(fun, self.u0[self.free], jac=True, method="L-BFGS-B",
+            res = minimize(fun, u0[self.free], jac=True, method="L-BFGS-B",
                            options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance})
             failed = not np.isfinite(res.fun)  # a GPU Cholesky returns NaN instead of raising
         except self._cholesky_errors():
@@ -101,7 +111,8 @@ class FastEngine:
         u[self.free] = res.x
         hyper = self.space.from_scaled_vector(self.bounds.forward(u))
         return FitResult(problem.expert_id, hyper, mean, problem.n, int(res.nit), bool(res.success),
-                         float(res.fun), time.perf_counter() - start, "ok" if res.success else "not_converged")
+                         float(res.fun), time.perf_counter() - start, "ok" if res.success else "not_converged",
+                         stop_reason(res.message), self.space.at_bound(hyper))
 
     def predict(self, problem: Problem, hyper: Hyper, Xstar: np.ndarray) -> dict:
         Xs, y, mean = self._scaled(problem)

@@ -83,6 +83,19 @@ class Space:
         v = np.clip(self.to_scaled_vector(h), low + pad, high - pad)
         return self.from_scaled_vector(v)
 
+    def centre(self) -> Hyper:
+        """The middle of the bounds: the Sigmoid transforms' zero, a start far from most `init`s."""
+        low, high, _ = self.vectors()
+        return self.from_scaled_vector(0.5 * (low + high))
+
+    def at_bound(self, h: Hyper, rtol: float = 1e-2) -> str:
+        """The hyperparameters within `rtol` of a bound (relative to the bound), comma-separated: a fit
+        that ends there found no interior optimum in that direction."""
+        low, high, _ = self.vectors()
+        v = self.to_scaled_vector(h)
+        near = (np.abs(v - low) <= rtol * np.abs(low)) | (np.abs(high - v) <= rtol * np.abs(high))
+        return ",".join(name for name, hit in zip(COLUMNS, near) if hit)
+
     def vectors(self):
         """(low, high, init) as 5-vectors in scaled units: lx, ly, lt, kernel var, likelihood var."""
         return tuple(self.to_scaled_vector(h) for h in (self.low, self.high, self.init))

@@ -34,15 +34,39 @@ class FitResult:
     loss: float        # the minimised objective: -log marginal likelihood (GPR) or -ELBO (SGPR)
     seconds: float
     status: str        # ok | not_converged | cholesky_failed | too_few_obs
+    stop: str = ""     # why the optimiser stopped (STOP_REASONS), "" when it did not run
+    at_bound: str = ""  # the hyperparameters that ended on a bound, comma-separated
+    start: str = "init"  # the start that won (see icegp.training.fit_expert)
+    gain: float = 0.0  # how much lower its objective is than the single start's from `init`
 
     def as_row(self) -> dict:
         row = {"expert_id": self.expert_id, "mean": self.mean, "n_obs": self.n_obs, "n_iter": self.n_iter,
-               "converged": self.converged, "loss": self.loss, "seconds": self.seconds, "status": self.status}
+               "converged": self.converged, "loss": self.loss, "seconds": self.seconds, "status": self.status,
+               "stop": self.stop, "at_bound": self.at_bound, "start": self.start, "gain": self.gain}
         if self.hyper is not None:
             row.update(self.hyper.as_row())
         else:
             row.update({c: np.nan for c in COLUMNS})
         return row
+
+
+#: L-BFGS-B's messages (SciPy writes them with spaces or underscores) and what each says about the fit.
+STOP_REASONS = {
+    "NORM OF PROJECTED GRADIENT": "gradient_tolerance",  # a stationary point
+    "REDUCTION OF F": "objective_tolerance",  # the objective stopped falling: flat, maybe not optimal
+    "ITERATIONS REACHED LIMIT": "iteration_limit",
+    "EVALUATIONS EXCEEDS LIMIT": "evaluation_limit",
+    "ABNORMAL": "line_search_failed",
+}
+
+
+def stop_reason(message) -> str:
+    """Why SciPy's L-BFGS-B stopped, as one of STOP_REASONS' values (or its message, shortened)."""
+    text = str(message.decode() if isinstance(message, bytes) else message).upper().replace("_", " ")
+    for key, reason in STOP_REASONS.items():
+        if key in text:
+            return reason
+    return text.strip().lower()[:40]
 
 
 def prior_mean(y: np.ndarray, kind: str) -> float:

@@ -7,13 +7,14 @@ always the minimised objective.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
 import numpy as np
 
 from .hyper import Hyper, Space
-from .problem import FitResult, Problem, inducing_points, prior_mean
+from .problem import FitResult, Problem, inducing_points, prior_mean, stop_reason
 
 JITTERS = (1e-6, 1e-4, 1e-2)
 log = logging.getLogger(__name__)
@@ -78,29 +79,38 @@ class GPflowExpert:
     def loss(self) -> float:
         return float(self.model.training_loss().numpy())
 
-    def fit(self, problem: Problem) -> FitResult:
+    def fit(self, problem: Problem, init: Hyper | None = None) -> FitResult:
+        """Fit from `init` (default: the configured initial values); fixed parameters keep theirs."""
         import gpflow
         import tensorflow as tf
 
         start = time.perf_counter()
-        status, n_iter, converged, loss, hyper = "cholesky_failed", 0, False, np.nan, None
+        status, n_iter, converged, loss, hyper, stop = "cholesky_failed", 0, False, np.nan, None, ""
+        first = self.space.init if init is None else self.start_values(init)
         # GPflow adds its jitter to SGPR's K_uu only; a GPR has nothing to retry with
         for jitter in JITTERS if self.model_type == "SGPR" else JITTERS[:1]:
             try:
                 with gpflow.config.as_context(gpflow.config.Config(jitter=jitter)):
-                    self._build(problem, self.space.init)
+                    self._build(problem, first)
                     res = gpflow.optimizers.Scipy().minimize(
                         self.model.training_loss, self.model.trainable_variables, method="L-BFGS-B",
                         options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance})
                     n_iter, converged, loss = int(res.nit), bool(res.success), float(res.fun)
                     hyper = self.get_hyperparameters()
                     status = "ok" if converged else "not_converged"
+                    stop = stop_reason(res.message)
                 break
             except tf.errors.InvalidArgumentError as err:
                 log.warning("expert %d: Cholesky failed with jitter %g: %s", problem.expert_id, jitter,
                             str(err).splitlines()[0])
         return FitResult(problem.expert_id, hyper, self.mean, problem.n, n_iter, converged, loss,
-                         time.perf_counter() - start, status)
+                         time.perf_counter() - start, status, stop,
+                         self.space.at_bound(hyper) if hyper is not None else "")
+
+    def start_values(self, init: Hyper) -> Hyper:
+        """`init` inside the bounds, with the fixed parameters at their configured values."""
+        keep = {name: getattr(self.space.init, name) for name in self.fixed}
+        return dataclasses.replace(self.space.clip(init, margin=1e-9), **keep)
 
     def predict(self, Xstar: np.ndarray) -> dict:
         """Latent mean and variance and the observation variance at physical coordinates `Xstar`."""
@@ -125,8 +135,8 @@ class ReferenceEngine:
     def expert(self) -> GPflowExpert:
         return GPflowExpert(self.space, **self.model_kwargs)
 
-    def fit_one(self, problem: Problem) -> FitResult:
-        return self.expert().fit(problem)
+    def fit_one(self, problem: Problem, init: Hyper | None = None) -> FitResult:
+        return self.expert().fit(problem, init)
 
     def predict(self, problem: Problem, hyper: Hyper, Xstar: np.ndarray) -> dict:
         model = self.expert()
