@@ -78,7 +78,8 @@ def test_along_track_csv_and_xyt_table(tmp_path, demo_days):
     is2[["x", "y", "t", "obs"]].to_parquet(table)
     df2 = loading.load_day({"name": "tab", "type": "table", "path": str(table)}, "2019-04-15", "EPSG:3411")
     np.testing.assert_allclose(df2["lat"], is2["lat"], atol=1e-9)
-    assert loading.load_day({"name": "tab", "type": "table", "path": str(table)}, "2019-04-17", "EPSG:3411").empty
+    with pytest.raises(loading.DayMissing, match="day 2019-04-17: no rows of .*obs.parquet fall on that day"):
+        loading.load_day({"name": "tab", "type": "table", "path": str(table)}, "2019-04-17", "EPSG:3411")
 
 
 def rewrite(path, out, fn):

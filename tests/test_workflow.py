@@ -1,4 +1,5 @@
 """Real snakemake runs of the whole DAG on the tiny config: outputs, CF product, reruns, resume."""
+import datetime
 import json
 import os
 import signal
@@ -84,6 +85,34 @@ def test_changes_rerun_only_what_depends_on_them(tiny_run):
     jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(model))
     assert jobs["train"] == 2 and "experts" not in jobs
     assert not {"demo_inputs", "load_along_track", "load_smap", "observations"} & set(jobs)
+
+
+def reversed_keys(value):
+    """The same config with every mapping's keys in reverse order."""
+    if isinstance(value, dict):
+        return {k: reversed_keys(value[k]) for k in reversed(list(value))}
+    return value
+
+
+def test_params_compare_on_meaning_and_shards_rerun_what_the_docs_say(tiny_run):
+    cfg = reversed_keys(yaml.safe_load(TINY_CONFIG.read_text()))
+    cfg["targets"] = [datetime.date.fromisoformat(TARGET)]  # written unquoted: YAML makes it a date
+    reordered = tiny_run / "reordered.yaml"
+    reordered.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    assert dry_run_jobs(tiny_run, configfile=reordered) == {}
+    shards = overlay(tiny_run, "shards", {"training": {"shards": 3}})
+    jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(shards))
+    assert set(jobs) == {"experts", "train", "smooth", "predict", "product", "validate", "plots", "timing_report",
+                         "all"}
+
+
+def test_an_impossible_config_stops_before_deleting_anything(tiny_run):
+    product = tiny_run / f"results/{TARGET}/product.nc"
+    before = product.stat().st_mtime_ns
+    bad = overlay(tiny_run, "bad", {"training": {"bounds": {"kernel_variance": {"low": 5.0, "high": 0.1}}}})
+    proc = snakemake(tiny_run, "--configfile", str(TINY_CONFIG), str(bad), check=False)
+    assert proc.returncode != 0 and "training.bounds: kernel_variance low 5" in proc.stdout + proc.stderr
+    assert product.stat().st_mtime_ns == before
 
 
 def test_killed_train_job_resumes_from_its_checkpoint(tiny_run):

@@ -23,6 +23,21 @@ def day_window(df: pd.DataFrame, day: str) -> pd.DataFrame:
     return df[(df["t"] >= t0) & (df["t"] < t0 + 1.0)]
 
 
+#: A per-day file may spill over midnight; losing more of its rows than this to the day is an error.
+MAX_OUTSIDE_DAY = 0.5
+
+
+def whole_day(df: pd.DataFrame, day: str, path: str) -> pd.DataFrame:
+    """The rows of a per-day file that fall on `day`; a file whose rows mostly lie on other days is an
+    error (wrong time units or the wrong file), never a silently empty day."""
+    kept = day_window(df, day)
+    if len(df) and len(df) - len(kept) > MAX_OUTSIDE_DAY * len(df):
+        span = timeutil.t_to_datetime([df["t"].min(), df["t"].max()])
+        raise InputError(f"day {day}: {len(df) - len(kept)} of {len(df)} rows of {path} lie outside that day "
+                         f"(their times run from {span[0]} to {span[1]}); check the time column and its units")
+    return kept
+
+
 def load_is2sitdat4(source: dict, day: str) -> pd.DataFrame:
     files = is2sitdat4.day_files(source["path"], day, source.get("beams", ["bnum1", "bnum3", "bnum5"]))
     if not files:
@@ -44,14 +59,23 @@ def load_along_track_table(source: dict, day: str) -> pd.DataFrame:
     path = expand_template(source["path"], day)
     if not os.path.exists(path):
         raise DayMissing(f"source {source['name']!r}, day {day}: file {path} not found")
-    value = source.get("columns", {}).get("value", "obs")
-    table = tables.read_along_track_table(path, value, source.get("kind"), plan.source_time_stamps(source))
-    return day_window(table, day)
+    columns = source.get("columns", {})
+    table = tables.read_along_track_table(path, columns.get("value", "obs"), source.get("kind"),
+                                          plan.source_time_stamps(source), columns.get("time_units"))
+    return whole_day(table, day, path)
 
 
 def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
+    """The rows of a many-day table on `day`; a day the table does not cover is a missing day."""
     t0 = timeutil.day_to_t(day)
-    return tables.read_xyt_table(source["path"], crs, (t0, t0 + 1.0), plan.source_time_stamps(source))
+    whole = tables.read_xyt_table(source["path"], crs, time_stamps=plan.source_time_stamps(source),
+                                  time_units=source.get("columns", {}).get("time_units"))
+    rows = day_window(whole, day)
+    if rows.empty:
+        span = timeutil.t_to_datetime([whole["t"].min(), whole["t"].max()]) if len(whole) else ["-", "-"]
+        raise DayMissing(f"source {source['name']!r}, day {day}: no rows of {source['path']} fall on that day "
+                         f"(its times run from {span[0]} to {span[1]})")
+    return rows
 
 
 def bremen_path_for(source: dict, day: str, manifest: str | None) -> str:

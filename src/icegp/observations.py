@@ -26,6 +26,14 @@ def read_day_files(paths) -> tuple[pd.DataFrame, list[dict]]:
     return pd.concat(frames, ignore_index=True), statuses
 
 
+def drop_exact_duplicates(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Rows repeating another row's source, time and position exactly (a section stored twice) would
+    weigh twice in the GP: keep the first, count the others per source. Near-duplicates are kept."""
+    dup = df.duplicated(["source", "t", "x", "y"], keep="first")
+    counts = df.loc[dup, "source"].value_counts().astype(int).to_dict()
+    return df[~dup.to_numpy()].reset_index(drop=True), counts
+
+
 def drop_near_preferred(df: pd.DataFrame, preferred, dropped, radius: float) -> pd.DataFrame:
     """Drop `dropped`-source points within `radius` (m) of a same-day `preferred`-source point."""
     day = np.floor(df["t"].to_numpy())
@@ -74,6 +82,7 @@ def build_window(paths, target: str, crs: str, preferred=(), dropped=(), pref_ra
         raise InputError(f"target {target}: no observations in the window (files: {[str(p) for p in paths]})")
     report = {"target": target, "crs": crs, "rows_loaded": df.groupby("source").size().astype(int).to_dict(),
               "days_skipped": [{k: s.get(k) for k in ("source", "day", "reason", "file")} for s in missing]}
+    df, report["duplicates_dropped"] = drop_exact_duplicates(df)
     if preferred and dropped:
         before = len(df)
         df = drop_near_preferred(df, preferred, dropped, pref_radius)

@@ -12,6 +12,50 @@ from .io import bremen, is2sitdat4
 from .io.download import expand_template
 
 
+def canonical(value):
+    """The config as its meaning: mapping keys sorted, YAML dates as ISO strings, integral floats as
+    ints, so Snakemake's params (compared as written) do not change with key order or spelling."""
+    if isinstance(value, dict):
+        return {str(k): canonical(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _ordered(pair, key: str) -> None:
+    if not pair[0] < pair[1]:
+        raise ValueError(f"config key {key}: min {pair[0]} is not below max {pair[1]}")
+
+
+def check_config(config) -> list[str]:
+    """Checks across keys that the schema cannot express, run when the workflow is parsed: before
+    any job runs and before Snakemake deletes any output for re-running. Impossible settings raise;
+    lossy ones are returned as warnings."""
+    from .gp.hyper import Space
+
+    targets(config)
+    if config.get("hyperparameters_from"):
+        timeutil.parse_day(config["hyperparameters_from"])
+    Space.from_config(config["training"])  # bounds low < high, init inside them
+    for section in ("experts", "prediction"):
+        extent = config[section].get("extent")
+        if extent is not None and not config[section].get("locations_file"):
+            _ordered(extent[0:2], f"{section}.extent (x)")
+            _ordered(extent[2:4], f"{section}.extent (y)")
+    for src in config["sources"]:
+        source_time_stamps(src)
+    expert_time_stamps(config)
+    spacing, radius = config["experts"].get("expert_spacing"), config["prediction"].get("radius")
+    if spacing and radius and not config["experts"].get("locations_file") and radius < spacing / 2**0.5:
+        return [f"config key prediction.radius: {radius} m is below experts.expert_spacing / sqrt(2) "
+                f"({spacing / 2**0.5:.0f} m): locations midway between four experts are predicted by none"]
+    return []
+
+
 def targets(config) -> list[str]:
     """Target dates as ISO strings: a list, or {start, end} inclusive."""
     t = config["targets"]

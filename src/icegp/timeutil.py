@@ -61,6 +61,39 @@ def day_centre(day) -> float:
     return day_to_t(day) + 0.5
 
 
+#: CF time units pandas can count in, as "<unit> since <reference time>".
+CF_UNITS = {"seconds": "s", "second": "s", "s": "s", "minutes": "m", "minute": "m", "hours": "h",
+            "hour": "h", "h": "h", "days": "D", "day": "D", "d": "D"}
+
+
+def text_to_t(values) -> np.ndarray:
+    """ISO 8601 date-times (with `Z` or a UTC offset, or none for UTC) to float days since 1970.
+
+    Stamps with and without an offset are parsed apart: pandas 2.3 gives a naive stamp that follows
+    one with an offset that offset.
+    """
+    text = pd.Series(np.asarray(values, dtype=object)).astype(str).str.strip()
+    zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).to_numpy()
+    t = np.empty(len(text))
+    for part in (zoned, ~zoned):
+        if part.any():
+            ts = pd.to_datetime(text[part], utc=True, format="ISO8601")
+            t[part] = (ts - EPOCH.tz_localize("UTC")) / pd.Timedelta(days=1)
+    return t
+
+
+def numbers_to_t(values, units: str) -> np.ndarray:
+    """Numeric times in CF units ("seconds since 1970-01-01", "days since 2019-01-01T00:00Z") to float
+    days since 1970."""
+    unit, sep, ref = str(units).strip().partition(" since ")
+    if not sep or unit.strip().lower() not in CF_UNITS:
+        raise ValueError(f"time units {units!r} are not '<seconds|minutes|hours|days> since <date>'")
+    origin = pd.Timestamp(ref.strip())
+    origin = origin.tz_convert(None) if origin.tzinfo else origin
+    offset = pd.to_timedelta(np.asarray(values, float), unit=CF_UNITS[unit.strip().lower()])
+    return np.asarray((origin + offset - EPOCH) / pd.Timedelta(days=1), dtype=float)
+
+
 def t_to_datetime(t) -> pd.DatetimeIndex:
     return EPOCH + pd.to_timedelta(np.asarray(t, float), unit="D")
 

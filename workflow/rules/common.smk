@@ -6,15 +6,28 @@ from snakemake.utils import validate
 from icegp import plan
 
 
+# Params are compared as written: the config is made canonical (sorted keys, ISO dates) first, and
+# every check runs now, before any job runs and before any output is deleted for re-running.
+_canonical = plan.canonical(config)
+config.clear()
+config.update(_canonical)
 validate(config, "../../config/schema.yaml")
+config.update(plan.canonical(config))  # with the schema's defaults
+try:
+    for _warning in plan.check_config(config):
+        logger.warning(f"warning: {_warning}")
+except ValueError as err:
+    raise WorkflowError(f"invalid configuration: {err}") from None
 
 # One environment for every rule (the rules run the icegp package), for --software-deployment-method conda.
 CONDA_ENV = "../../envs/icegp.yaml"
 
 TARGETS = plan.targets(config)
 SHARDS = plan.shards(config)
-# What the GP results depend on: execution settings (threads, memory, device, shard count) are left
-# out, so changing them re-runs nothing and keeps the train checkpoints.
+# What a fitted expert depends on: execution settings (threads, memory, device) and the shard count
+# are left out. Changing threads, memory or device re-runs nothing. Changing `shards` re-assigns the
+# experts (the experts rule), so experts, train, smooth, predict and everything after them re-run;
+# loads and observations are kept.
 MODEL = {k: v for k, v in config["training"].items() if k not in ("threads", "mem_mb", "device", "shards")}
 # The demo's truth lies on the product grid: only the grid's keys, so changing a prediction radius or
 # the blending does not regenerate the synthetic inputs.

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import geo
 from .atomic import write_netcdf
-from .checks import InputError, check_no_inf, to_metres
+from .checks import InputError, check_no_inf, open_netcdf, to_metres
 
 THICKNESS_VARS = ("combined_thickness", "smap_thickness", "smos_thickness")  # in order of preference
 #: The Bremen files' x, y are metres on the NSIDC polar-stereographic north grid.
@@ -22,13 +22,7 @@ def read_file(path: str, thickness_range=(0.0, 0.5), coarsen: int = 1) -> pd.Dat
 
     The range filter is inclusive; `coarsen` keeps every n-th cell in x and y (the old pipeline's stride).
     """
-    import xarray as xr
-
-    try:
-        ds = xr.open_dataset(path, decode_times=False)
-    except Exception as err:
-        raise InputError(f"{path}: cannot open as netCDF ({type(err).__name__}: {err})") from err
-    with ds:
+    with open_netcdf(path, decode_times=False) as ds:
         present = [v for v in THICKNESS_VARS if v in ds.variables]
         if not present or "x" not in ds.variables or "y" not in ds.variables:
             raise InputError(f"{path}: expected x, y and one of {list(THICKNESS_VARS)}; "
@@ -55,6 +49,9 @@ def read_file(path: str, thickness_range=(0.0, 0.5), coarsen: int = 1) -> pd.Dat
     if finite.size and np.median(finite) > 20.0:
         raise InputError(f"{path}: thickness median {np.median(finite):.3g} m is implausible; "
                          "check the units attribute (Bremen files store cm)")
+    if thickness.shape != (len(y), len(x)):
+        raise InputError(f"{path}: thickness has shape {thickness.shape} but the file's y, x have "
+                         f"{len(y)} and {len(x)} values; expected (y, x) = ({len(y)}, {len(x)})")
     xx, yy = np.meshgrid(x, y)
     keep = np.isfinite(thickness) & (thickness >= lo) & (thickness <= hi)
     lon, lat = geo.xy_to_lonlat(xx[keep], yy[keep], BREMEN_CRS)

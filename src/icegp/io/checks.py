@@ -53,3 +53,37 @@ def check_lonlat(lon, lat, where: str) -> None:
         i = int(np.argmax(bad))
         raise InputError(f"{where}: {int(bad.sum())} coordinates out of range "
                          f"(first: lon={lon[i]}, lat={lat[i]})")
+
+
+#: Magic numbers of classic netCDF (CDF-1 and CDF-2), whose readers return zeros for a missing tail.
+CLASSIC_MAGIC = (b"CDF\x01", b"CDF\x02")
+
+
+def check_classic_whole(path: str) -> None:
+    """A classic (netCDF-3) file must hold every byte its header promises: netCDF-C reads a truncated
+    one without error and fills the missing tail with zeros, so its data are read here once in full
+    (SciPy's reader fails on a short read). HDF5-based netCDF-4 files check themselves."""
+    from scipy.io import netcdf_file
+
+    with open(path, "rb") as fh:
+        if fh.read(4) not in CLASSIC_MAGIC:
+            return
+    try:
+        with netcdf_file(path, "r", mmap=False):
+            pass
+    except Exception as err:
+        raise InputError(f"{path}: truncated or corrupt classic netCDF file ({type(err).__name__}: {err})") from err
+
+
+def open_netcdf(path: str, **kwargs):
+    """xarray.open_dataset with errors that name the file, refusing truncated classic files."""
+    import xarray as xr
+
+    try:
+        check_classic_whole(path)
+        return xr.open_dataset(path, **kwargs)
+    except InputError:
+        raise
+    except Exception as err:
+        raise InputError(f"{path}: cannot open as netCDF ({type(err).__name__}: {err})") from err
+

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import timeutil
-from .checks import InputError, check_lonlat, check_no_inf, check_plausible, to_metres
+from .checks import InputError, check_lonlat, check_no_inf, check_plausible, open_netcdf, to_metres
 from .atomic import write_netcdf
 
 DIM = "along_track_distance_section"
@@ -36,15 +36,9 @@ def read_file(path: str, variable: str, n_subsample: int = 1) -> pd.DataFrame:
 
     Unlike the old reader, a missing variable is an error (no silent fallback to ice_thickness).
     """
-    import xarray as xr
-
     if variable not in VARIABLES:
         raise InputError(f"{path}: unknown variable {variable!r}; expected one of {VARIABLES}")
-    try:
-        ds = xr.open_dataset(path, decode_times=False, mask_and_scale=True)
-    except Exception as err:  # netCDF/HDF5 raise many types for truncated or corrupt files
-        raise InputError(f"{path}: cannot open as netCDF ({type(err).__name__}: {err})") from err
-    with ds:
+    with open_netcdf(path, decode_times=False, mask_and_scale=True) as ds:
         missing = [v for v in (*COORD_VARS, variable) if v not in ds.variables]
         if missing:
             raise InputError(f"{path}: missing variables {missing} (IS2SITDAT4 needs {list(COORD_VARS)} "

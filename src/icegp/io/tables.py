@@ -33,12 +33,22 @@ def require_columns(df: pd.DataFrame, columns, where: str) -> None:
         raise InputError(f"{where}: missing columns {missing}; found {list(df.columns)}")
 
 
-def parse_dates(values, path: str, column: str) -> np.ndarray:
-    """A date/time column to float days since 1970, with an error naming the file and column."""
+def parse_dates(values, path: str, column: str, units: str | None = None) -> np.ndarray:
+    """A time column to float days since 1970: ISO 8601 text (`Z`/offsets read as such), datetimes,
+    or numbers in CF `units`; anything else is an error naming the file, the column and the value."""
+    values = pd.Series(values)
     try:
-        return timeutil.datetime_to_t(values)
+        if units is not None:
+            return timeutil.numbers_to_t(pd.to_numeric(values), units)
+        if pd.api.types.is_datetime64_any_dtype(values):
+            return timeutil.datetime_to_t(values)
+        if pd.api.types.is_numeric_dtype(values):
+            raise ValueError(f"it holds numbers (first: {values.iloc[0]!r}) and no units; set the source's "
+                             "columns.time_units, e.g. 'seconds since 1970-01-01'")
+        return timeutil.text_to_t(values)
     except Exception as err:
-        raise InputError(f"{path}: column {column!r} is not parseable as dates ({err})") from err
+        first = str(err).splitlines()[0]
+        raise InputError(f"{path}: column {column!r} is not readable as times ({first})") from err
 
 
 def stamp(t: np.ndarray, time_stamps: str, path: str) -> np.ndarray:
@@ -51,15 +61,15 @@ def stamp(t: np.ndarray, time_stamps: str, path: str) -> np.ndarray:
     return timeutil.stamp_times(t, time_stamps)
 
 
-def read_along_track_table(path: str, value: str, kind: str | None = None,
-                           time_stamps: str = "exact") -> pd.DataFrame:
+def read_along_track_table(path: str, value: str, kind: str | None = None, time_stamps: str = "exact",
+                           time_units: str | None = None) -> pd.DataFrame:
     """A generic along-track table with `datetime, lon, lat, <value>` columns."""
     df = read_any(path)
     require_columns(df, ["datetime", "lon", "lat", value], path)
     obs = pd.to_numeric(df[value], errors="coerce").to_numpy(float)
     check_no_inf(obs, path, value)
     check_plausible(obs, path, value, kind)
-    t = stamp(parse_dates(df["datetime"], path, "datetime"), time_stamps, path)
+    t = stamp(parse_dates(df["datetime"], path, "datetime", time_units), time_stamps, path)
     keep = np.isfinite(obs)
     lon = df["lon"].to_numpy(float)[keep]
     lat = df["lat"].to_numpy(float)[keep]
@@ -67,21 +77,22 @@ def read_along_track_table(path: str, value: str, kind: str | None = None,
     return pd.DataFrame({"lon": lon, "lat": lat, "t": t[keep], "obs": obs[keep], "obs_unc": np.nan})
 
 
-def table_times(df: pd.DataFrame, path: str) -> np.ndarray:
-    """A table's times: `t` (float days since 1970) or else `date` (dates or date-times)."""
+def table_times(df: pd.DataFrame, path: str, time_units: str | None = None) -> np.ndarray:
+    """A table's times: `t` (float days since 1970) or else `date` (see :func:`parse_dates`)."""
     if "t" in df.columns:
         return pd.to_numeric(df["t"], errors="coerce").to_numpy(float)
     if "date" in df.columns:
-        return parse_dates(df["date"], path, "date")
+        return parse_dates(df["date"], path, "date", time_units)
     raise InputError(f"{path}: needs a time column 't' (days since 1970) or 'date'; found {list(df.columns)}")
 
 
-def read_xyt_table(path: str, crs: str, t_range=(-np.inf, np.inf), time_stamps: str = "exact") -> pd.DataFrame:
+def read_xyt_table(path: str, crs: str, t_range=(-np.inf, np.inf), time_stamps: str = "exact",
+                   time_units: str | None = None) -> pd.DataFrame:
     """A ready table of x, y (metres in `crs`), t (days since 1970) or date, and obs; rows whose exact
     time (see :func:`icegp.timeutil.stamp_times`) is in [t_range[0], t_range[1]); lon/lat are derived."""
     df = read_any(path)
     require_columns(df, ["x", "y"] + ([] if "date" in df.columns else ["t"]) + ["obs"], path)
-    df = df.assign(t=stamp(table_times(df, path), time_stamps, path),
+    df = df.assign(t=stamp(table_times(df, path, time_units), time_stamps, path),
                    obs_unc=df["obs_unc"].astype(float) if "obs_unc" in df.columns else np.nan)
     out = df[["x", "y", "t", "obs", "obs_unc"]].astype(float)
     for col in ("x", "y", "t", "obs"):

@@ -1,0 +1,160 @@
+"""Fault injection: malformed files for every reader, odd time stamps, duplicated sections, and
+impossible configs. Each fault must end in an error that names the file, day, column or key (or in
+a counted, reported repair), never in silently wrong or missing data. The cases are listed in
+docs/design.md ("Fault injection"); kills and concurrent runs are in test_workflow.py."""
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+import yaml
+
+from conftest import TINY_CONFIG, copy_workflow, snakemake
+from icegp import loading, observations, timeutil
+from icegp.io import bremen, tables
+from icegp.io.atomic import write_parquet
+from icegp.io.checks import InputError
+
+DAY = "2019-04-15"
+T0 = timeutil.day_to_t(DAY)
+
+
+@pytest.fixture
+def smap_file(demo_days):
+    return demo_days[1][DAY]["smap"]
+
+
+# --- readers -------------------------------------------------------------------------------------
+
+def test_truncated_classic_netcdf_is_an_error_not_zeros(tmp_path, smap_file):
+    """netCDF-C reads a half-written netCDF-3 file without error and fills its tail with zeros."""
+    with xr.open_dataset(smap_file) as ds:
+        classic = tmp_path / "20190415_north_mix_sit_v300.nc"
+        ds.load().to_netcdf(classic, format="NETCDF3_64BIT")
+    whole = bremen.read_file(str(classic))
+    assert len(whole) and (whole["obs"] > 0).any()
+    data = classic.read_bytes()
+    cut = tmp_path / "cut.nc"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    with pytest.raises(InputError, match=f"{cut}: truncated or corrupt classic netCDF"):
+        bremen.read_file(str(cut))
+
+
+def test_bremen_grid_that_does_not_match_its_data_names_the_file(tmp_path, smap_file):
+    with xr.open_dataset(smap_file) as ds:
+        ds = ds.load()
+    bad = ds.drop_vars("x").assign_coords(x=("x2", np.arange(ds.sizes["x"] + 3) * 12_500.0))
+    out = tmp_path / "badgrid.nc"
+    bad.to_netcdf(out)
+    with pytest.raises(InputError, match=f"{out}: .*expected"):
+        bremen.read_file(str(out))
+
+
+def along_track(tmp_path, times, name="track.csv"):
+    path = tmp_path / name
+    pd.DataFrame({"datetime": times, "lon": np.linspace(0, 10, len(times)), "lat": 85.0,
+                  "obs": 1.5}).to_csv(path, index=False)
+    return {"name": "csv", "type": "along_track_csv", "path": str(path)}
+
+
+def test_epoch_seconds_without_units_are_an_error_naming_the_column(tmp_path):
+    secs = (T0 + np.array([0.2, 0.4])) * 86400.0
+    source = along_track(tmp_path, secs)
+    with pytest.raises(InputError, match=r"column 'datetime' .*numbers \(first: 1555"):
+        loading.load_day(source, DAY, "EPSG:3411")
+    source["columns"] = {"time_units": "seconds since 1970-01-01"}
+    np.testing.assert_allclose(loading.load_day(source, DAY, "EPSG:3411")["t"], T0 + np.array([0.2, 0.4]))
+
+
+def test_iso_times_with_z_or_an_offset_are_read_as_utc(tmp_path):
+    source = along_track(tmp_path, ["2019-04-15T01:07:30Z", "2019-04-15T03:07:30+02:00", "2019-04-15 01:07:30"])
+    t = loading.load_day(source, DAY, "EPSG:3411")["t"].to_numpy()
+    np.testing.assert_allclose((t - T0) * 86400.0, [4050.0, 4050.0, 4050.0], atol=1e-3)
+
+
+def test_unreadable_times_name_the_column_and_value(tmp_path):
+    with pytest.raises(InputError, match=r"track.csv: column 'datetime' is not readable as times .*yesterday"):
+        loading.load_day(along_track(tmp_path, ["2019-04-15T01:00:00", "yesterday"]), DAY, "EPSG:3411")
+
+
+def test_a_day_file_whose_rows_lie_on_other_days_is_an_error(tmp_path):
+    source = along_track(tmp_path, ["2019-03-01T01:00:00Z", "2019-03-01T02:00:00Z", "2019-04-15T02:00:00Z"])
+    with pytest.raises(InputError, match=r"day 2019-04-15: 2 of 3 rows of .*track.csv lie outside that day"):
+        loading.load_day(source, DAY, "EPSG:3411")
+
+
+def test_a_table_without_the_day_is_a_missing_day(tmp_path):
+    path = tmp_path / "obs.parquet"
+    pd.DataFrame({"x": [0.0], "y": [0.0], "t": [T0 - 3], "obs": [1.0]}).to_parquet(path)
+    with pytest.raises(loading.DayMissing, match="day 2019-04-15: no rows of"):
+        loading.load_day({"name": "tab", "type": "table", "path": str(path)}, DAY, "EPSG:3411")
+
+
+def test_exact_duplicate_sections_are_dropped_and_counted(tmp_path):
+    rng = np.random.default_rng(0)
+    day = tables.finish(pd.DataFrame({"lon": rng.uniform(0, 90, 100), "lat": rng.uniform(75, 85, 100),
+                                      "t": T0 + rng.uniform(0, 1, 100), "obs": rng.uniform(0, 3, 100),
+                                      "obs_unc": np.nan}), "is2", "EPSG:3411")
+    near = day.iloc[:5].assign(x=day["x"].iloc[:5] + 1.0)  # 1 m away: a near-duplicate, kept
+    repeated = pd.concat([day, day.iloc[:50], near], ignore_index=True)
+    path = tmp_path / "is2.parquet"
+    write_parquet(repeated, str(path), {"source": "is2", "day": DAY, "status": "ok"})
+    df, report = observations.build_window([path], DAY, "EPSG:3411")
+    assert report["duplicates_dropped"] == {"is2": 50}
+    assert len(df) == 105 and report["rows_total"] == 105
+
+
+# --- impossible configs: refused when the workflow is parsed -------------------------------------
+
+IMPOSSIBLE = {
+    "inverted bounds": ({"training": {"bounds": {"lengthscales": {"low": [5e5, 5e5, 1], "high": [1e4, 1e4, 9]}}}},
+                        "training.bounds: lengthscale_x low"),
+    "init outside bounds": ({"training": {"init": {"kernel_variance": 50.0}}}, "training.init: kernel_variance"),
+    "prediction extent min > max": ({"prediction": {"extent": [1e6, -1e6, -1e6, 1e6]}},
+                                    r"prediction.extent \(x\): min 1000000 is not below max -1000000"),
+    "expert extent min > max": ({"experts": {"extent": [-1e6, 1e6, 1e6, -1e6]}}, r"experts.extent \(y\)"),
+    "targets end before start": ({"targets": {"start": "2019-04-16", "end": "2019-04-14"}},
+                                 "targets: end 2019-04-14 is before start"),
+    "impossible date": ({"targets": ["2019-02-30"]}, "2019-02-30"),
+    "time_stamps a source cannot have": ({"sources": [{"name": "is2", "type": "is2sitdat4", "path": "x",
+                                                       "time_stamps": "day"}]}, r"sources\[is2\].time_stamps"),
+}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return copy_workflow(tmp_path_factory.mktemp("faults"))
+
+
+@pytest.mark.parametrize("case", IMPOSSIBLE)
+def test_impossible_configs_are_refused_before_any_job(workdir, case):
+    overlay, message = IMPOSSIBLE[case]
+    path = workdir / "overlay.yaml"
+    path.write_text(yaml.safe_dump(overlay))
+    proc = snakemake(workdir, "-n", "--configfile", str(TINY_CONFIG), str(path), check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Building DAG" not in out
+    assert re.search(message, out), out[-2000:]
+
+
+def test_unquoted_yaml_dates_are_dates(workdir):
+    path = workdir / "dates.yaml"
+    path.write_text("targets: {start: 2019-04-14, end: 2019-04-15}\nhyperparameters_from: null\n")
+    proc = snakemake(workdir, "-n", "--quiet", "rules", "--configfile", str(TINY_CONFIG), str(path))
+    counts = {p[0]: int(p[1]) for p in (line.split() for line in proc.stdout.splitlines())
+              if len(p) == 2 and p[1].isdigit()}
+    assert counts["experts"] == 2  # one per target day
+
+
+def test_observation_report_is_json(tmp_path):
+    """The duplicate count reaches observations.json through the job function that writes it."""
+    day = tables.finish(pd.DataFrame({"lon": [10.0, 10.0], "lat": [80.0, 80.0], "t": [T0 + 0.1] * 2,
+                                      "obs": [1.0, 1.0], "obs_unc": np.nan}), "is2", "EPSG:3411")
+    path = tmp_path / "day.parquet"
+    write_parquet(day, str(path), {"source": "is2", "day": DAY, "status": "ok"})
+    params = type("P", (), {"observations": {}, "crs": "EPSG:3411", "preferred": (), "dropped": (),
+                            "missing_days": "error"})
+    observations.window_to_files([path], DAY, params, str(tmp_path / "obs.parquet"), str(tmp_path / "obs.json"))
+    assert json.loads((tmp_path / "obs.json").read_text())["duplicates_dropped"] == {"is2": 1}
