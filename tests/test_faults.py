@@ -3,7 +3,12 @@ impossible configs. Each fault must end in an error that names the file, day, co
 a counted, reported repair), never in silently wrong or missing data. The cases are listed in
 docs/design.md ("Fault injection"); kills and concurrent runs are in test_workflow.py."""
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -158,3 +163,45 @@ def test_observation_report_is_json(tmp_path):
                             "missing_days": "error"})
     observations.window_to_files([path], DAY, params, str(tmp_path / "obs.parquet"), str(tmp_path / "obs.json"))
     assert json.loads((tmp_path / "obs.json").read_text())["duplicates_dropped"] == {"is2": 1}
+
+
+# --- kills at each stage and a concurrent run ------------------------------------------------------
+
+def start(work, *args):
+    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "2",
+           "--configfile", str(TINY_CONFIG), *args]
+    return subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def wait_for(work, pattern, proc, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None and not list(work.glob(pattern)):
+        time.sleep(0.1)
+
+
+@pytest.mark.workflow
+def test_kills_at_each_stage_resume_to_the_same_product(tmp_path):
+    """kill -9 of the whole workflow while it loads, trains and predicts; a second snakemake meanwhile
+    is refused; after --unlock the run finishes with the product of an uninterrupted run."""
+    clean = copy_workflow(tmp_path / "clean")
+    snakemake(clean, configfile=TINY_CONFIG)
+    work = copy_workflow(tmp_path / "killed")
+    target = "results/2019-04-15"
+    for k, stage in enumerate(["results/obs/*/*.parquet", f"{target}/train/.checkpoint/*.parquet",
+                               f"{target}/predict/*.parquet"]):
+        proc = start(work)
+        wait_for(work, stage, proc)
+        if k == 0:
+            second = start(work)
+            refused = second.wait(timeout=120) != 0
+            said = second.stdout.read()  # the lock, or the running jobs' outputs marked incomplete
+            assert refused and ("cannot be locked" in said or "Incomplete files" in said), said[-2000:]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        subprocess.run([sys.executable, "-m", "snakemake", "--unlock", "--configfile", str(TINY_CONFIG)],
+                       cwd=work, capture_output=True)
+    snakemake(work, "--rerun-incomplete", configfile=TINY_CONFIG)
+    with xr.open_dataset(clean / f"{target}/product.nc") as a, xr.open_dataset(work / f"{target}/product.nc") as b:
+        for name in ("sea_ice_thickness", "sea_ice_thickness_std"):
+            np.testing.assert_array_equal(a[name].values, b[name].values)
