@@ -4,6 +4,7 @@ Pure functions of the config (no TensorFlow, no data reads beyond globbing), use
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 
@@ -38,7 +39,7 @@ def check_config(config) -> list[str]:
     from .gp.hyper import Space
 
     targets(config)
-    if config.get("hyperparameters_from"):
+    if isinstance(config.get("hyperparameters_from"), str):
         timeutil.parse_day(config["hyperparameters_from"])
     Space.from_config(config["training"])  # bounds low < high, init inside them
     for section in ("experts", "prediction"):
@@ -157,5 +158,13 @@ def shards(config) -> list[str]:
 
 
 def hyperparameter_target(config, target: str) -> str:
-    """The target whose smoothed hyperparameters `target` predicts with."""
-    return config.get("hyperparameters_from") or target
+    """The day whose smoothed hyperparameters `target` predicts with: itself, one fixed date, or its
+    month's reference day (`{mode: monthly, day: D}`; the month's last day when it has no day D)."""
+    ref = config.get("hyperparameters_from")
+    if not ref:
+        return target
+    if isinstance(ref, dict):
+        day = timeutil.parse_day(target)
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.replace(day=min(int(ref.get("day", 15)), last)).isoformat()
+    return ref

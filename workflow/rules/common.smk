@@ -50,7 +50,8 @@ wildcard_constraints:
 
 
 _ref = config.get("hyperparameters_from")
-if _ref and _ref not in TARGETS and not os.path.exists(f"results/{_ref}/hyperparameters.parquet"):
+# a single date must exist already or be a target; monthly reference days are trained by the DAG
+if isinstance(_ref, str) and _ref not in TARGETS and not os.path.exists(f"results/{_ref}/hyperparameters.parquet"):
     raise WorkflowError(
         f"config key hyperparameters_from: date {_ref} was never trained "
         f"(results/{_ref}/hyperparameters.parquet does not exist and {_ref} is not among the targets)"
