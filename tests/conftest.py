@@ -29,7 +29,7 @@ def write_demo_days(root: Path, days=DAYS, cfg=None) -> dict:
     files = {}
     for day in days:
         f = plan.demo_files(cfg, day)
-        out = SimpleNamespace(is2=f["is2"], smap=f["smap"], truth=f["truth"])
+        out = SimpleNamespace(is2=f["is2"], smap=f["smap"], sic=f["sic"], truth=f["truth"])
         demo.write_day(day.replace("-", ""), cfg["demo"], plan.demo_beams(cfg), cfg["crs"], cfg["prediction"],
                        ocean, out)
         files[day] = f

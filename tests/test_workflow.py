@@ -35,7 +35,7 @@ def overlay(work, name, data):
 def test_dry_run_plans_one_job_per_source_and_day(tmp_path):
     work = copy_workflow(tmp_path)
     jobs = dry_run_jobs(work, configfile=TINY_CONFIG)
-    assert jobs["demo_inputs"] == 3 and jobs["load_along_track"] == 3 and jobs["load_smap"] == 3
+    assert jobs["demo_inputs"] == 3 and jobs["load_along_track"] == 3 and jobs["load_gridded"] == 3
     assert jobs["train"] == 2 and jobs["predict"] == 2 and jobs["observations"] == 1
 
 
@@ -64,7 +64,7 @@ def test_product_is_cf_and_accurate(tiny_run):
 
 def test_every_rule_has_benchmark_log_and_timing_row(tiny_run):
     summary = pd.read_csv(tiny_run / "results/timing_report.tsv", sep="\t")
-    for rule in ("demo_inputs", "load_along_track", "load_smap", "observations", "grids", "experts", "train",
+    for rule in ("demo_inputs", "load_along_track", "load_gridded", "observations", "grids", "experts", "train",
                  "smooth", "predict", "product", "validate", "plots"):
         assert rule in set(summary["rule"]), rule
         assert any((tiny_run / "logs" / rule).glob("**/*.log")) or (tiny_run / "logs" / f"{rule}.log").exists()
@@ -84,7 +84,7 @@ def test_changes_rerun_only_what_depends_on_them(tiny_run):
     model = overlay(tiny_run, "model", {"training": {"max_iter": 150}})
     jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(model))
     assert jobs["train"] == 2 and "experts" not in jobs
-    assert not {"demo_inputs", "load_along_track", "load_smap", "observations"} & set(jobs)
+    assert not {"demo_inputs", "load_along_track", "load_gridded", "observations"} & set(jobs)
 
 
 def reversed_keys(value):
@@ -190,7 +190,7 @@ def test_html_report_includes_plots_and_timing(tiny_run):
 
 
 def test_smap_over_http_with_a_missing_day(tmp_path, demo_days):
-    """fetch_smap -> load_smap through a real HTTP server; a day the server lacks stops the run, or
+    """fetch_gridded -> load_gridded through a real HTTP server; a day the server lacks stops the run, or
     is skipped and reported when missing_days: skip."""
     import functools
     import http.server

@@ -4,20 +4,22 @@ from __future__ import annotations
 import numpy as np
 
 from . import geo, synthetic, timeutil
-from .io import bremen, is2sitdat4
+from .io import bremen, is2sitdat4, nsidc_cdr
 from .io.atomic import write_netcdf
 
 
 def truth_dataset(day: str, seed: int, crs: str, grid_cfg, ocean):
-    """The true thickness at noon of `day` on the product grid (NaN off the ice)."""
+    """The true thickness and freeboard at noon of `day` on the product grid (NaN off the ice)."""
     import xarray as xr
 
     xa, ya = geo.grid_axes(geo.extent_of(grid_cfg), grid_cfg["grid_spacing"])
     xx, yy = np.meshgrid(xa, ya)
     lon, lat = geo.xy_to_lonlat(xx, yy, crs)
-    h = synthetic.truth_thickness(lon, lat, timeutil.day_to_t(day) + 0.5, seed, ocean)
+    h = synthetic.truth_thickness(lon, lat, timeutil.day_centre(day), seed, ocean)
     return xr.Dataset(
-        {"sea_ice_thickness": (("y", "x"), h, {"units": "m", "long_name": "true sea ice thickness (synthetic)"})},
+        {"sea_ice_thickness": (("y", "x"), h, {"units": "m", "long_name": "true sea ice thickness (synthetic)"}),
+         "sea_ice_freeboard": (("y", "x"), synthetic.FREEBOARD_PER_THICKNESS * h,
+                               {"units": "m", "long_name": "true sea ice freeboard (synthetic)"})},
         coords={"x": ("x", xa, {"units": "m"}), "y": ("y", ya, {"units": "m"})},
         attrs={"day": day, "crs": crs, "seed": seed},
     )
@@ -32,4 +34,5 @@ def write_day(ymd: str, demo_cfg, beams, crs: str, grid_cfg, ocean, output) -> N
         path = next(p for p in output.is2 if f"_{beam}_" in p)
         is2sitdat4.write_file(path, arrays)
     bremen.write_file(output.smap, synthetic.smap_day(day, seed, scale, ocean))
+    nsidc_cdr.write_file(output.sic, day, synthetic.sic_day(day, seed, ocean))
     write_netcdf(truth_dataset(day, seed, crs, grid_cfg, ocean), output.truth)

@@ -1,4 +1,4 @@
-"""The fetch_smap job: cache one day's file from a URL template and record a manifest."""
+"""The fetch_gridded job: cache one day's file from a URL template and record a manifest."""
 from __future__ import annotations
 
 import logging

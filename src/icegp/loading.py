@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import plan, timeutil
-from .io import bremen, is2sitdat4, tables
+from .io import bremen, is2sitdat4, nsidc_cdr, tables
 from .io.checks import InputError
 from .io.download import expand_template
 
@@ -55,6 +55,12 @@ def load_bremen(source: dict, day: str, path: str) -> pd.DataFrame:
     return df
 
 
+def load_sic(source: dict, day: str, path: str) -> pd.DataFrame:
+    df = nsidc_cdr.read_file(path, source.get("sic_cutoff", 0.15), source.get("coarsen", 1))
+    df["t"] = timeutil.day_centre(day)  # a daily map: its stamp stands for the whole day
+    return df
+
+
 def load_along_track_table(source: dict, day: str) -> pd.DataFrame:
     path = expand_template(source["path"], day)
     if not os.path.exists(path):
@@ -78,8 +84,8 @@ def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
     return rows
 
 
-def bremen_path_for(source: dict, day: str, manifest: str | None) -> str:
-    """The Bremen file of a day: from the fetch manifest (url sources) or the path template."""
+def gridded_path_for(source: dict, day: str, manifest: str | None) -> str:
+    """The daily gridded file of a day: from the fetch manifest (url sources) or the path template."""
     if manifest is None:
         path = expand_template(source["path"], day)
         if not os.path.exists(path):
@@ -91,7 +97,7 @@ def bremen_path_for(source: dict, day: str, manifest: str | None) -> str:
         raise DayMissing(f"source {source['name']!r}, day {day}: {info.get('reason', 'download failed')}")
     if not os.path.exists(info["path"]):
         raise InputError(f"source {source['name']!r}, day {day}: cached file {info['path']} listed in "
-                         f"{manifest} has gone; re-run with -R fetch_smap")
+                         f"{manifest} has gone; re-run with -R fetch_gridded")
     return info["path"]
 
 
@@ -101,7 +107,9 @@ def load_day(source: dict, day: str, crs: str, manifest: str | None = None) -> p
     if kind == "is2sitdat4":
         df = load_is2sitdat4(source, day)
     elif kind == "bremen_smos_smap":
-        df = load_bremen(source, day, bremen_path_for(source, day, manifest))
+        df = load_bremen(source, day, gridded_path_for(source, day, manifest))
+    elif kind == "nsidc_cdr_sic":
+        df = load_sic(source, day, gridded_path_for(source, day, manifest))
     elif kind == "along_track_csv":
         df = load_along_track_table(source, day)
     elif kind == "table":

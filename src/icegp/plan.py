@@ -9,7 +9,7 @@ import datetime as dt
 import os
 
 from . import timeutil
-from .io import bremen, is2sitdat4
+from .io import bremen, is2sitdat4, nsidc_cdr
 from .io.download import expand_template
 
 
@@ -69,7 +69,9 @@ def targets(config) -> list[str]:
 
 
 #: Sources whose time stamps have one meaning whatever the config says.
-FIXED_TIME_STAMPS = {"is2sitdat4": "exact", "bremen_smos_smap": "day"}
+FIXED_TIME_STAMPS = {"is2sitdat4": "exact", "bremen_smos_smap": "day", "nsidc_cdr_sic": "day"}
+#: Daily gridded maps: fetched by URL, loaded by load_gridded, dropped near along-track data (is2_pref).
+GRIDDED = ("bremen_smos_smap", "nsidc_cdr_sic")
 
 
 def source_time_stamps(src: dict) -> str:
@@ -93,7 +95,10 @@ def expert_time_stamps(config) -> str:
 
 
 def prediction_day_only(src: dict) -> bool:
-    return bool(src.get("smap_use_prediction_day_only", False))
+    """Load the source on the target day only: `use_prediction_day_only` (`smap_use_prediction_day_only`
+    for SMOS/SMAP, its old name); by default only SIC, as the old pipeline."""
+    default = src["type"] == "nsidc_cdr_sic"
+    return bool(src.get("use_prediction_day_only", src.get("smap_use_prediction_day_only", default)))
 
 
 def source_window(config, src: dict, target: str) -> list[str]:
@@ -125,6 +130,7 @@ def demo_files(config, day: str) -> dict:
     return {
         "is2": [os.path.join(out, "is2", ymd, is2sitdat4.file_name(day, b)) for b in beams],
         "smap": os.path.join(out, "smap", bremen.file_name(day)),
+        "sic": os.path.join(out, "sic", nsidc_cdr.file_name(day)),
         "truth": os.path.join(out, "truth", f"{ymd}.nc"),
     }
 
@@ -138,19 +144,21 @@ def load_inputs(config, src: dict, day: str) -> list[str]:
             beams = src.get("beams", [])
             return [f for f in demo_files(config, day)["is2"] if any(f"_{b}_" in f for b in beams)]
         return is2sitdat4.day_files(src["path"], day, src.get("beams", ["bnum1", "bnum3", "bnum5"]))
-    if kind == "bremen_smos_smap":
+    if kind in GRIDDED:
         if "url" in src:
             return [f"results/fetch/{src['name']}/{day}.json"]
         if demo:
-            return [demo_files(config, day)["smap"]]
+            return [demo_files(config, day)["smap" if kind == "bremen_smos_smap" else "sic"]]
     if kind == "table":
         return [src["path"]] if os.path.exists(src["path"]) else []
     path = expand_template(src["path"], day)
     return [path] if os.path.exists(path) else []
 
 
-def smap_cache_path(src: dict, day: str) -> str:
-    return os.path.join(src.get("cache", "resources/smap"), bremen.file_name(day))
+def cache_path(src: dict, day: str) -> str:
+    """Where a fetched day is cached: the URL's file name in the source's `cache` directory."""
+    default = "resources/smap" if src["type"] == "bremen_smos_smap" else "resources/sic"
+    return os.path.join(src.get("cache", default), os.path.basename(expand_template(src["url"], day)))
 
 
 def shards(config) -> list[str]:

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import geo, timeutil
 
+FREEBOARD_PER_THICKNESS = 0.12  # the synthetic freeboard is this fraction of the thickness
 ICE_EDGE_LAT = 66.0          # no ice south of this latitude
 EDGE_TAPER_DEG = 8.0         # thickness ramps up over this many degrees north of the edge
 ANOMALY_SCALE_M = 250_000.0  # e-folding radius of the thickness anomalies
@@ -193,7 +194,7 @@ def is2_day(day: str, seed: int, scale: DemoScale, beams, ocean) -> dict:
             "latitude": lat[keep], "longitude": lon[keep], "t": tr["t"][keep],
             "ice_thickness": thick,
             "ice_thickness_unc": np.full(n, scale.is2_noise_m),
-            "freeboard": 0.12 * h[keep] + rng.normal(0.0, 0.03, n),
+            "freeboard": FREEBOARD_PER_THICKNESS * h[keep] + rng.normal(0.0, 0.03, n),
             "snow_depth": 0.15 + 0.05 * h[keep] + rng.normal(0.0, 0.03, n),
         }
     return out
@@ -218,3 +219,32 @@ def smap_day(day: str, seed: int, scale: DemoScale, ocean, thin_max_m: float = 0
     combined = np.where(only_smap, np.nan, combined)
     return {"x": xa, "y": ya, "lon": lon, "lat": lat, "combined_thickness": combined,
             "smap_thickness": smap, "smos_thickness": smos}
+
+
+#: The synthetic concentration ramps from 0 to 1 over these latitudes (the ice edge lies inside).
+SIC_RAMP_LAT = (63.0, 67.0)
+POLE_HOLE_LAT = 89.2  # the SSMIS pole hole of the F17 CDR
+
+
+def sic_day(day: str, seed: int, ocean) -> np.ndarray:
+    """A G02202-like day on the 25 km grid: stored bytes of percent, with land, coast, pole-hole and
+    a few missing cells flagged as the CDR flags them."""
+    from scipy.ndimage import binary_dilation
+
+    from .io import nsidc_cdr
+
+    xa, ya = nsidc_cdr.grid_axes()
+    xx, yy = np.meshgrid(xa, ya)
+    lon, lat = geo.xy_to_lonlat(xx, yy, nsidc_cdr.CRS)
+    rng = _day_rng(seed, day, 7)
+    lo, hi = SIC_RAMP_LAT
+    fraction = np.clip((lat - lo) / (hi - lo) + rng.normal(0.0, 0.03, lat.shape), 0.0, 1.0)
+    stored = np.round(fraction * 100).astype(np.uint8)
+    water = ocean(lon, lat)
+    coast = water & binary_dilation(~water)
+    stored[~water] = 254
+    stored[coast] = 253
+    stored[lat > POLE_HOLE_LAT] = 251
+    stored[water & ~coast & (rng.random(lat.shape) < 0.001)] = 255
+    return stored
+

@@ -21,9 +21,9 @@ STAGES = ("demo", "load", "observations", "experts", "train", "smooth", "predict
 STAGE_OF = {
     "demo_ocean_mask": "demo",
     "demo_inputs": "demo",
-    "fetch_smap": "load",
+    "fetch_gridded": "load",
     "load_along_track": "load",
-    "load_smap": "load",
+    "load_gridded": "load",
     "observations": "observations",
     "grids": "experts",
     "experts": "experts",

@@ -33,9 +33,9 @@ MODEL = {k: v for k, v in config["training"].items() if k not in ("threads", "me
 # the blending does not regenerate the synthetic inputs.
 DEMO_GRID = {k: config["prediction"][k] for k in ("grid_spacing", "extent") if k in config["prediction"]}
 SOURCES = {s["name"]: s for s in config["sources"]}
-BREMEN = [n for n, s in SOURCES.items() if s["type"] == "bremen_smos_smap"]
-ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] != "bremen_smos_smap"]
-FETCHED = [n for n in BREMEN if "url" in SOURCES[n]]
+GRIDDED = [n for n, s in SOURCES.items() if s["type"] in plan.GRIDDED]
+ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] not in plan.GRIDDED]
+FETCHED = [n for n in GRIDDED if "url" in SOURCES[n]]
 
 
 def _alternatives(names):
@@ -71,8 +71,8 @@ def hyperparameters_for(wildcards):
     return f"results/{plan.hyperparameter_target(config, wildcards.target)}/hyperparameters.parquet"
 
 
-# The demo's truth is a thickness field: only a thickness product is compared with it.
-HAS_TRUTH = config["demo"]["enabled"] and config["variable"] == "sea_ice_thickness"
+# The demo's truth holds thickness and freeboard: only those products are compared with it.
+HAS_TRUTH = config["demo"]["enabled"] and config["variable"] in ("sea_ice_thickness", "sea_ice_freeboard")
 
 
 def truth_for(wildcards):

@@ -29,6 +29,7 @@ rule demo_inputs:
             for beam in plan.demo_beams(config)
         ],
         smap=f"{DEMO_OUT}/smap/{{ymd}}_north_mix_sit_v300.nc",
+        sic=f"{DEMO_OUT}/sic/seaice_conc_daily_nh_{{ymd}}_f17_v04r00.nc",
         truth=f"{DEMO_OUT}/truth/{{ymd}}.nc",
     wildcard_constraints:
         ymd=r"\d{8}",

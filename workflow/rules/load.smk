@@ -1,27 +1,27 @@
 # Per-day loading: one job per source and data day, shared by every target whose window covers it.
 
 
-rule fetch_smap:
+rule fetch_gridded:
     output:
         manifest="results/fetch/{source}/{day}.json",
     wildcard_constraints:
         source=_alternatives(FETCHED),
     log:
-        "logs/fetch_smap/{source}/{day}.log",
+        "logs/fetch_gridded/{source}/{day}.log",
     benchmark:
-        "benchmarks/fetch_smap/{source}/{day}.tsv"
+        "benchmarks/fetch_gridded/{source}/{day}.tsv"
     threads: 1
     resources:
         mem_mb=300,
         runtime=30,
     params:
         source=lambda wc: SOURCES[wc.source],
-        cache=lambda wc: plan.smap_cache_path(SOURCES[wc.source], wc.day),
+        cache=lambda wc: plan.cache_path(SOURCES[wc.source], wc.day),
         missing_days=config["missing_days"],
     conda:
         CONDA_ENV
     script:
-        "../scripts/fetch_smap.py"
+        "../scripts/fetch_gridded.py"
 
 
 rule load_along_track:
@@ -49,17 +49,17 @@ rule load_along_track:
         "../scripts/load_day.py"
 
 
-rule load_smap:
+rule load_gridded:
     input:
         lambda wc: plan.load_inputs(config, SOURCES[wc.source], wc.day),
     output:
         "results/obs/{source}/{day}.parquet",
     wildcard_constraints:
-        source=_alternatives(BREMEN),
+        source=_alternatives(GRIDDED),
     log:
-        "logs/load_smap/{source}/{day}.log",
+        "logs/load_gridded/{source}/{day}.log",
     benchmark:
-        "benchmarks/load_smap/{source}/{day}.tsv"
+        "benchmarks/load_gridded/{source}/{day}.tsv"
     threads: 1
     resources:
         mem_mb=1000,
@@ -92,7 +92,7 @@ rule observations:
         crs=config["crs"],
         observations=config["observations"],
         preferred=ALONG_TRACK,
-        dropped=BREMEN,
+        dropped=GRIDDED,
         missing_days=config["missing_days"],
     conda:
         CONDA_ENV

@@ -12,7 +12,7 @@ with xr.open_dataset(snakemake.input.product) as ds:
     truth = None
     if snakemake.input.truth:
         with xr.open_dataset(snakemake.input.truth[0]) as t:
-            truth = t["sea_ice_thickness"].load()
+            truth = t[snakemake.params.variable].load()
     plots.product_maps(ds, snakemake.params.variable, out_dir, truth=truth)
 hyp = pd.read_parquet(snakemake.input.hyperparameters)
 plots.expert_status(hyp, snakemake.output.experts)

@@ -14,7 +14,7 @@ with xr.open_dataset(snakemake.input.product) as ds:
     field = ds[p.variable].isel(time=0).values
     if snakemake.input.truth:
         with xr.open_dataset(snakemake.input.truth[0]) as truth:
-            report["truth"] = validation.scores(field, truth["sea_ice_thickness"].values)
+            report["truth"] = validation.scores(field, truth[snakemake.params.variable].values)
 report["holdout"] = validation.holdout(
     pd.read_parquet(snakemake.input.obs), pd.read_parquet(snakemake.input.experts),
     prediction.read_hyperparameters(snakemake.input.hyperparameters, p.crs, target), engine, target,

@@ -1,4 +1,4 @@
-"""Download one day's SMOS/SMAP file into the cache (or find it there) and write its manifest."""
+"""Download one day's gridded file (SMOS/SMAP, SIC) into the cache (or find it there) and write its manifest."""
 from icegp import fetching, jobs
 
 log = jobs.setup_logging(snakemake)
