@@ -1,8 +1,10 @@
 """Campaigns: hyperparameters trained once per month and reused by every day of that month."""
+import numpy as np
 import pytest
+import xarray as xr
 import yaml
 
-from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs
+from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
 from icegp import plan
 
 MONTHLY = {"mode": "monthly", "day": 15}
@@ -30,3 +32,32 @@ def test_a_season_over_two_months_trains_exactly_two_days(tmp_path):
     assert jobs["smooth"] == 2 and jobs["train"] == 2 * shards  # 2019-04-15 and 2019-05-15, neither a target
     assert jobs["product"] == 4 and jobs["predict"] == 4 * shards
     assert jobs["experts"] == 6  # the four targets and the two reference days
+
+
+@pytest.mark.workflow
+def test_a_two_month_season_end_to_end(tmp_path):
+    """Four days over a month boundary, monthly hyperparameters: one season file with a time axis,
+    monthly statistics, and each day predicted with its own month's hyperparameters."""
+    work = copy_workflow(tmp_path)
+    season = work / "season.yaml"
+    season.write_text(yaml.safe_dump({"targets": {"start": "2019-04-29", "end": "2019-05-02"},
+                                      "hyperparameters_from": MONTHLY, "season_name": "spring"}))
+    snakemake(work, "--configfile", str(TINY_CONFIG), str(season), timeout=1500)
+    with xr.open_dataset(work / "results/season/spring.nc") as ds:
+        assert [str(t)[:10] for t in ds["time"].values] == ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"]
+        assert [str(m)[:10] for m in ds["month"].values] == ["2019-04-01", "2019-05-01"]
+        field = ds["sea_ice_thickness"]
+        for k, day in enumerate(ds["time"].values):
+            with xr.open_dataset(work / f"results/{str(day)[:10]}/product.nc") as daily:
+                np.testing.assert_array_equal(field.isel(time=k).values, daily["sea_ice_thickness"].values[0])
+        april = field.isel(time=slice(0, 2))
+        np.testing.assert_allclose(ds["sea_ice_thickness_monthly_mean"].isel(month=0), april.mean("time"))
+        np.testing.assert_array_equal(ds["sea_ice_thickness_monthly_days"].isel(month=0), april.notnull().sum("time"))
+        assert field.encoding["chunksizes"][0] == 4  # a chunk holds the whole time axis
+        assert ds["land_mask"].sum() > 0
+    for day, ref in (("2019-04-30", "2019-04-15"), ("2019-05-01", "2019-05-15")):
+        log = (work / f"logs/predict/{day}/0.log").read_text()
+        assert f"with the hyperparameters of results/{ref}/hyperparameters.parquet" in log
+    assert (work / "results/season/spring/mean_2019-04.png").exists()
+    assert (work / "results/season/spring/timeseries.png").exists()
+    assert not (work / "results/2019-04-15/product.nc").exists()  # a reference day is trained, not mapped

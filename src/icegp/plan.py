@@ -94,6 +94,19 @@ def expert_time_stamps(config) -> str:
     return "day" if kinds == {"day"} else "exact"
 
 
+def season_name(config) -> str | None:
+    """The season product's name (`season_name`, else first_last target), or None for one target."""
+    days = targets(config)
+    if len(days) < 2:
+        return None
+    return config.get("season_name") or f"{days[0]}_{days[-1]}"
+
+
+def months(days) -> list[str]:
+    """The calendar months (YYYY-MM) the days fall in, in order."""
+    return sorted({d[:7] for d in days})
+
+
 def prediction_day_only(src: dict) -> bool:
     """Load the source on the target day only: `use_prediction_day_only` (`smap_use_prediction_day_only`
     for SMOS/SMAP, its old name); by default only SIC, as the old pipeline."""

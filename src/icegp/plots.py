@@ -13,8 +13,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
+from . import geo
 from .io.atomic import atomic_path
 
 #: Fixed colours for the statuses an expert can end in; any other status gets the next free colour.
@@ -101,12 +104,29 @@ def _map_axes(title: str) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _write_map(field: xr.DataArray, path: Path, title: str, cbar_label: str, **mesh_kwargs) -> Path:
-    """pcolormesh of a (y, x) field on its projected grid, with a colour bar."""
+LAND_COLOUR = "tan"
+
+
+def land_of(ds: xr.Dataset) -> np.ndarray | None:
+    """Land cells of a product's grid (from its lat/lon), or None for a grid without them."""
+    if "land_mask" in ds:
+        return ds["land_mask"].transpose("y", "x").values.astype(bool)
+    if "lat" not in ds.coords:
+        return None
+    return ~geo.is_ocean(ds["lon"].transpose("y", "x").values, ds["lat"].transpose("y", "x").values)
+
+
+def _write_map(field: xr.DataArray, path: Path, title: str, cbar_label: str, land=None, **mesh_kwargs) -> Path:
+    """pcolormesh of a (y, x) field on its projected grid, with a colour bar; land (when given) in its
+    own colour, so it is never mistaken for open water or for a cell without data (grey)."""
     fig, ax = _map_axes(title)
-    mesh = ax.pcolormesh(field["x"].values / 1e3, field["y"].values / 1e3, field.values,
-                         shading="nearest", **mesh_kwargs)
+    x, y = field["x"].values / 1e3, field["y"].values / 1e3
+    mesh = ax.pcolormesh(x, y, field.values, shading="nearest", **mesh_kwargs)
     fig.colorbar(mesh, ax=ax, label=cbar_label)
+    if land is not None:
+        ax.pcolormesh(x, y, np.where(land, 1.0, np.nan), shading="nearest", cmap=ListedColormap([LAND_COLOUR]))
+        fig.legend(handles=[Patch(facecolor=LAND_COLOUR, label="land"), Patch(facecolor="0.85", label="no data")],
+                   loc="outside lower center", ncols=2, fontsize="small")
     return save_png(fig, path)
 
 
@@ -120,13 +140,14 @@ def product_maps(ds: xr.Dataset, variable: str, out_dir, truth: xr.DataArray | N
     units = ds[variable].attrs.get("units", "")
     when = _time_label(ds[variable])
     vmin, vmax = _finite_range(field.values, binned.values)  # one scale, so input and product compare
+    land = land_of(ds)
     written = [
-        _write_map(field, out_dir / "product.png", _title(variable, when), _label(variable, units),
+        _write_map(field, out_dir / "product.png", _title(variable, when), _label(variable, units), land,
                    cmap="viridis", vmin=vmin, vmax=vmax),
         _write_map(std, out_dir / "std.png", _title("standard deviation", when),
-                   _label("standard deviation", ds[f"{variable}_std"].attrs.get("units", units)),
+                   _label("standard deviation", ds[f"{variable}_std"].attrs.get("units", units)), land,
                    cmap="viridis"),
-        _write_map(binned, out_dir / "input.png", _title("binned input", when), _label(variable, units),
+        _write_map(binned, out_dir / "input.png", _title("binned input", when), _label(variable, units), land,
                    cmap="viridis", vmin=vmin, vmax=vmax),
     ]
     if truth is not None:
@@ -209,3 +230,34 @@ def hyperparameter_maps(hyp_df: pd.DataFrame, out_path) -> Path:
             ax_raw.set_title(f"{param} raw (red ring: {int(on.sum())} ended on a bound)")
         fig.colorbar(sc, ax=[ax_raw, ax_smooth], label=_label(param, units))
     return save_png(fig, out_path)
+
+
+def season_month_maps(season: xr.Dataset, variable: str, paths: dict) -> list[Path]:
+    """One map of the monthly mean per month (`paths`: YYYY-MM -> png) on one colour scale, land drawn."""
+    mean = season[f"{variable}_monthly_mean"]
+    days = season[f"{variable}_monthly_days"]
+    vmin, vmax = _finite_range(mean.values)
+    units = season[variable].attrs.get("units", "")
+    land = land_of(season)
+    written = []
+    for k, month in enumerate(pd.to_datetime(season["month"].values).strftime("%Y-%m")):
+        title = _title(f"{variable} monthly mean", month, f"(up to {int(days.isel(month=k).max())} days)")
+        written.append(_write_map(mean.isel(month=k).transpose("y", "x"), paths[month], title,
+                                  _label(variable, units), land, cmap="viridis", vmin=vmin, vmax=vmax))
+    return written
+
+
+def season_series(series: pd.DataFrame, variable: str, units: str, path) -> Path:
+    """Daily mean over the ice-covered region with a band of one standard deviation over its cells."""
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    ax = fig.add_subplot()
+    t = pd.to_datetime(series["time"])
+    ax.fill_between(t, series["mean"] - series["std"], series["mean"] + series["std"], alpha=0.3,
+                    label="± 1 std over cells")
+    ax.plot(t, series["mean"], marker="o", ms=3, label="mean")
+    ax.set_ylabel(_label(variable, units))
+    ax.set_title(f"{variable} over the ice-covered region ({int(series['cells'].iloc[0])} cells)")
+    ax.legend(fontsize="small")
+    fig.autofmt_xdate()
+    return save_png(fig, path)
+

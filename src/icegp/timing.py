@@ -33,6 +33,7 @@ STAGE_OF = {
     "product": "product",
     "validate": "validate",
     "plots": "plots",
+    "season": "product",
 }
 #: Benchmark columns used here: wall seconds, CPU seconds, peak resident memory (MB).
 MEASURES = ("s", "cpu_time", "max_rss")

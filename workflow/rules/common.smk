@@ -23,6 +23,8 @@ except ValueError as err:
 CONDA_ENV = "../../envs/icegp.yaml"
 
 TARGETS = plan.targets(config)
+SEASON = plan.season_name(config)  # None for a single target: no season product
+SEASON_MONTHS = plan.months(TARGETS)
 SHARDS = plan.shards(config)
 # What a fitted expert depends on: execution settings (threads, memory, device) and the shard count
 # are left out. Changing threads, memory or device re-runs nothing. Changing `shards` re-assigns the
@@ -88,5 +90,7 @@ def final_outputs():
             f"results/{t}/validation.json",
             f"results/{t}/plots/product.png",
         ]
+    if SEASON:
+        outs.append(f"results/season/{SEASON}.nc")
     outs.append("results/timing_report.tsv")
     return outs

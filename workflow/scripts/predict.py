@@ -15,4 +15,5 @@ table, status = prediction.predict_shard(
     pd.read_parquet(snakemake.input.obs), mine, hyp, pd.read_parquet(snakemake.input.locations), engine,
     p.training["training_radius"], experts.time_half_width(p.num_days), p.prediction["radius"])
 write_parquet(table, snakemake.output[0], {"target": target, "status": status})
-log.info("shard %s: %s, %d predictions", snakemake.wildcards.shard, status, len(table))
+log.info("shard %s: %s, %d predictions with the hyperparameters of %s", snakemake.wildcards.shard, status,
+         len(table), snakemake.input.hyperparameters)
