@@ -73,7 +73,6 @@ def load_along_track_table(source: dict, day: str) -> pd.DataFrame:
 
 def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
     """The rows of a many-day table on `day`; a day the table does not cover is a missing day."""
-    t0 = timeutil.day_to_t(day)
     whole = tables.read_xyt_table(source["path"], crs, time_stamps=plan.source_time_stamps(source),
                                   time_units=source.get("columns", {}).get("time_units"))
     rows = day_window(whole, day)

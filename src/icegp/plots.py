@@ -17,7 +17,6 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from . import geo
 from .io.atomic import atomic_path
 
 #: Fixed colours for the statuses an expert can end in; any other status gets the next free colour.
@@ -108,12 +107,10 @@ LAND_COLOUR = "tan"
 
 
 def land_of(ds: xr.Dataset) -> np.ndarray | None:
-    """Land cells of a product's grid (from its lat/lon), or None for a grid without them."""
-    if "land_mask" in ds:
-        return ds["land_mask"].transpose("y", "x").values.astype(bool)
-    if "lat" not in ds.coords:
+    """Land cells of a product's grid (its `land_mask`), or None for a product without one."""
+    if "land_mask" not in ds:
         return None
-    return ~geo.is_ocean(ds["lon"].transpose("y", "x").values, ds["lat"].transpose("y", "x").values)
+    return ds["land_mask"].transpose("y", "x").values.astype(bool)
 
 
 def _write_map(field: xr.DataArray, path: Path, title: str, cbar_label: str, land=None, **mesh_kwargs) -> Path:

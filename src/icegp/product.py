@@ -72,9 +72,21 @@ def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> np.ndarray:
         return np.where(n > 0, s / n, np.nan)
 
 
+def land_mask(x_axis, y_axis, crs: str):
+    """1 on land, 0 on ocean over the product grid, made once (by the grids job, which has the land
+    mask loaded) so that maps draw land apart from open water and missing data."""
+    import xarray as xr
+
+    xx, yy = np.meshgrid(x_axis, y_axis)
+    land = ~geo.is_ocean(*geo.xy_to_lonlat(xx, yy, crs))
+    return xr.DataArray(land.astype("int8"), dims=("y", "x"), coords={"y": y_axis, "x": x_axis}, name="land_mask",
+                        attrs={"long_name": "land mask (global-land-mask)", "flag_values": np.array([0, 1], "int8"),
+                               "flag_meanings": "ocean land"})
+
+
 def dataset(blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: str, variable: str, crs: str,
-            config: dict):
-    """The CF-1.8 product as an xarray Dataset with dims (time, y, x)."""
+            config: dict, land):
+    """The CF-1.8 product as an xarray Dataset with dims (time, y, x); `land` from :func:`land_mask`."""
     import xarray as xr
 
     xx, yy = np.meshgrid(x_axis, y_axis)
@@ -98,6 +110,7 @@ def dataset(blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: st
                           {"long_name": "number of experts contributing", "units": "1", **common}),
             "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
             "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
+            "land_mask": (("y", "x"), np.asarray(land, "int8"), {**land.attrs, "grid_mapping": "crs"}),
             "crs": ((), np.int32(0), geo.crs_cf_attrs(crs)),
         },
         coords={

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import geo
 
 #: Spatial tile of a chunk; every chunk holds the whole time axis, so a time series reads one chunk.
 CHUNK_XY = 32
@@ -14,7 +13,7 @@ CHUNK_XY = 32
 
 def stack(products: list[xr.Dataset], variable: str) -> xr.Dataset:
     """Daily products (one time step each, same grid) concatenated in time order, with the monthly
-    statistics and a land mask added."""
+    statistics and the products' land mask."""
     keep = [variable, f"{variable}_std", "n_experts"]
     daily = xr.concat([p[keep] for p in products], dim="time", join="exact").sortby("time")
     if daily.indexes["time"].has_duplicates:
@@ -22,7 +21,7 @@ def stack(products: list[xr.Dataset], variable: str) -> xr.Dataset:
     first = products[0]
     daily = daily.assign_coords(lat=first["lat"], lon=first["lon"]).assign(crs=first["crs"])
     daily.attrs = {k: v for k, v in first.attrs.items() if k in ("Conventions", "source")}
-    season = daily.assign({**monthly(daily[variable]), "land_mask": land_mask(first)})
+    season = daily.assign({**monthly(daily[variable]), "land_mask": first["land_mask"]})
     season["month"].attrs.update(standard_name="time", long_name="first day of the month", bounds="month_bounds")
     return season
 
@@ -45,14 +44,6 @@ def monthly(field: xr.DataArray) -> dict:
     out["month_bounds"] = xr.DataArray(np.c_[start.values, (start + pd.offsets.MonthBegin(1)).values],
                                        dims=("month", "nv"), coords={"month": start.values})
     return out
-
-
-def land_mask(product: xr.Dataset) -> xr.DataArray:
-    """1 on land, 0 on ocean, for maps that draw land apart from open water and missing data."""
-    land = ~geo.is_ocean(product["lon"].values, product["lat"].values)
-    return xr.DataArray(land.astype("int8"), dims=("y", "x"),
-                        attrs={"long_name": "land mask (global-land-mask)", "flag_values": np.array([0, 1], "int8"),
-                               "flag_meanings": "ocean land"})
 
 
 def ice_series(season: xr.Dataset, variable: str) -> pd.DataFrame:

@@ -5,6 +5,7 @@ rule grids:
     output:
         candidates="results/grid/expert_candidates.parquet",
         prediction="results/grid/prediction_locations.parquet",
+        land="results/grid/land_mask.nc",
     log:
         "logs/grids.log",
     benchmark:

@@ -6,6 +6,7 @@ rule product:
         preds=expand("results/{{target}}/predict/{shard}.parquet", shard=SHARDS),
         obs="results/{target}/observations.parquet",
         locations=rules.grids.output.prediction,
+        land=rules.grids.output.land,
     output:
         "results/{target}/product.nc",
     log:

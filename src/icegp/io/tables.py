@@ -86,10 +86,9 @@ def table_times(df: pd.DataFrame, path: str, time_units: str | None = None) -> n
     raise InputError(f"{path}: needs a time column 't' (days since 1970) or 'date'; found {list(df.columns)}")
 
 
-def read_xyt_table(path: str, crs: str, t_range=(-np.inf, np.inf), time_stamps: str = "exact",
-                   time_units: str | None = None) -> pd.DataFrame:
-    """A ready table of x, y (metres in `crs`), t (days since 1970) or date, and obs; rows whose exact
-    time (see :func:`icegp.timeutil.stamp_times`) is in [t_range[0], t_range[1]); lon/lat are derived."""
+def read_xyt_table(path: str, crs: str, time_stamps: str = "exact", time_units: str | None = None) -> pd.DataFrame:
+    """A ready table of x, y (metres in `crs`), obs and a time (`t` in days since 1970, or `date`), made
+    exact by :func:`icegp.timeutil.stamp_times`; lon/lat are derived."""
     df = read_any(path)
     require_columns(df, ["x", "y"] + ([] if "date" in df.columns else ["t"]) + ["obs"], path)
     df = df.assign(t=stamp(table_times(df, path, time_units), time_stamps, path),
@@ -98,7 +97,6 @@ def read_xyt_table(path: str, crs: str, t_range=(-np.inf, np.inf), time_stamps: 
     for col in ("x", "y", "t", "obs"):
         check_no_inf(out[col].to_numpy(), path, col)
     keep = np.isfinite(out[["x", "y", "t", "obs"]].to_numpy()).all(axis=1)
-    keep &= (out["t"] >= t_range[0]).to_numpy() & (out["t"] < t_range[1]).to_numpy()
     out = out[keep].reset_index(drop=True)
     if (out[["x", "y"]].abs() > 2.0e7).any().any():
         raise InputError(f"{path}: x/y beyond 20,000 km; are they metres in {crs}?")
