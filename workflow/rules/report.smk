@@ -6,6 +6,7 @@ rule timing_report:
         expand("results/{target}/product.nc", target=TARGETS),
         expand("results/{target}/validation.json", target=TARGETS),
         expand("results/{target}/plots/product.png", target=TARGETS),
+        [f"results/season/{SEASON}.nc"] if SEASON else [],
     output:
         tsv=report("results/timing_report.tsv", category="Timing"),
         png=report("results/timing_report.png", category="Timing"),
