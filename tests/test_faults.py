@@ -16,11 +16,12 @@ import pytest
 import xarray as xr
 import yaml
 
-from conftest import TINY_CONFIG, copy_workflow, snakemake
 from icegp import loading, observations, timeutil
 from icegp.io import bremen, tables
 from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
+
+from conftest import TINY_CONFIG, copy_workflow, snakemake
 
 DAY = "2019-04-15"
 T0 = timeutil.day_to_t(DAY)

@@ -5,9 +5,10 @@ import pytest
 import xarray as xr
 import yaml
 
+from icegp import timeutil
+
 from conftest import REPO, copy_workflow, snakemake
 from gpsat_oracle import local_expert
-from icegp import timeutil
 
 EXAMPLE = REPO / "config" / "examples" / "gpsat_inputs.yaml"
 

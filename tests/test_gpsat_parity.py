@@ -3,11 +3,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from conftest import REPO
-from gpsat_oracle import local_expert
 from icegp import experts as ex
 from icegp import loading, prediction, timeutil
 from icegp.gp.engines import make_engine
+
+from conftest import REPO
+from gpsat_oracle import local_expert
 
 CRS = "EPSG:6931"
 TARGET = "2020-03-05"

@@ -4,8 +4,9 @@ import pytest
 import xarray as xr
 import yaml
 
-from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
 from icegp import plan
+
+from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
 
 MONTHLY = {"mode": "monthly", "day": 15}
 

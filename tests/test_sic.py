@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from conftest import copy_workflow, snakemake
 from icegp import fetching, geo, loading, plan, synthetic
 from icegp.io import nsidc_cdr
 from icegp.io.checks import InputError
 from icegp.io.download import DownloadError
+
+from conftest import copy_workflow, snakemake
 
 DAY = "2019-04-15"
 

@@ -47,7 +47,8 @@ def test_collect_one_row_per_file_with_median_of_repeats(bench):
 
 def test_summarise_sums_medians_and_order(bench):
     summary = timing.summarise(timing.collect(bench))
-    assert summary["rule"].tolist() == ["demo_inputs", "fetch_gridded", "load_gridded", "train", "predict", "mystery_rule"]
+    assert summary["rule"].tolist() == ["demo_inputs", "fetch_gridded", "load_gridded", "train", "predict",
+                                        "mystery_rule"]
     assert summary["stage"].tolist() == ["demo", "load", "load", "train", "predict", "other"]
     train = summary.set_index("rule").loc["train"]
     assert train["jobs"] == 2

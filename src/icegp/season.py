@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-
 #: Spatial tile of a chunk; every chunk holds the whole time axis, so a time series reads one chunk.
 CHUNK_XY = 32
 
@@ -39,8 +38,8 @@ def monthly(field: xr.DataArray) -> dict:
     }
     meaning = {"mean": "mean over the days of the month", "std": "standard deviation over the days of the month",
                "days": "days of the month with a value"}
-    out = {f"{name}_monthly_{k}": v.assign_coords(month=start.values).assign_attrs(long_name=f"{name}: {meaning[k]}", **a)
-           for k, (v, a) in stats.items()}
+    out = {f"{name}_monthly_{k}": v.assign_coords(month=start.values).assign_attrs(
+        long_name=f"{name}: {meaning[k]}", **a) for k, (v, a) in stats.items()}
     out["month_bounds"] = xr.DataArray(np.c_[start.values, (start + pd.offsets.MonthBegin(1)).values],
                                        dims=("month", "nv"), coords={"month": start.values})
     return out

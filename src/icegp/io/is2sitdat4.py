@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .. import timeutil
-from .checks import InputError, check_lonlat, check_no_inf, check_plausible, open_netcdf, to_metres
 from .atomic import write_netcdf
+from .checks import InputError, check_lonlat, check_no_inf, check_plausible, open_netcdf, to_metres
 
 DIM = "along_track_distance_section"
 COORD_VARS = ("latitude", "longitude", "gps_seconds")

@@ -42,7 +42,8 @@ def _coordinates(ds, path: str):
 def _check_grid(x, y, path: str) -> None:
     """The 25 km NSIDC north grid, x ascending and y descending, in metres."""
     xa, ya = grid_axes()
-    if x.shape != xa.shape or y.shape != ya.shape or not (np.allclose(x, xa, atol=1.0) and np.allclose(y, ya, atol=1.0)):
+    same = x.shape == xa.shape and y.shape == ya.shape
+    if not (same and np.allclose(x, xa, atol=1.0) and np.allclose(y, ya, atol=1.0)):
         raise InputError(f"{path}: grid is not the 25 km NSIDC polar-stereographic north grid "
                          f"(x: {len(x)} values from {x[0]:.0f} m, y: {len(y)} from {y[0]:.0f} m; expected "
                          f"{len(xa)} from {xa[0]:.0f} m and {len(ya)} from {ya[0]:.0f} m)")
