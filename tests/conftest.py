@@ -42,6 +42,15 @@ def demo_days(tmp_path_factory):
     return root, write_demo_days(root)
 
 
+def rewrite(path, out, fn, **open_kwargs):
+    """A copy of a netCDF file changed by `fn` (Dataset -> Dataset): a malformed file of the real format."""
+    import xarray as xr
+
+    with xr.open_dataset(path, decode_times=False, **open_kwargs) as ds:
+        fn(ds.load()).to_netcdf(out)
+    return str(out)
+
+
 def copy_workflow(dest: Path) -> Path:
     """The workflow (as the bench copies it) plus the tests' data, in `dest`."""
     bench.copy_workflow(dest, REPO)

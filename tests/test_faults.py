@@ -21,7 +21,7 @@ from icegp.io import bremen, tables
 from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
 
-from conftest import TINY_CONFIG, copy_workflow, snakemake
+from conftest import TINY_CONFIG, copy_workflow, rewrite, snakemake
 
 DAY = "2019-04-15"
 T0 = timeutil.day_to_t(DAY)
@@ -49,13 +49,10 @@ def test_truncated_classic_netcdf_is_an_error_not_zeros(tmp_path, smap_file):
 
 
 def test_bremen_grid_that_does_not_match_its_data_names_the_file(tmp_path, smap_file):
-    with xr.open_dataset(smap_file) as ds:
-        ds = ds.load()
-    bad = ds.drop_vars("x").assign_coords(x=("x2", np.arange(ds.sizes["x"] + 3) * 12_500.0))
-    out = tmp_path / "badgrid.nc"
-    bad.to_netcdf(out)
+    out = rewrite(smap_file, tmp_path / "badgrid.nc",
+                  lambda ds: ds.drop_vars("x").assign_coords(x=("x2", np.arange(ds.sizes["x"] + 3) * 12_500.0)))
     with pytest.raises(InputError, match=f"{out}: .*expected"):
-        bremen.read_file(str(out))
+        bremen.read_file(out)
 
 
 def along_track(tmp_path, times, name="track.csv"):

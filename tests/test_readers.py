@@ -8,6 +8,8 @@ from icegp import loading, synthetic, timeutil
 from icegp.io import bremen, is2sitdat4, tables
 from icegp.io.checks import InputError
 
+from conftest import rewrite
+
 IS2 = {"name": "is2", "type": "is2sitdat4", "beams": ["bnum1", "bnum3"], "variable": "ice_thickness"}
 
 
@@ -80,13 +82,6 @@ def test_along_track_csv_and_xyt_table(tmp_path, demo_days):
     np.testing.assert_allclose(df2["lat"], is2["lat"], atol=1e-9)
     with pytest.raises(loading.DayMissing, match="day 2019-04-17: no rows of .*obs.parquet fall on that day"):
         loading.load_day({"name": "tab", "type": "table", "path": str(table)}, "2019-04-17", "EPSG:3411")
-
-
-def rewrite(path, out, fn):
-    with xr.open_dataset(path, decode_times=False) as ds:
-        new = fn(ds.load())
-    new.to_netcdf(out)
-    return str(out)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from icegp.io import nsidc_cdr
 from icegp.io.checks import InputError
 from icegp.io.download import DownloadError
 
-from conftest import copy_workflow, snakemake
+from conftest import copy_workflow, rewrite, snakemake
 
 DAY = "2019-04-15"
 
@@ -57,12 +57,6 @@ def test_a_v5_layout_with_fractions_reads_the_same(sic_file, tmp_path):
     np.testing.assert_allclose(np.sort(a["lat"]), np.sort(b["lat"]))
 
 
-def rewrite(src, dst, fn):
-    with xr.open_dataset(src, mask_and_scale=False, decode_times=False) as ds:
-        fn(ds.load()).to_netcdf(dst)
-    return str(dst)
-
-
 def test_bad_files_are_named_errors(sic_file, tmp_path):
     def undeclared(ds):
         values = ds[nsidc_cdr.VARIABLE].values.copy()
@@ -70,13 +64,17 @@ def test_bad_files_are_named_errors(sic_file, tmp_path):
         ds[nsidc_cdr.VARIABLE].values = values
         return ds
     with pytest.raises(InputError, match=r"neither a concentration .* nor a declared flag .*180 stored"):
-        nsidc_cdr.read_file(rewrite(sic_file, tmp_path / "flag.nc", undeclared))
+        nsidc_cdr.read_file(rewrite(sic_file, tmp_path / "flag.nc", undeclared, mask_and_scale=False))
+    def renamed(ds):
+        return ds.rename({nsidc_cdr.VARIABLE: "goddard_merged_seaice_conc"})
+
+    def halved_grid(ds):
+        return ds.assign(xgrid=ds["xgrid"] / 2, ygrid=ds["ygrid"] / 2)
+
     with pytest.raises(InputError, match="no variable 'cdr_seaice_conc'"):
-        nsidc_cdr.read_file(rewrite(sic_file, tmp_path / "novar.nc",
-                                    lambda ds: ds.rename({nsidc_cdr.VARIABLE: "goddard_merged_seaice_conc"})))
+        nsidc_cdr.read_file(rewrite(sic_file, tmp_path / "novar.nc", renamed, mask_and_scale=False))
     with pytest.raises(InputError, match="not the 25 km NSIDC polar-stereographic north grid"):
-        nsidc_cdr.read_file(rewrite(sic_file, tmp_path / "grid.nc",
-                                    lambda ds: ds.assign(xgrid=ds["xgrid"] / 2, ygrid=ds["ygrid"] / 2)))
+        nsidc_cdr.read_file(rewrite(sic_file, tmp_path / "grid.nc", halved_grid, mask_and_scale=False))
 
 
 def test_download_from_the_bucket_layout_and_a_day_the_server_lacks(sic_file, tmp_path):

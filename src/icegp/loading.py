@@ -48,16 +48,13 @@ def load_is2sitdat4(source: dict, day: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load_bremen(source: dict, day: str, path: str) -> pd.DataFrame:
-    df = bremen.read_file(path, tuple(source.get("thickness_range", [0.0, 0.5])),
-                          source.get("coarsen", 1))
-    df["t"] = timeutil.day_centre(day)  # a daily map: its stamp stands for the whole day
-    return df
-
-
-def load_sic(source: dict, day: str, path: str) -> pd.DataFrame:
-    df = nsidc_cdr.read_file(path, source.get("sic_cutoff", 0.15), source.get("coarsen", 1))
-    df["t"] = timeutil.day_centre(day)  # a daily map: its stamp stands for the whole day
+def load_gridded(source: dict, day: str, path: str) -> pd.DataFrame:
+    """A daily map's cells, stamped at the centre of the day the map stands for."""
+    if source["type"] == "bremen_smos_smap":
+        df = bremen.read_file(path, tuple(source.get("thickness_range", [0.0, 0.5])), source.get("coarsen", 1))
+    else:
+        df = nsidc_cdr.read_file(path, source.get("sic_cutoff", 0.15), source.get("coarsen", 1))
+    df["t"] = timeutil.day_centre(day)
     return df
 
 
@@ -105,10 +102,8 @@ def load_day(source: dict, day: str, crs: str, manifest: str | None = None) -> p
     kind = source["type"]
     if kind == "is2sitdat4":
         df = load_is2sitdat4(source, day)
-    elif kind == "bremen_smos_smap":
-        df = load_bremen(source, day, gridded_path_for(source, day, manifest))
-    elif kind == "nsidc_cdr_sic":
-        df = load_sic(source, day, gridded_path_for(source, day, manifest))
+    elif kind in plan.GRIDDED:
+        df = load_gridded(source, day, gridded_path_for(source, day, manifest))
     elif kind == "along_track_csv":
         df = load_along_track_table(source, day)
     elif kind == "table":

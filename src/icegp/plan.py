@@ -49,7 +49,6 @@ def check_config(config) -> list[str]:
             _ordered(extent[2:4], f"{section}.extent (y)")
     for src in config["sources"]:
         source_time_stamps(src)
-    expert_time_stamps(config)
     spacing, radius = config["experts"].get("expert_spacing"), config["prediction"].get("radius")
     if spacing and radius and not config["experts"].get("locations_file") and radius < spacing / 2**0.5:
         return [f"config key prediction.radius: {radius} m is below experts.expert_spacing / sqrt(2) "

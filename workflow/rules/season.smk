@@ -1,29 +1,32 @@
 # A target range as one season: the daily products stacked in time, monthly means, season plots.
+# Defined only with two or more targets (SEASON is None otherwise).
 
 
-rule season:
-    input:
-        expand("results/{target}/product.nc", target=TARGETS),
-    output:
-        nc=f"results/season/{SEASON}.nc",
-        series=report(
-            f"results/season/{SEASON}/timeseries.png", caption="../report/season_series.rst", category="Season"
-        ),
-        months=[
-            report(f"results/season/{SEASON}/mean_{m}.png", caption="../report/season_month.rst", category="Season")
-            for m in SEASON_MONTHS
-        ],
-    log:
-        "logs/season.log",
-    benchmark:
-        "benchmarks/season/all.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=20,
-    params:
-        variable=config["variable"],
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/season.py"
+if SEASON:
+
+    rule season:
+        input:
+            expand("results/{target}/product.nc", target=TARGETS),
+        output:
+            nc=f"results/season/{SEASON}.nc",
+            series=report(
+                f"results/season/{SEASON}/timeseries.png", caption="../report/season_series.rst", category="Season"
+            ),
+            months=[
+                report(f"results/season/{SEASON}/mean_{m}.png", caption="../report/season_month.rst", category="Season")
+                for m in SEASON_MONTHS
+            ],
+        log:
+            "logs/season.log",
+        benchmark:
+            "benchmarks/season/all.tsv"
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=20,
+        params:
+            variable=config["variable"],
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/season.py"

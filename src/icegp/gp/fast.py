@@ -35,6 +35,7 @@ class FastEngine:
         low, high, init = space.vectors()
         self.bounds = exact.BoundedVector(low, high)
         self.u0 = self.bounds.inverse(init)
+        self.fixed = tuple(fixed)
         self.free = ~np.isin(np.arange(5), [i for name in fixed for i in FIXED_INDEX[name]])
         if model_type not in ("GPR", "SGPR"):
             raise ValueError(f"config key training.model_type: {model_type!r} is not GPR or SGPR")
@@ -81,9 +82,7 @@ class FastEngine:
         """The unconstrained start for `init` (the configured initial values when None)."""
         if init is None:
             return self.u0.copy()
-        u = self.bounds.inverse(self.space.to_scaled_vector(self.space.clip(init, margin=1e-9)))
-        u[~self.free] = self.u0[~self.free]  # fixed parameters keep their configured values
-        return u
+        return self.bounds.inverse(self.space.to_scaled_vector(self.space.start(init, self.fixed)))
 
     def fit_one(self, problem: Problem, init: Hyper | None = None) -> FitResult:
         """Fit one expert from `init` (default: the configured initial values)."""

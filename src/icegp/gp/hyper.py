@@ -4,7 +4,7 @@ Every engine works in scaled coordinates (x / coords_scale); the conversion live
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -82,6 +82,11 @@ class Space:
         pad = margin * (high - low)
         v = np.clip(self.to_scaled_vector(h), low + pad, high - pad)
         return self.from_scaled_vector(v)
+
+    def start(self, init: Hyper, fixed=()) -> Hyper:
+        """A start for an optimisation from `init`: just inside the bounds (a Sigmoid start cannot sit
+        on one), with the `fixed` parameters at their configured initial values."""
+        return replace(self.clip(init, margin=1e-9), **{name: getattr(self.init, name) for name in fixed})
 
     def centre(self) -> Hyper:
         """The middle of the bounds: the Sigmoid transforms' zero, a start far from most `init`s."""

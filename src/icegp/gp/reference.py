@@ -7,7 +7,6 @@ always the minimised objective.
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 
@@ -86,7 +85,7 @@ class GPflowExpert:
 
         start = time.perf_counter()
         status, n_iter, converged, loss, hyper, stop = "cholesky_failed", 0, False, np.nan, None, ""
-        first = self.space.init if init is None else self.start_values(init)
+        first = self.space.init if init is None else self.space.start(init, self.fixed)
         # GPflow adds its jitter to SGPR's K_uu only; a GPR has nothing to retry with
         for jitter in JITTERS if self.model_type == "SGPR" else JITTERS[:1]:
             try:
@@ -106,11 +105,6 @@ class GPflowExpert:
         return FitResult(problem.expert_id, hyper, self.mean, problem.n, n_iter, converged, loss,
                          time.perf_counter() - start, status, stop,
                          self.space.at_bound(hyper) if hyper is not None else "")
-
-    def start_values(self, init: Hyper) -> Hyper:
-        """`init` inside the bounds, with the fixed parameters at their configured values."""
-        keep = {name: getattr(self.space.init, name) for name in self.fixed}
-        return dataclasses.replace(self.space.clip(init, margin=1e-9), **keep)
 
     def predict(self, Xstar: np.ndarray) -> dict:
         """Latent mean and variance and the observation variance at physical coordinates `Xstar`."""

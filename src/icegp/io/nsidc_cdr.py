@@ -19,7 +19,6 @@ from .checks import InputError, open_netcdf
 VARIABLE = "cdr_seaice_conc"
 CRS = "EPSG:3411"
 SPACING = 25_000.0
-SHAPE = (448, 304)  # (y, x)
 FLAGS = {251: "pole_hole_mask", 252: "lakes", 253: "coastal", 254: "land_mask", 255: "missing_data"}
 
 
