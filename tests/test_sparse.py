@@ -1,11 +1,13 @@
-"""The closed-form SGPR bound held to GPflow's SGPR, and the inducing-point choices."""
-import gpflow
+"""The closed-form SGPR bound in column blocks, and the inducing-point choices (the bound itself is
+held to GPflow's SGPR for every kernel in test_kernels.py)."""
 import numpy as np
 import pytest
 
 from icegp.gp import sparse
+from icegp.gp.kernels import KERNELS
 from icegp.gp.problem import inducing_points
 
+M32 = KERNELS["Matern32"]
 THETA = np.array([1.3, 2.1, 0.7, 0.8, 0.12])  # l_x, l_y, l_t, kernel variance, noise variance
 
 
@@ -18,53 +20,14 @@ def data():
     return X, y, Z
 
 
-def gpflow_sgpr(X, y, Z, theta):
-    kernel = gpflow.kernels.Matern32(variance=theta[3], lengthscales=theta[:3])
-    return gpflow.models.SGPR((X, y[:, None]), kernel=kernel, inducing_variable=Z.copy(), noise_variance=theta[4])
-
-
-def test_bound_and_prediction_match_gpflow(data):
-    X, y, Z = data
-    model = gpflow_sgpr(X, y, Z, THETA)
-    value, _ = sparse.SGPRBound(X, y, Z).value_and_grad(THETA)
-    assert value == pytest.approx(float(model.training_loss().numpy()), rel=1e-12)
-    Xs = np.random.default_rng(2).uniform(-6, 6, (40, 3))
-    mean, var = sparse.SGPRBound(X, y, Z).predict(THETA, Xs)
-    ref_mean, ref_var = (a.numpy()[:, 0] for a in model.predict_f(Xs))
-    np.testing.assert_allclose(mean, ref_mean, atol=1e-10)
-    np.testing.assert_allclose(var, ref_var, atol=1e-10)
-
-
-def test_gradient_matches_gpflow_autodiff(data):
-    """GPflow's own gradient, in the constrained parameters (chain rule through its Softplus)."""
-    import tensorflow as tf
-
-    X, y, Z = data
-    model = gpflow_sgpr(X, y, Z, THETA)
-    params = [model.kernel.lengthscales, model.kernel.variance, model.likelihood.variance]
-    with tf.GradientTape() as tape:
-        loss = model.training_loss()
-    grads = tape.gradient(loss, [p.unconstrained_variable for p in params])
-    ref = []
-    for p, g in zip(params, grads):
-        with tf.GradientTape() as t2:
-            t2.watch(p.unconstrained_variable)
-            c = p.transform.forward(p.unconstrained_variable)
-        jac = t2.jacobian(c, p.unconstrained_variable) if c.shape.rank else t2.gradient(c, p.unconstrained_variable)
-        jac = np.diag(jac.numpy()) if c.shape.rank else float(jac.numpy())
-        ref.append(np.atleast_1d(g.numpy() / jac))
-    _, grad = sparse.SGPRBound(X, y, Z).value_and_grad(THETA)
-    np.testing.assert_allclose(grad, np.concatenate(ref), rtol=1e-8)
-
-
 @pytest.mark.parametrize("cached", [False, True])
 def test_blocks_without_cache_give_the_same_bound(data, monkeypatch, cached):
     """Large experts run in column blocks, recomputing Kuf (and, past the cache, the squared
     differences) block by block: the same value and gradient."""
     X, y, Z = data
-    whole = sparse.SGPRBound(X, y, Z).value_and_grad(THETA)
+    whole = sparse.SGPRBound(M32, X, y, Z).value_and_grad(THETA)
     monkeypatch.setattr(sparse, "BLOCK_BYTES", 8 * len(Z) * 256)
-    blocked = sparse.SGPRBound(X, y, Z, cache_bytes=3 * 8 * len(Z) * len(X) if cached else 0)
+    blocked = sparse.SGPRBound(M32, X, y, Z, cache_bytes=3 * 8 * len(Z) * len(X) if cached else 0)
     assert len(blocked.blocks) == 3 and not blocked.keep and (blocked._S is not None) == cached
     value, grad = blocked.value_and_grad(THETA)
     assert value == pytest.approx(whole[0], rel=1e-12)
@@ -79,8 +42,8 @@ def test_kmeans_inducing_points_are_seeded_and_beat_random_draws(data):
     assert a.shape == (40, 3)
     np.testing.assert_array_equal(inducing_points(X[:30], 40, "kmeans", 0, 7), X[:30])
     theta = np.array([2.0, 2.0, 2.0, 0.5, 0.09])
-    kmeans = sparse.SGPRBound(X, y, a).value_and_grad(theta)[0]
-    randoms = [sparse.SGPRBound(X, y, inducing_points(X, 40, "random", s, 7)).value_and_grad(theta)[0]
+    kmeans = sparse.SGPRBound(M32, X, y, a).value_and_grad(theta)[0]
+    randoms = [sparse.SGPRBound(M32, X, y, inducing_points(X, 40, "random", s, 7)).value_and_grad(theta)[0]
                for s in range(5)]
     assert kmeans < min(randoms)  # the negative bound: lower is tighter
 

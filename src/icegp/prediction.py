@@ -9,6 +9,7 @@ from scipy.spatial import cKDTree
 
 from . import experts as ex
 from . import geo
+from .gp.engines import Engine
 from .gp.hyper import COLUMNS, Hyper
 from .io.atomic import read_parquet_metadata
 from .io.checks import InputError
@@ -48,7 +49,8 @@ def match_by_location(experts: pd.DataFrame, hyp: pd.DataFrame) -> np.ndarray:
 
 
 def predict_shard(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, pred_locs: pd.DataFrame,
-                  engine, training_radius: float, half_width: float, radius: float) -> tuple[pd.DataFrame, dict]:
+                  engine: Engine, training_radius: float, half_width: float,
+                  radius: float) -> tuple[pd.DataFrame, dict]:
     """Predictions of every expert at the locations strictly within `radius` of it, and a status count."""
     local = ex.LocalData(obs)
     tree = cKDTree(pred_locs[["x", "y"]].to_numpy(float))

@@ -12,6 +12,7 @@ import pandas as pd
 import psutil
 
 from . import experts as ex
+from .gp.engines import Engine
 from .gp.hyper import COLUMNS, Hyper
 from .gp.problem import FitResult, Problem
 from .io.atomic import read_parquet_metadata, write_parquet
@@ -42,7 +43,7 @@ def neighbour_start(rows: list[dict], x: float, y: float, radius: float) -> Hype
     return Hyper.from_row(dict(zip(COLUMNS, w @ values / w.sum())))
 
 
-def fit_expert(engine, problem: Problem, starts: dict) -> FitResult:
+def fit_expert(engine: Engine, problem: Problem, starts: dict) -> FitResult:
     """The lowest objective over fits from the configured initial values and from `starts`
     ({label: Hyper or None}; None is skipped), with the winning start and its gain recorded."""
     first = engine.fit_one(problem)
@@ -79,7 +80,7 @@ def result_row(expert, result: FitResult) -> dict:
 
 
 def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, num_days: int, min_obs: int,
-                engine, out_path: str, checkpoint_path: str) -> pd.DataFrame:
+                engine: Engine, out_path: str, checkpoint_path: str) -> pd.DataFrame:
     """Fit the shard's experts in order (neighbours follow each other); finished experts survive a
     crash in `checkpoint_path`. `training.restarts` adds starts from the experts fitted so far
     (`neighbours`) and from the centre of the bounds (`centre`)."""

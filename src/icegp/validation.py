@@ -8,6 +8,7 @@ from scipy.spatial import cKDTree
 
 from . import experts as ex
 from . import timeutil
+from .gp.engines import Engine
 from .gp.hyper import Hyper
 from .prediction import match_by_location, usable
 
@@ -55,7 +56,7 @@ def holdout_units(obs: pd.DataFrame, day: np.ndarray) -> tuple[np.ndarray, str]:
     return block_ids(obs), f"block_{int(BLOCK_M / 1000)}km"
 
 
-def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine, target: str,
+def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine: Engine, target: str,
             training_radius: float, half_width: float, fraction: float, seed: int,
             sources) -> dict:
     """Hold out a fraction of the target day's tracks, predict them from the rest, report the error.

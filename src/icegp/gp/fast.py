@@ -16,10 +16,9 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import exact, sparse
-from .hyper import Hyper, Space
+from .hyper import NV, Hyper, Space
+from .kernels import kernel as kernel_named
 from .problem import FitResult, Problem, inducing_points, prior_mean, stop_reason
-
-FIXED_INDEX = {"lengthscales": [0, 1, 2], "kernel_variance": [3], "likelihood_variance": [4]}
 
 
 class FastEngine:
@@ -27,16 +26,16 @@ class FastEngine:
 
     def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500,
                  inducing_method: str = "random", seed: int = 0, mean: str = "local", max_iter: int = 10_000,
-                 tolerance: float = 1e-6, use_tf: bool = False, fixed=()):
+                 tolerance: float = 1e-6, use_tf: bool = False, fixed=(), kernel: str = "Matern32"):
+        self.kernel = kernel_named(kernel)
         self.space, self.model_type, self.m, self.seed = space, model_type, int(inducing_points), seed
         self.inducing_method = inducing_method
         self.use_tf = use_tf  # on a GPU everything runs in TensorFlow
         self.mean_kind, self.max_iter, self.tolerance = mean, int(max_iter), tolerance
-        low, high, init = space.vectors()
-        self.bounds = exact.BoundedVector(low, high)
-        self.u0 = self.bounds.inverse(init)
+        self.bounds = space.transform()
+        self.u0 = self.bounds.inverse(space.vectors()[2])
         self.fixed = tuple(fixed)
-        self.free = ~np.isin(np.arange(5), [i for name in fixed for i in FIXED_INDEX[name]])
+        self.free = space.free(fixed)
         if model_type not in ("GPR", "SGPR"):
             raise ValueError(f"config key training.model_type: {model_type!r} is not GPR or SGPR")
 
@@ -69,14 +68,14 @@ class FastEngine:
         kind = self._kind(len(y))
         if kind == "exact":
             S = exact.sq_diffs(Xs, Xs)
-            return lambda theta: exact.nll_and_grad(theta, S, y)
+            return lambda theta: exact.nll_and_grad(self.kernel, theta, S, y)
         if kind == "sparse":
-            return sparse.SGPRBound(Xs, y, self._inducing(problem, Xs)).value_and_grad
+            return sparse.SGPRBound(self.kernel, Xs, y, self._inducing(problem, Xs)).value_and_grad
         from . import compiled
 
         if kind == "tf_gpr":
-            return compiled.gpr_objective(Xs, y)
-        return compiled.sgpr_objective(Xs, y, self._inducing(problem, Xs))
+            return compiled.gpr_objective(self.kernel.name, Xs, y)
+        return compiled.sgpr_objective(self.kernel.name, Xs, y, self._inducing(problem, Xs))
 
     def start_vector(self, init: Hyper | None) -> np.ndarray:
         """The unconstrained start for `init` (the configured initial values when None)."""
@@ -119,16 +118,16 @@ class FastEngine:
         Xq = (np.asarray(Xstar, float) - problem.origin) / self.space.coords_scale
         kind = self._kind(len(y))
         if kind == "exact":
-            f_mean, f_var = exact.predict(theta, Xs, y, Xq)
+            f_mean, f_var = exact.predict(self.kernel, theta, Xs, y, Xq)
         elif kind == "sparse":
-            bound = sparse.SGPRBound(Xs, y, self._inducing(problem, Xs), cache_bytes=0)  # one evaluation
+            bound = sparse.SGPRBound(self.kernel, Xs, y, self._inducing(problem, Xs), cache_bytes=0)  # one evaluation
             f_mean, f_var = bound.predict(theta, Xq)
         elif kind == "tf_gpr":
             from . import compiled
 
-            f_mean, f_var = compiled.gpr_predict(theta, Xs, y, Xq)
+            f_mean, f_var = compiled.gpr_predict(self.kernel.name, theta, Xs, y, Xq)
         else:
             from . import compiled
 
-            f_mean, f_var = compiled.sgpr_predict(theta, Xs, y, self._inducing(problem, Xs), Xq)
-        return {"f_mean": f_mean + mean, "f_var": f_var, "y_var": f_var + theta[4]}
+            f_mean, f_var = compiled.sgpr_predict(self.kernel.name, theta, Xs, y, self._inducing(problem, Xs), Xq)
+        return {"f_mean": f_mean + mean, "f_var": f_var, "y_var": f_var + theta[NV]}

@@ -8,8 +8,30 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-PARAMS = ("lengthscales", "kernel_variance", "likelihood_variance")
-COLUMNS = ("lengthscale_x", "lengthscale_y", "lengthscale_t", "kernel_variance", "likelihood_variance")
+
+@dataclass(frozen=True)
+class Param:
+    """One hyperparameter group: its config key (``training.init``, ``bounds``, ``fixed``), its table
+    columns, their physical units and its place in the 5-vector theta the engines optimise."""
+
+    name: str
+    columns: tuple[str, ...]
+    units: tuple[str, ...]
+    index: slice
+
+
+#: The layout of theta = (l_x, l_y, l_t, kernel variance, likelihood variance). Variances are in the
+#: squared units of the observations (m^2 for thickness, none for concentration).
+PARAMETERS = (
+    Param("lengthscales", ("lengthscale_x", "lengthscale_y", "lengthscale_t"), ("m", "m", "days"), slice(0, 3)),
+    Param("kernel_variance", ("kernel_variance",), ("obs^2",), slice(3, 4)),
+    Param("likelihood_variance", ("likelihood_variance",), ("obs^2",), slice(4, 5)),
+)
+PARAM = {p.name: p for p in PARAMETERS}
+COLUMNS = tuple(c for p in PARAMETERS for c in p.columns)
+UNITS = dict(zip(COLUMNS, (u for p in PARAMETERS for u in p.units)))
+#: theta[LS] the lengthscales, theta[KV] the kernel variance, theta[NV] the noise (likelihood) variance
+LS, KV, NV = PARAM["lengthscales"].index, PARAM["kernel_variance"].index.start, PARAM["likelihood_variance"].index.start
 
 DEFAULT_BOUNDS = {
     "lengthscales": {"low": [10_000.0, 10_000.0, 0.5], "high": [1_000_000.0, 1_000_000.0, 20.0]},
@@ -17,6 +39,32 @@ DEFAULT_BOUNDS = {
     "likelihood_variance": {"low": 1e-3, "high": 1.0},
 }
 DEFAULT_INIT = {"lengthscales": [200_000.0, 200_000.0, 2.0], "kernel_variance": 0.3, "likelihood_variance": 0.05}
+
+
+def sigmoid(u):
+    return 1.0 / (1.0 + np.exp(-u))
+
+
+def logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+class BoundedVector:
+    """theta = low + (high - low) * sigmoid(u): the Sigmoid bijector GPflow's reference uses."""
+
+    def __init__(self, low, high):
+        self.low, self.high = np.asarray(low, float), np.asarray(high, float)
+
+    def forward(self, u):
+        return self.low + (self.high - self.low) * sigmoid(u)
+
+    def inverse(self, theta):
+        p = (np.asarray(theta, float) - self.low) / (self.high - self.low)
+        return logit(np.clip(p, 1e-12, 1 - 1e-12))
+
+    def jacobian(self, u):
+        s = sigmoid(u)
+        return (self.high - self.low) * s * (1.0 - s)
 
 
 @dataclass(frozen=True)
@@ -28,15 +76,14 @@ class Hyper:
     likelihood_variance: float
 
     def as_row(self) -> dict:
-        lx, ly, lt = (float(v) for v in self.lengthscales)
-        return {"lengthscale_x": lx, "lengthscale_y": ly, "lengthscale_t": lt,
-                "kernel_variance": float(self.kernel_variance),
-                "likelihood_variance": float(self.likelihood_variance)}
+        """The table columns (COLUMNS) and their values."""
+        values = np.r_[self.lengthscales, self.kernel_variance, self.likelihood_variance]
+        return dict(zip(COLUMNS, (float(v) for v in values)))
 
     @classmethod
     def from_row(cls, row) -> "Hyper":
-        return cls(np.array([row["lengthscale_x"], row["lengthscale_y"], row["lengthscale_t"]], float),
-                   float(row["kernel_variance"]), float(row["likelihood_variance"]))
+        v = np.array([row[c] for c in COLUMNS], float)
+        return cls(v[LS], float(v[KV]), float(v[NV]))
 
 
 @dataclass(frozen=True)
@@ -101,13 +148,26 @@ class Space:
         near = (np.abs(v - low) <= rtol * np.abs(low)) | (np.abs(high - v) <= rtol * np.abs(high))
         return ",".join(name for name, hit in zip(COLUMNS, near) if hit)
 
+    def transform(self) -> BoundedVector:
+        """The map from unconstrained u to bounded theta that every engine optimises in."""
+        low, high, _ = self.vectors()
+        return BoundedVector(low, high)
+
+    @staticmethod
+    def free(fixed=()) -> np.ndarray:
+        """Boolean mask over theta: True for the entries the optimiser moves (not in `fixed`)."""
+        mask = np.ones(len(COLUMNS), bool)
+        for name in fixed:
+            mask[PARAM[name].index] = False
+        return mask
+
     def vectors(self):
-        """(low, high, init) as 5-vectors in scaled units: lx, ly, lt, kernel var, likelihood var."""
+        """(low, high, init) as 5-vectors theta in scaled units."""
         return tuple(self.to_scaled_vector(h) for h in (self.low, self.high, self.init))
 
     def from_scaled_vector(self, v) -> Hyper:
         v = np.asarray(v, float)
-        return Hyper(v[:3] * self.coords_scale, float(v[3]), float(v[4]))
+        return Hyper(v[LS] * self.coords_scale, float(v[KV]), float(v[NV]))
 
     def to_scaled_vector(self, h: Hyper) -> np.ndarray:
         return np.r_[h.lengthscales / self.coords_scale, h.kernel_variance, h.likelihood_variance]

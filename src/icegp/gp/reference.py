@@ -12,7 +12,8 @@ import time
 
 import numpy as np
 
-from .hyper import Hyper, Space
+from .hyper import KV, LS, NV, Hyper, Space
+from .kernels import kernel as kernel_named
 from .problem import FitResult, Problem, inducing_points, prior_mean, stop_reason
 
 JITTERS = (1e-6, 1e-4, 1e-2)
@@ -20,11 +21,12 @@ log = logging.getLogger(__name__)
 
 
 class GPflowExpert:
-    """A GPflow GPR or SGPR with Matern-3/2 ARD over scaled (x, y, t): fit, predict, get/set."""
+    """A GPflow GPR or SGPR with an ARD kernel over scaled (x, y, t): fit, predict, get/set."""
 
     def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500,
                  inducing_method: str = "random", seed: int = 0, mean: str = "local", max_iter: int = 10_000,
-                 tolerance: float = 1e-6, fixed=()):
+                 tolerance: float = 1e-6, fixed=(), kernel: str = "Matern32"):
+        self.kernel = kernel_named(kernel).name
         self.space, self.model_type, self.m = space, model_type, int(inducing_points)
         self.inducing_method = inducing_method
         self.fixed = tuple(fixed)
@@ -48,11 +50,11 @@ class GPflowExpert:
             return gpflow.Parameter(np.asarray(value, f64), transform=tfp.bijectors.Sigmoid(
                 low=np.asarray(lo, f64), high=np.asarray(hi, f64)), dtype=f64)
 
-        kernel = gpflow.kernels.Matern32(lengthscales=np.ones(3))
-        kernel.lengthscales = bounded(h[:3], low[:3], high[:3])
-        kernel.variance = bounded(h[3], low[3], high[3])
-        likelihood = gpflow.likelihoods.Gaussian(variance=h[4])
-        likelihood.variance = bounded(h[4], low[4], high[4])
+        kernel = getattr(gpflow.kernels, self.kernel)(lengthscales=np.ones(3))
+        kernel.lengthscales = bounded(h[LS], low[LS], high[LS])
+        kernel.variance = bounded(h[KV], low[KV], high[KV])
+        likelihood = gpflow.likelihoods.Gaussian(variance=h[NV])
+        likelihood.variance = bounded(h[NV], low[NV], high[NV])
         if self.model_type == "GPR":
             self.model = gpflow.models.GPR((Xs, Y), kernel=kernel, likelihood=likelihood)
         elif self.model_type == "SGPR":

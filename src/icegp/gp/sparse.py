@@ -20,7 +20,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import blas, lapack
 
-from .exact import LOG_2PI, CholeskyError, matern32, matern32_from_r2, sq_diffs
+from .exact import LOG_2PI, CholeskyError, sq_diffs
+from .hyper import KV, LS, NV
+from .kernels import Kernel
 
 INDUCING_JITTER = 1e-6  # on K_uu, as GPflow's default
 BLOCK_BYTES = 64 * 2**20  # per M x block matrix: a few of them live at once
@@ -44,12 +46,14 @@ def _inv_from_chol(L: np.ndarray) -> np.ndarray:
 
 
 class SGPRBound:
-    """Negative collapsed ELBO and its gradient in theta = (l_x, l_y, l_t, kernel var, noise var).
+    """Negative collapsed ELBO and its gradient in theta (the layout of :mod:`.hyper`).
 
     X (n, 3), y (n,), Z (M, 3) in scaled units. The n-sized work runs in column blocks of Kuf.
     """
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, Z: np.ndarray, cache_bytes: float = CACHE_BYTES):
+    def __init__(self, kernel: Kernel, X: np.ndarray, y: np.ndarray, Z: np.ndarray,
+                 cache_bytes: float = CACHE_BYTES):
+        self.kernel = kernel
         self.X, self.y = np.ascontiguousarray(X, float), np.ascontiguousarray(y, float)
         self.Z = np.ascontiguousarray(Z, float)
         self.n, self.m = len(self.y), len(self.Z)
@@ -58,7 +62,7 @@ class SGPRBound:
         self.blocks = [slice(i, min(i + step, self.n)) for i in range(0, self.n, step)]
         self.Suu = sq_diffs(self.Z, self.Z)
         # Kept between evaluations while they fit in cache_bytes: the exact squared differences of every
-        # block, then also every block's Kuf and exp term (the gradient pass reuses them); otherwise
+        # block, then also every block's Kuf and gradient term (the gradient pass reuses them); otherwise
         # they are recomputed block by block. Workspaces are reused: no page faults per step.
         per_obs = 8 * self.m
         self.keep = 5 * per_obs * self.n <= cache_bytes
@@ -77,18 +81,19 @@ class SGPRBound:
         return self._S[k] if self._S is not None else sq_diffs(self.Z, self.X[self.blocks[k]])
 
     def _kuf(self, k: int, theta):
-        """Block k of Kuf and its exp term, computed in the workspace from exact squared differences
-        (an expansion |z|^2 + |x|^2 - 2 z.x loses digits that ill-conditioned K_uu amplifies)."""
+        """Block k of Kuf and its gradient term D (:mod:`.kernels`), computed in the workspace from
+        exact squared differences (an expansion |z|^2 + |x|^2 - 2 z.x loses digits that an
+        ill-conditioned K_uu amplifies)."""
         Kf, Ef = self._work[k if self.keep else 0]
         K, E = self._view(Kf, k), self._view(Ef, k)
-        np.dot(1.0 / theta[:3] ** 2, self._S_block(k).reshape(3, -1), out=K.reshape(-1))
-        return matern32_from_r2(K, theta[3], out=E)
+        np.dot(1.0 / theta[LS] ** 2, self._S_block(k).reshape(3, -1), out=K.reshape(-1))
+        return self.kernel.from_r2(K, theta[KV], out=E)
 
     def _factor(self, theta):
-        """Kuu (without jitter) and its exp term, Phi, b, the Cholesky factors L (Kuu) and LB (B),
+        """Kuu (without jitter) and its gradient term, Phi, b, the Cholesky factors L (Kuu) and LB (B),
         C = L^-1 Phi L^-T and tr(C); the blocks' Kuf stay in the workspace where they are kept."""
         m = self.m
-        Kuu_f, Euu = matern32(self.Suu, theta[:3], theta[3])
+        Kuu_f, Euu = self.kernel.covariance(self.Suu, theta[LS], theta[KV])
         Phi = np.zeros((m, m))
         b = np.zeros(m)
         for k, blk in enumerate(self.blocks):
@@ -99,11 +104,11 @@ class SGPRBound:
         # W = Kuu + Phi/s2 = L B L^T with B = I + L^-1 Phi L^-T / s2: factor B (well conditioned)
         T, _ = lapack.dtrtrs(L, Phi, lower=1)
         C, _ = lapack.dtrtrs(L, np.ascontiguousarray(T.T), lower=1)
-        LB = _chol(np.eye(m) + (C + C.T) / (2.0 * theta[4]), "I + A A^T")
+        LB = _chol(np.eye(m) + (C + C.T) / (2.0 * theta[NV]), "I + A A^T")
         return Kuu_f, Euu, Phi, b, L, LB, C, float(np.trace(C))
 
     def value_and_grad(self, theta: np.ndarray):
-        ls, kv, s2 = theta[:3], theta[3], theta[4]
+        ls, kv, s2 = theta[LS], theta[KV], theta[NV]
         n = self.n
         Kuu_f, Euu, Phi, b, L, LB, C, tr_KiPhi = self._factor(theta)
         Kuu_inv, W_inv = _inv_from_chol(L), _inv_from_chol(L @ LB)  # W = L LB (L LB)^T
@@ -131,19 +136,19 @@ class SGPRBound:
             dl += self._S_block(k).reshape(3, -1) @ P.reshape(-1)
         d_s2 = (0.5 * np.vdot(W_inv, Phi) / s2**2 - bv / s2**3 + 0.5 * (v @ Phi @ v) / s2**4 - 0.5 * n / s2
                 + 0.5 * (self.yy + n * kv - tr_KiPhi) / s2**2)
-        # dk/dl_d = 3 kv exp(-sqrt3 r) S_d / l_d^3 for Matern-3/2
-        grad = np.r_[3.0 * kv * dl / ls**3, d_kv, d_s2]
+        # dk/dl_d = scale kv D S_d / l_d^3 (:mod:`.kernels`)
+        grad = np.r_[self.kernel.scale * kv * dl / ls**3, d_kv, d_s2]
         return -float(elbo), -grad
 
     def predict(self, theta: np.ndarray, Xstar: np.ndarray):
         """Posterior latent mean and variance at Xstar (GPflow's SGPR predict_f, full_cov=False)."""
         _, _, _, b, L, LB, _, _ = self._factor(theta)
         R = L @ LB
-        Kus, _ = matern32(sq_diffs(self.Z, np.asarray(Xstar, float)), theta[:3], theta[3])
+        Kus, _ = self.kernel.covariance(sq_diffs(self.Z, np.asarray(Xstar, float)), theta[LS], theta[KV])
         a, _ = lapack.dtrtrs(L, Kus, lower=1)
         c, _ = lapack.dtrtrs(R, Kus, lower=1)
         w, _ = lapack.dpotrs(R, b, lower=1)
-        mean = Kus.T @ w / theta[4]
-        var = theta[3] - np.sum(a * a, axis=0) + np.sum(c * c, axis=0)
+        mean = Kus.T @ w / theta[NV]
+        var = theta[KV] - np.sum(a * a, axis=0) + np.sum(c * c, axis=0)
         return mean, np.maximum(var, 0.0)
 
