@@ -17,6 +17,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from .gp.hyper import COLUMNS, UNITS
 from .io.atomic import atomic_path
 
 #: Fixed colours for the statuses an expert can end in; any other status gets the next free colour.
@@ -29,14 +30,10 @@ STATUS_COLOURS = {
 }
 _SPARE_COLOURS = ("tab:blue", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
 
-#: Hyperparameter columns in plotting order, with the divisor to the shown unit and its label.
-HYPERPARAMETERS = {
-    "lengthscale_x": (1e3, "km"),
-    "lengthscale_y": (1e3, "km"),
-    "lengthscale_t": (1.0, "days"),
-    "kernel_variance": (1.0, ""),
-    "likelihood_variance": (1.0, ""),
-}
+#: Hyperparameter columns in plotting order, with the divisor to the shown unit and its label
+#: (lengthscales in metres are shown in km; variances in the observations' squared units).
+SHOWN_UNITS = {"m": (1e3, "km"), "days": (1.0, "days"), "obs^2": (1.0, "")}
+HYPERPARAMETERS = {c: SHOWN_UNITS[UNITS[c]] for c in COLUMNS}
 
 
 def save_png(fig: Figure, path) -> Path:

@@ -4,13 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .gp.hyper import COLUMNS, Space
-
-PARAM_COLUMNS = {
-    "lengthscales": ["lengthscale_x", "lengthscale_y", "lengthscale_t"],
-    "kernel_variance": ["kernel_variance"],
-    "likelihood_variance": ["likelihood_variance"],
-}
+from .gp.hyper import COLUMNS, PARAM, Space
 
 
 def gaussian_weights(xy: np.ndarray, length_scale: float) -> np.ndarray:
@@ -49,7 +43,7 @@ def smooth(trained: pd.DataFrame, space: Space, length_scale: float, params, ena
         return out
     out = clip_columns(out, space)
     w = gaussian_weights(out[["x", "y"]].to_numpy(float), length_scale)
-    smoothed = {c for p in params for c in PARAM_COLUMNS[p]}
+    smoothed = {c for p in params for c in PARAM[p].columns}
     for c in COLUMNS:
         values = out[c].to_numpy(float)
         weighted = nadaraya_watson(values, w)
