@@ -7,9 +7,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
-from icegp import bench, demo, plan, synthetic
+from icegp import config, dagrun, demo, plan, synthetic
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_CONFIG = REPO / "tests" / "data" / "tiny" / "config.yaml"
@@ -17,8 +16,8 @@ DAYS = ["2019-04-14", "2019-04-15", "2019-04-16"]
 
 
 def tiny_config() -> dict:
-    with open(TINY_CONFIG) as fh:
-        return yaml.safe_load(fh)
+    """The workflow tests' config as the workflow resolves it: the demo's, the tiny overlay, defaults."""
+    return config.load(REPO / "config" / "config.yaml", TINY_CONFIG)
 
 
 def write_demo_days(root: Path, days=DAYS, cfg=None) -> dict:
@@ -53,7 +52,7 @@ def rewrite(path, out, fn, **open_kwargs):
 
 def copy_workflow(dest: Path) -> Path:
     """The workflow (as the bench copies it) plus the tests' data, in `dest`."""
-    bench.copy_workflow(dest, REPO)
+    dagrun.copy_workflow(dest, REPO)
     shutil.copytree(REPO / "tests" / "data", dest / "tests" / "data")
     return dest
 

@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from icegp import config, loading, observations
 from icegp import experts as ex
-from icegp import loading, observations
 from icegp.gp.engines import make_engine
 from icegp.io.atomic import write_parquet
 
@@ -19,7 +19,7 @@ HYPER_RTOL = 1e-3        # relative, per hyperparameter
 def demo_problems(demo_days, tmp_path_factory):
     root, _ = demo_days
     tmp = tmp_path_factory.mktemp("fvr")
-    src = {"name": "is2", "type": "is2sitdat4", "path": str(root), "beams": ["bnum1", "bnum3"]}
+    src = config.source("is2", {"type": "is2sitdat4", "path": str(root), "beams": ["bnum1", "bnum3"]})
     paths = []
     for day in ("2019-04-14", "2019-04-15", "2019-04-16"):
         path = tmp / f"{day}.parquet"
@@ -40,7 +40,7 @@ def demo_problems(demo_days, tmp_path_factory):
 def test_fast_matches_reference_on_demo_experts(demo_problems, model_type, inducing_method):
     experts, problems = demo_problems
     training = {**TRAINING, "model_type": model_type, "inducing_method": inducing_method}
-    fast, ref = make_engine({**training, "engine": "fast"}), make_engine({**training, "engine": "reference"})
+    fast, ref = (make_engine(config.section("training", {**training, "engine": e})) for e in ("fast", "reference"))
     sizes = [p.n for p in problems]
     if model_type == "SGPR":  # both paths of the fast engine: more and fewer obs than inducing points
         assert min(sizes) <= TRAINING["inducing_points"] < max(sizes)

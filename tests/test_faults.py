@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 import yaml
 
-from icegp import loading, observations, timeutil
+from icegp import config, loading, observations, timeutil
 from icegp.io import bremen, tables
 from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
@@ -59,7 +59,7 @@ def along_track(tmp_path, times, name="track.csv"):
     path = tmp_path / name
     pd.DataFrame({"datetime": times, "lon": np.linspace(0, 10, len(times)), "lat": 85.0,
                   "obs": 1.5}).to_csv(path, index=False)
-    return {"name": "csv", "type": "along_track_csv", "path": str(path)}
+    return config.source("csv", {"type": "along_track_csv", "path": str(path)})
 
 
 def test_epoch_seconds_without_units_are_an_error_naming_the_column(tmp_path):
@@ -67,7 +67,7 @@ def test_epoch_seconds_without_units_are_an_error_naming_the_column(tmp_path):
     source = along_track(tmp_path, secs)
     with pytest.raises(InputError, match=r"column 'datetime' .*numbers \(first: 1555"):
         loading.load_day(source, DAY, "EPSG:3411")
-    source["columns"] = {"time_units": "seconds since 1970-01-01"}
+    source["columns"] = {"value": "obs", "time_units": "seconds since 1970-01-01"}
     np.testing.assert_allclose(loading.load_day(source, DAY, "EPSG:3411")["t"], T0 + np.array([0.2, 0.4]))
 
 
@@ -92,7 +92,7 @@ def test_a_table_without_the_day_is_a_missing_day(tmp_path):
     path = tmp_path / "obs.parquet"
     pd.DataFrame({"x": [0.0], "y": [0.0], "t": [T0 - 3], "obs": [1.0]}).to_parquet(path)
     with pytest.raises(loading.DayMissing, match="day 2019-04-15: no rows of"):
-        loading.load_day({"name": "tab", "type": "table", "path": str(path)}, DAY, "EPSG:3411")
+        loading.load_day(config.source("tab", {"type": "table", "path": str(path)}), DAY, "EPSG:3411")
 
 
 def test_exact_duplicate_sections_are_dropped_and_counted(tmp_path):
@@ -121,8 +121,9 @@ IMPOSSIBLE = {
     "targets end before start": ({"targets": {"start": "2019-04-16", "end": "2019-04-14"}},
                                  "targets: end 2019-04-14 is before start"),
     "impossible date": ({"targets": ["2019-02-30"]}, "2019-02-30"),
-    "time_stamps a source cannot have": ({"sources": [{"name": "is2", "type": "is2sitdat4", "path": "x",
-                                                       "time_stamps": "day"}]}, r"sources\[is2\].time_stamps"),
+    "time_stamps a source cannot have": ({"sources": {"is2": {"time_stamps": "day"}}}, r"sources.is2.time_stamps"),
+    "a sources list (the old layout)": ({"sources": [{"name": "is2", "type": "is2sitdat4", "path": "x"}]},
+                                        "sources are a mapping from name to settings"),
 }
 
 
@@ -157,7 +158,8 @@ def test_observation_report_is_json(tmp_path):
                                       "obs": [1.0, 1.0], "obs_unc": np.nan}), "is2", "EPSG:3411")
     path = tmp_path / "day.parquet"
     write_parquet(day, str(path), {"source": "is2", "day": DAY, "status": "ok"})
-    params = type("P", (), {"observations": {}, "crs": "EPSG:3411", "preferred": (), "dropped": (),
+    params = type("P", (), {"observations": config.section("observations"), "crs": "EPSG:3411", "preferred": (),
+                            "dropped": (),
                             "missing_days": "error"})
     observations.window_to_files([path], DAY, params, str(tmp_path / "obs.parquet"), str(tmp_path / "obs.json"))
     assert json.loads((tmp_path / "obs.json").read_text())["duplicates_dropped"] == {"is2": 1}

@@ -15,8 +15,9 @@ EXAMPLE = REPO / "config" / "examples" / "gpsat_inputs.yaml"
 
 def test_example_reads_exactly_three_paths():
     cfg = yaml.safe_load(EXAMPLE.read_text())
-    paths = [cfg["sources"][0]["path"], cfg["experts"]["locations_file"], cfg["prediction"]["locations_file"]]
-    assert len(cfg["sources"]) == 1 and all((REPO / p).exists() for p in paths)
+    paths = [cfg["sources"]["gpsat"]["path"], cfg["experts"]["locations_file"], cfg["prediction"]["locations_file"]]
+    assert all((REPO / p).exists() for p in paths)
+    assert [n for n, s in cfg["sources"].items() if s.get("enabled", True)] == ["gpsat"]  # the demo's are off
     assert cfg["training"]["prior_mean"] == "zero" and cfg["smoothing"]["enabled"] is False
 
 
@@ -44,7 +45,7 @@ def test_gpsat_inputs_run_end_to_end(tmp_path):
 def gpsat_difference(work) -> float:
     """Largest |our per-expert prediction - GPSat's|, GPSat computed independently with our hyperparameters."""
     cfg = yaml.safe_load(EXAMPLE.read_text())
-    table = pd.read_parquet(work / cfg["sources"][0]["path"])
+    table = pd.read_parquet(work / cfg["sources"]["gpsat"]["path"])
     locs = pd.read_csv(work / cfg["prediction"]["locations_file"])[["x", "y"]]
     hyp = pd.read_parquet(work / "results/2020-03-05/hyperparameters.parquet")
     ours = pd.concat([pd.read_parquet(f) for f in (work / "results/2020-03-05/predict").glob("*.parquet")])

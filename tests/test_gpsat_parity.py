@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from icegp import config, loading, prediction, timeutil
 from icegp import experts as ex
-from icegp import loading, prediction, timeutil
 from icegp.gp.engines import make_engine
 
 from conftest import REPO
@@ -28,8 +28,9 @@ def gpsat_table(path, seed=3):
 
 def test_predictions_equal_gpsats_on_a_day_stamped_table(tmp_path):
     cfg = yaml.safe_load((REPO / "config/examples/gpsat_inputs.yaml").read_text())
-    training = cfg["training"]
-    source = {"name": "gpsat", "type": "table", "path": gpsat_table(tmp_path / "obs.parquet"), "time_stamps": "day"}
+    training = config.section("training", cfg["training"])
+    source = config.source("gpsat", {"type": "table", "path": gpsat_table(tmp_path / "obs.parquet"),
+                                     "time_stamps": "day"})
     table = pd.read_parquet(source["path"])
     obs = pd.concat([loading.load_day(source, d, CRS) for d in timeutil.day_range(TARGET, NUM_DAYS)],
                     ignore_index=True)

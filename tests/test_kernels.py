@@ -4,7 +4,9 @@ import gpflow
 import numpy as np
 import pytest
 import tensorflow as tf
+from snakemake.exceptions import WorkflowError
 
+from icegp import config
 from icegp.gp import compiled, exact, sparse
 from icegp.gp.engines import make_engine
 from icegp.gp.kernels import KERNELS, kernel
@@ -98,8 +100,9 @@ def test_fast_and_reference_engines_fit_the_configured_kernel_alike(data, name):
     X, y, _ = data
     problem = Problem(0, np.zeros(3), X * [50_000.0, 50_000.0, 1.0], y)
     training = {"kernel": name, "max_iter": 500, "tolerance": 1e-10}
-    fast, ref = (make_engine({**training, "engine": e}).fit_one(problem) for e in ("fast", "reference"))
-    m32 = make_engine({**training, "kernel": "Matern32"}).fit_one(problem)
+    fast, ref = (make_engine(config.section("training", {**training, "engine": e})).fit_one(problem)
+                 for e in ("fast", "reference"))
+    m32 = make_engine(config.section("training", {**training, "kernel": "Matern32"})).fit_one(problem)
     assert fast.converged and ref.converged
     assert fast.loss == pytest.approx(ref.loss, rel=1e-6)
     np.testing.assert_allclose(fast.hyper.lengthscales, ref.hyper.lengthscales, rtol=1e-3)
@@ -108,4 +111,6 @@ def test_fast_and_reference_engines_fit_the_configured_kernel_alike(data, name):
 
 def test_unknown_kernel_names_the_key():
     with pytest.raises(ValueError, match="training.kernel"):
-        make_engine({"kernel": "Matern72"})
+        make_engine({**config.section("training"), "kernel": "Matern72"})
+    with pytest.raises(WorkflowError, match="Matern72"):
+        config.section("training", {"kernel": "Matern72"})

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icegp import prediction, product, smoothing
+from icegp import config, prediction, product, smoothing
 from icegp.gp.hyper import Space
 from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
@@ -32,7 +32,7 @@ def test_binned_input_lands_in_the_right_cells():
 
 
 def test_smoothing_is_nadaraya_watson_and_fills_failed_experts():
-    space = Space.from_config({})
+    space = Space.from_config(config.section("training"))
     rows = []
     for i, (x, ls) in enumerate([(0.0, 100_000.0), (100_000.0, 300_000.0), (200_000.0, np.nan)]):
         rows.append({"expert_id": i, "x": x, "y": 0.0, "lengthscale_x": ls, "lengthscale_y": 200_000.0,

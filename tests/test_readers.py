@@ -4,17 +4,15 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from icegp import loading, synthetic, timeutil
+from icegp import config, loading, synthetic, timeutil
 from icegp.io import bremen, is2sitdat4, tables
 from icegp.io.checks import InputError
 
 from conftest import rewrite
 
-IS2 = {"name": "is2", "type": "is2sitdat4", "beams": ["bnum1", "bnum3"], "variable": "ice_thickness"}
-
 
 def is2_source(root):
-    return {**IS2, "path": str(root)}
+    return config.source("is2", {"type": "is2sitdat4", "path": str(root), "beams": ["bnum1", "bnum3"]})
 
 
 def test_is2_reader_round_trips_the_generator(demo_days):
@@ -60,7 +58,8 @@ def test_bremen_reader_converts_cm_and_falls_back(demo_days):
 
 def test_bremen_day_is_stamped_at_noon(demo_days):
     root, _ = demo_days
-    src = {"name": "smap", "type": "bremen_smos_smap", "path": str(root / "smap" / "{YYYYMMDD}_north_mix_sit_v300.nc")}
+    src = config.source("smap", {"type": "bremen_smos_smap",
+                                 "path": str(root / "smap" / "{YYYYMMDD}_north_mix_sit_v300.nc")})
     df = loading.load_day(src, "2019-04-15", "EPSG:3411")
     assert np.allclose(df["t"], timeutil.day_to_t("2019-04-15") + 0.5)
 
@@ -71,17 +70,18 @@ def test_along_track_csv_and_xyt_table(tmp_path, demo_days):
     csv = tmp_path / "c2_20190415.csv"
     pd.DataFrame({"datetime": timeutil.t_to_datetime(is2["t"]), "lon": is2["lon"], "lat": is2["lat"],
                   "z": is2["obs"]}).to_csv(csv, index=False)
-    src = {"name": "c2", "type": "along_track_csv", "path": str(tmp_path / "c2_{YYYYMMDD}.csv"),
-           "columns": {"value": "z"}}
+    src = config.source("c2", {"type": "along_track_csv", "path": str(tmp_path / "c2_{YYYYMMDD}.csv"),
+                               "columns": {"value": "z"}})
     df = loading.load_day(src, "2019-04-15", "EPSG:3411")
     np.testing.assert_allclose(df["obs"], is2["obs"])
     np.testing.assert_allclose(df["x"], is2["x"], atol=1e-3)
     table = tmp_path / "obs.parquet"
     is2[["x", "y", "t", "obs"]].to_parquet(table)
-    df2 = loading.load_day({"name": "tab", "type": "table", "path": str(table)}, "2019-04-15", "EPSG:3411")
+    tab = config.source("tab", {"type": "table", "path": str(table)})
+    df2 = loading.load_day(tab, "2019-04-15", "EPSG:3411")
     np.testing.assert_allclose(df2["lat"], is2["lat"], atol=1e-9)
     with pytest.raises(loading.DayMissing, match="day 2019-04-17: no rows of .*obs.parquet fall on that day"):
-        loading.load_day({"name": "tab", "type": "table", "path": str(table)}, "2019-04-17", "EPSG:3411")
+        loading.load_day(tab, "2019-04-17", "EPSG:3411")
 
 
 @pytest.fixture

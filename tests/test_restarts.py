@@ -3,12 +3,14 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from icegp import training
+from icegp import config, training
 from icegp.gp.fast import FastEngine
 from icegp.gp.hyper import Hyper, Space
 from icegp.gp.problem import Problem, stop_reason
 
-CONFIG = {"coords_scale": [50_000.0, 50_000.0, 1.0]}
+
+def space(**training) -> Space:
+    return Space.from_config(config.section("training", training))
 
 
 def problem(seed=0, n=150, noise=0.1):
@@ -35,16 +37,16 @@ def test_stop_reason_reads_scipys_messages():
 def test_a_fit_pinned_at_a_bound_says_so():
     """The noise variance is 0.01; with its lower bound at 0.05 the fit can only end on that bound."""
     bounds = {"likelihood_variance": {"low": 0.05, "high": 1.0}}
-    engine = FastEngine(Space.from_config({**CONFIG, "bounds": bounds, "init": {"likelihood_variance": 0.2}}))
+    engine = FastEngine(space(bounds=bounds, init={"likelihood_variance": 0.2}))
     result = engine.fit_one(problem())
     assert result.at_bound == "likelihood_variance"
     assert result.hyper.likelihood_variance == pytest.approx(0.05, rel=1e-2)
-    free = FastEngine(Space.from_config(CONFIG)).fit_one(problem())
+    free = FastEngine(space()).fit_one(problem())
     assert free.at_bound == "" and free.stop in ("gradient_tolerance", "objective_tolerance")
 
 
 def test_restarts_keep_the_lowest_objective_and_record_the_gain():
-    engine = FastEngine(Space.from_config(CONFIG))
+    engine = FastEngine(space())
     p = problem(seed=2)
     other = Hyper(np.array([20_000.0, 20_000.0, 0.6]), 0.01, 0.5)  # short scales, everything noise
     starts = {"neighbours": other, "centre": engine.space.centre(), "skipped": None}
@@ -59,7 +61,7 @@ def test_restarts_keep_the_lowest_objective_and_record_the_gain():
 
 
 def test_fixed_parameters_keep_their_value_from_any_start():
-    engine = FastEngine(Space.from_config({**CONFIG, "init": {"kernel_variance": 0.7}}), fixed=("kernel_variance",))
+    engine = FastEngine(space(init={"kernel_variance": 0.7}), fixed=("kernel_variance",))
     result = engine.fit_one(problem(), engine.space.centre())
     assert result.hyper.kernel_variance == pytest.approx(0.7, rel=1e-9)
 

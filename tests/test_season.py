@@ -4,21 +4,25 @@ import pytest
 import xarray as xr
 import yaml
 
-from icegp import plan
+from icegp import config, plan
 
 from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
 
 MONTHLY = {"mode": "monthly", "day": 15}
 
 
+def monthly(reference: dict) -> dict:
+    return config.resolve({**config.MINIMAL, "hyperparameters_from": reference})
+
+
 @pytest.mark.parametrize("target, ref", [("2019-04-02", "2019-04-15"), ("2019-04-15", "2019-04-15"),
                                          ("2019-05-30", "2019-05-15"), ("2019-02-27", "2019-02-15")])
 def test_each_month_uses_its_reference_day(target, ref):
-    assert plan.hyperparameter_target({"hyperparameters_from": MONTHLY}, target) == ref
+    assert plan.hyperparameter_target(monthly(MONTHLY), target) == ref
 
 
 def test_a_reference_day_beyond_the_month_is_its_last_day():
-    cfg = {"hyperparameters_from": {"mode": "monthly", "day": 31}}
+    cfg = monthly({"mode": "monthly", "day": 31})
     assert plan.hyperparameter_target(cfg, "2019-04-02") == "2019-04-30"
     assert plan.hyperparameter_target(cfg, "2020-02-10") == "2020-02-29"
 

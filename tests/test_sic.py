@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from icegp import fetching, geo, loading, plan, synthetic
+from icegp import config, fetching, geo, loading, plan, synthetic
 from icegp.io import nsidc_cdr
 from icegp.io.checks import InputError
 from icegp.io.download import DownloadError
@@ -85,9 +85,9 @@ def test_download_from_the_bucket_layout_and_a_day_the_server_lacks(sic_file, tm
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        source = {"name": "sic", "type": "nsidc_cdr_sic", "cache": str(tmp_path / "cache"), "backoff_s": 0.01,
-                  "retries": 1, "url": f"http://127.0.0.1:{httpd.server_address[1]}/{{YYYY}}/"
-                                       "seaice_conc_daily_nh_{YYYYMMDD}_f17_v04r00.nc"}
+        source = config.source("sic", {
+            "type": "nsidc_cdr_sic", "cache": str(tmp_path / "cache"), "backoff_s": 0.01, "retries": 1,
+            "url": f"http://127.0.0.1:{httpd.server_address[1]}/{{YYYY}}/seaice_conc_daily_nh_{{YYYYMMDD}}_f17_v04r00.nc"})
         manifest = str(tmp_path / f"{DAY}.json")
         fetching.fetch_day(source, DAY, plan.cache_path(source, DAY), manifest, "error")
         df = loading.load_day(source, DAY, "EPSG:3411", manifest)
@@ -107,9 +107,12 @@ def test_download_from_the_bucket_layout_and_a_day_the_server_lacks(sic_file, tm
 
 
 def test_sic_defaults_follow_the_old_pipeline():
-    src = {"name": "sic", "type": "nsidc_cdr_sic"}
-    assert plan.prediction_day_only(src) and not plan.prediction_day_only({**src, "use_prediction_day_only": False})
+    src = config.source("sic", {"type": "nsidc_cdr_sic", "path": "x"})
+    assert src["use_prediction_day_only"] and src["coarsen"] == 1 and src["sic_cutoff"] == 0.15
     assert plan.source_time_stamps(src) == "day"
+    assert plan.source_window({"num_days_before_after": 3}, src, "2019-04-15") == ["2019-04-15"]
+    smap = config.source("smap", {"type": "bremen_smos_smap", "path": "x", "smap_use_prediction_day_only": True})
+    assert smap["use_prediction_day_only"]  # the old pipeline's name still works
 
 
 @pytest.mark.workflow

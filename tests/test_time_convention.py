@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from icegp import config, loading, plan, timeutil
 from icegp import experts as ex
-from icegp import loading, plan, timeutil
 from icegp.io.checks import InputError
 
 CRS = "EPSG:6931"
@@ -24,8 +24,8 @@ def day_stamped_table(path, days=(-1, 0, 1), column="t"):
 
 @pytest.mark.parametrize("column", ["t", "date"])
 def test_day_stamps_give_gpsats_relative_times(tmp_path, column):
-    source = {"name": "gpsat", "type": "table", "path": day_stamped_table(tmp_path / "obs.parquet", column=column),
-              "time_stamps": "day"}
+    source = config.source("gpsat", {"type": "table", "time_stamps": "day",
+                                     "path": day_stamped_table(tmp_path / "obs.parquet", column=column)})
     obs = pd.concat([loading.load_day(source, d, CRS) for d in timeutil.day_range(TARGET, 1)], ignore_index=True)
     cand = pd.DataFrame({"x": [0.0], "y": [0.0], "lon": [0.0], "lat": [90.0]})
     expert = ex.choose_experts(obs, cand, TARGET, 1, 1, 100_000.0, 1).iloc[0]
@@ -34,7 +34,7 @@ def test_day_stamps_give_gpsats_relative_times(tmp_path, column):
 
 
 def test_exact_stamps_at_midnight_are_taken_as_given_with_a_hint(tmp_path, caplog):
-    source = {"name": "gpsat", "type": "table", "path": day_stamped_table(tmp_path / "obs.parquet")}
+    source = config.source("gpsat", {"type": "table", "path": day_stamped_table(tmp_path / "obs.parquet")})
     df = loading.load_day(source, TARGET, CRS)
     assert df["t"].tolist() == [DAY]
     assert "time_stamps: day" in caplog.text
@@ -54,18 +54,22 @@ def test_a_timed_locations_file_is_honoured_exactly(tmp_path):
 
 
 def test_expert_times_follow_the_sources_unless_set():
-    table = {"name": "a", "type": "table", "time_stamps": "day"}
-    is2 = {"name": "b", "type": "is2sitdat4"}
-    assert plan.expert_time_stamps({"sources": [table]}) == "day"
-    assert plan.expert_time_stamps({"sources": [table, is2]}) == "exact"
-    assert plan.expert_time_stamps({"sources": [table], "experts": {"time_stamps": "exact"}}) == "exact"
-    with pytest.raises(ValueError, match=r"sources\[b\].time_stamps: a is2sitdat4 source's time stamps are always"):
-        plan.source_time_stamps({**is2, "time_stamps": "day"})
+    table = {"type": "table", "path": "x", "time_stamps": "day"}
+    is2 = {"type": "is2sitdat4", "path": "x"}
+
+    def experts_time_stamps(sources, **experts):
+        return plan.expert_time_stamps(config.resolve({"targets": [TARGET], "sources": sources, "experts": experts}))
+
+    assert experts_time_stamps({"a": table}) == "day"
+    assert experts_time_stamps({"a": table, "b": is2}) == "exact"
+    assert experts_time_stamps({"a": table}, time_stamps="exact") == "exact"
+    with pytest.raises(ValueError, match=r"sources.b.time_stamps: a is2sitdat4 source's time stamps are always"):
+        plan.source_time_stamps(config.source("b", {**is2, "time_stamps": "day"}))
 
 
 def test_along_track_dates_as_whole_days(tmp_path):
     path = tmp_path / "track.csv"
     pd.DataFrame({"datetime": [TARGET, TARGET], "lon": [0.0, 1.0], "lat": [85.0, 85.0],
                   "obs": [1.0, 2.0]}).to_csv(path, index=False)
-    source = {"name": "csv", "type": "along_track_csv", "path": str(path), "time_stamps": "day"}
+    source = config.source("csv", {"type": "along_track_csv", "path": str(path), "time_stamps": "day"})
     assert loading.load_day(source, TARGET, CRS)["t"].tolist() == [DAY + 0.5, DAY + 0.5]

@@ -100,6 +100,15 @@ def test_params_compare_on_meaning_and_shards_rerun_what_the_docs_say(tiny_run):
     reordered = tiny_run / "reordered.yaml"
     reordered.write_text(yaml.safe_dump(cfg, sort_keys=False))
     assert dry_run_jobs(tiny_run, configfile=reordered) == {}
+    defaults = overlay(tiny_run, "defaults", {"training": {"kernel": "Matern32", "restarts": []},
+                                              "sources": {"is2": {"enabled": True, "time_stamps": "exact"}}})
+    assert dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(defaults)) == {}  # defaults written out
+    more = overlay(tiny_run, "more", {"targets": [TARGET, "2019-04-16"], "validation": {"seed": 3}})
+    jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(more))
+    assert jobs["product"] == 1 and jobs["validate"] == 2  # the new day's product; no other product re-runs
+    with xr.open_dataset(tiny_run / f"results/{TARGET}/product.nc") as ds:
+        made_by = json.loads(ds.attrs["icegp_config"])
+    assert made_by["training"]["kernel"] == "Matern32" and "threads" not in made_by["training"]
     shards = overlay(tiny_run, "shards", {"training": {"shards": 3}})
     jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(shards))
     assert set(jobs) == {"experts", "train", "smooth", "predict", "product", "validate", "plots", "timing_report",
@@ -209,13 +218,15 @@ def test_smap_over_http_with_a_missing_day(tmp_path, demo_days):
         (tmp_path / "work").mkdir()
         work = copy_workflow(tmp_path / "work")
         cfg = yaml.safe_load(TINY_CONFIG.read_text())
-        cfg["sources"][1] = {"name": "smap", "type": "bremen_smos_smap", "cache": "resources/smap_cache",
+        cfg["sources"]["smap"] = {"type": "bremen_smos_smap", "cache": "resources/smap_cache",
                              "url": f"http://127.0.0.1:{httpd.server_address[1]}/{{YYYYMMDD}}_north_mix_sit_v300.nc",
                              "coarsen": 8, "backoff_s": 0.01}
         strict = overlay(work, "http", cfg)
         target = f"results/{TARGET}/observations.parquet"
         proc = snakemake(work, target, "--configfile", str(strict), check=False)
         assert proc.returncode != 0 and "2019-04-16" in proc.stdout + proc.stderr and "404" in proc.stdout + proc.stderr
+        failed = (work / "logs/fetch_gridded/smap/2019-04-16.log").read_text()
+        assert "CRITICAL" in failed and "job failed: DownloadError" in failed and "Traceback" in failed
         cached = list((work / "resources/smap_cache").iterdir())  # whatever ran before the stop: whole files only
         assert all((served / f.name).read_bytes() == f.read_bytes() for f in cached)
         lenient = overlay(work, "lenient", {**cfg, "missing_days": "skip"})

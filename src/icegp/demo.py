@@ -12,7 +12,7 @@ def truth_dataset(day: str, seed: int, crs: str, grid_cfg, ocean):
     """The true thickness and freeboard at noon of `day` on the product grid (NaN off the ice)."""
     import xarray as xr
 
-    xa, ya = geo.grid_axes(geo.extent_of(grid_cfg), grid_cfg["grid_spacing"])
+    xa, ya = geo.grid_axes(grid_cfg["extent"], grid_cfg["grid_spacing"])
     xx, yy = np.meshgrid(xa, ya)
     lon, lat = geo.xy_to_lonlat(xx, yy, crs)
     h = synthetic.truth_thickness(lon, lat, timeutil.day_centre(day), seed, ocean)

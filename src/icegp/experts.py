@@ -103,9 +103,9 @@ def assign_shards(df: pd.DataFrame, n_shards: int, work=None) -> np.ndarray:
 def candidates(cfg: dict, crs: str, time_stamps: str) -> pd.DataFrame:
     """Candidate expert locations: a locations_file (with its times, if it has any, read as
     `time_stamps`), or an ocean-masked grid at expert_spacing."""
-    if cfg.get("locations_file"):
+    if cfg["locations_file"]:
         return read_locations(cfg["locations_file"], crs, time_stamps)
-    return grid_candidates(geo.extent_of(cfg), cfg["expert_spacing"], crs, cfg.get("min_lat"))
+    return grid_candidates(cfg["extent"], cfg["expert_spacing"], crs, cfg["min_lat"])
 
 
 def on_target_day(cand: pd.DataFrame, target: str) -> pd.DataFrame:

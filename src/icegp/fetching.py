@@ -13,7 +13,7 @@ def fetch_day(source: dict, day: str, cache_path: str, manifest: str, missing_da
     """Fetch (or find cached) and write the manifest; a missing day is fatal unless missing_days=skip."""
     url = expand_template(source["url"], day)
     try:
-        info = fetch(url, cache_path, retries=source.get("retries", 4), backoff_s=source.get("backoff_s", 1.0))
+        info = fetch(url, cache_path, retries=source["retries"], backoff_s=source["backoff_s"])
         info["status"] = "ok"
         log.info("%s: %s (%d bytes, %s)", day, cache_path, info["bytes"], "cached" if info["cached"] else "downloaded")
     except DownloadError as err:

@@ -38,11 +38,6 @@ def crs_cf_attrs(crs: str) -> dict:
     return attrs
 
 
-def extent_of(cfg: dict) -> tuple:
-    """A config section's `extent`, or the NSIDC north grid's."""
-    return tuple(cfg.get("extent") or NSIDC_NORTH_EXTENT)
-
-
 def grid_axes(extent, spacing: float):
     """Cell-centre coordinates of a regular grid: x ascending, y descending (north-up, as NSIDC grids)."""
     xmin, xmax, ymin, ymax = (float(v) for v in extent)

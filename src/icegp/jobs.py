@@ -1,4 +1,4 @@
-"""Helpers for the thin workflow scripts: logging to the rule's log file."""
+"""Helpers for the thin workflow scripts: logging (and a failed job's traceback) to the rule's log file."""
 from __future__ import annotations
 
 import logging
@@ -6,14 +6,30 @@ import sys
 
 
 def setup_logging(snakemake) -> logging.Logger:
-    """Send logging (and warnings) to the job's log file, and to stderr so failures show in the run."""
-    handlers = [logging.StreamHandler(sys.stderr)]
+    """Send logging, warnings and an uncaught exception's traceback to the job's log file, and to
+    stderr so failures show in the run."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if snakemake.log:
         handlers.append(logging.FileHandler(snakemake.log[0], mode="w"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         handlers=handlers, force=True)
     logging.captureWarnings(True)
-    return logging.getLogger(f"icegp.{snakemake.rule}")
+    log = logging.getLogger(f"icegp.{snakemake.rule}")
+    sys.excepthook = failure_logger(log)
+    return log
+
+
+def failure_logger(log: logging.Logger):
+    """An excepthook that writes an uncaught exception with its traceback through `log`, so a failed
+    job's log file says why it failed (Snakemake shows the log's path in its error report)."""
+
+    def hook(kind, value, tb):
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        log.critical("job failed: %s: %s", kind.__name__, value, exc_info=(kind, value, tb))
+
+    return hook
 
 
 def gp_engine(snakemake, training: dict, log: logging.Logger):

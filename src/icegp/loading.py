@@ -39,21 +39,20 @@ def whole_day(df: pd.DataFrame, day: str, path: str) -> pd.DataFrame:
 
 
 def load_is2sitdat4(source: dict, day: str) -> pd.DataFrame:
-    files = is2sitdat4.day_files(source["path"], day, source.get("beams", ["bnum1", "bnum3", "bnum5"]))
+    files = is2sitdat4.day_files(source["path"], day, source["beams"])
     if not files:
         raise DayMissing(f"source {source['name']!r}, day {day}: no IS2SITDAT4 files for beams "
-                         f"{source.get('beams')} under {source['path']}")
-    frames = [is2sitdat4.read_file(f, source.get("variable", "ice_thickness"), source.get("N_subsample", 1))
-              for f in files]
+                         f"{source['beams']} under {source['path']}")
+    frames = [is2sitdat4.read_file(f, source["variable"], source["N_subsample"]) for f in files]
     return pd.concat(frames, ignore_index=True)
 
 
 def load_gridded(source: dict, day: str, path: str) -> pd.DataFrame:
     """A daily map's cells, stamped at the centre of the day the map stands for."""
     if source["type"] == "bremen_smos_smap":
-        df = bremen.read_file(path, tuple(source.get("thickness_range", [0.0, 0.5])), source.get("coarsen", 1))
+        df = bremen.read_file(path, tuple(source["thickness_range"]), source["coarsen"])
     else:
-        df = nsidc_cdr.read_file(path, source.get("sic_cutoff", 0.15), source.get("coarsen", 1))
+        df = nsidc_cdr.read_file(path, source["sic_cutoff"], source["coarsen"])
     df["t"] = timeutil.day_centre(day)
     return df
 
@@ -62,16 +61,16 @@ def load_along_track_table(source: dict, day: str) -> pd.DataFrame:
     path = expand_template(source["path"], day)
     if not os.path.exists(path):
         raise DayMissing(f"source {source['name']!r}, day {day}: file {path} not found")
-    columns = source.get("columns", {})
-    table = tables.read_along_track_table(path, columns.get("value", "obs"), source.get("kind"),
-                                          plan.source_time_stamps(source), columns.get("time_units"))
+    columns = source["columns"]
+    table = tables.read_along_track_table(path, columns["value"], source["kind"], plan.source_time_stamps(source),
+                                          columns["time_units"])
     return whole_day(table, day, path)
 
 
 def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
     """The rows of a many-day table on `day`; a day the table does not cover is a missing day."""
     whole = tables.read_xyt_table(source["path"], crs, time_stamps=plan.source_time_stamps(source),
-                                  time_units=source.get("columns", {}).get("time_units"))
+                                  time_units=source["columns"]["time_units"])
     rows = day_window(whole, day)
     if rows.empty:
         span = timeutil.t_to_datetime([whole["t"].min(), whole["t"].max()]) if len(whole) else ["-", "-"]

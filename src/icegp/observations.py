@@ -101,13 +101,13 @@ def window_to_files(paths, target: str, params, table_path: str, report_path: st
     from .io.atomic import write_json, write_parquet
 
     obs_cfg = params.observations
-    binning = obs_cfg.get("binning", {})
+    binning = obs_cfg["binning"]
     df, report = build_window(
         paths, target, params.crs,
-        preferred=params.preferred if obs_cfg.get("is2_pref") else (),
-        dropped=params.dropped if obs_cfg.get("is2_pref") else (),
-        pref_radius=obs_cfg.get("is2_pref_radius", 10_000.0),
-        bin_spacing=binning.get("grid_spacing") if binning.get("enabled") else None,
+        preferred=params.preferred if obs_cfg["is2_pref"] else (),
+        dropped=params.dropped if obs_cfg["is2_pref"] else (),
+        pref_radius=obs_cfg["is2_pref_radius"],
+        bin_spacing=binning["grid_spacing"] if binning["enabled"] else None,
         allow_missing=params.missing_days == "skip")
     write_parquet(df, table_path, {"target": target, "crs": params.crs})
     write_json(report, report_path)

@@ -8,7 +8,6 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from . import experts as ex
-from . import geo
 from .gp.engines import Engine
 from .gp.hyper import COLUMNS, Hyper
 from .io.atomic import read_parquet_metadata
@@ -21,9 +20,9 @@ MATCH_TOLERANCE_M = 1.0
 
 def locations(cfg: dict, crs: str) -> pd.DataFrame:
     """Prediction locations: an ocean-masked grid at grid_spacing, or a locations_file."""
-    if cfg.get("locations_file"):
+    if cfg["locations_file"]:
         return ex.read_locations(cfg["locations_file"], crs)
-    return ex.grid_candidates(geo.extent_of(cfg), cfg["grid_spacing"], crs, cfg.get("min_lat"))
+    return ex.grid_candidates(cfg["extent"], cfg["grid_spacing"], crs, cfg["min_lat"])
 
 
 def read_hyperparameters(path: str, crs: str, target: str) -> pd.DataFrame:

@@ -17,9 +17,9 @@ VARIABLES = {
 
 def axes(prediction_cfg: dict, locations: pd.DataFrame):
     """The product grid: the configured grid, or the lattice of a locations_file's unique x and y."""
-    if prediction_cfg.get("locations_file"):
+    if prediction_cfg["locations_file"]:
         return np.sort(locations["x"].unique()), np.sort(locations["y"].unique())[::-1]
-    return geo.grid_axes(geo.extent_of(prediction_cfg), prediction_cfg["grid_spacing"])
+    return geo.grid_axes(prediction_cfg["extent"], prediction_cfg["grid_spacing"])
 
 
 def blend(preds: pd.DataFrame, length_scale: float) -> pd.DataFrame:
@@ -133,7 +133,7 @@ def dataset(blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: st
 
 
 def encoding(ds) -> dict:
-    enc = {v: {"zlib": True, "complevel": 4, "_FillValue": np.nan} for v in ds.data_vars
+    enc: dict[str, dict] = {v: {"zlib": True, "complevel": 4, "_FillValue": np.nan} for v in ds.data_vars
            if ds[v].dtype.kind == "f" and ds[v].ndim >= 2}
     enc["n_experts"] = {"zlib": True, "complevel": 4}
     enc["time"] = {"dtype": "float64"}

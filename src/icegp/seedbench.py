@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import plan
+from . import config, plan, timeutil
+from .gp.hyper import Hyper
+from .gp.problem import FitResult
 from .timing import collect, summarise
 
 OUT = Path("results/bench/seed")
@@ -31,26 +33,32 @@ PRESETS = ("baseline", "recommended")
 DEMO_RULES = ("demo_inputs", "demo_ocean_mask")
 
 
+def fitted(fit: FitResult) -> Hyper:
+    """A benchmark fit's hyperparameters; a failed fit stops the benchmark (its numbers would lie)."""
+    if fit.hyper is None:
+        raise RuntimeError(f"expert {fit.expert_id}: fit failed ({fit.status})")
+    return fit.hyper
+
+
 def seed_config(window: int) -> dict:
     """The demo config, the baseline preset, and the pan-Arctic scale with a +-`window`-day window."""
-    cfg = yaml.safe_load(open("config/config.yaml"))
-    cfg.update(yaml.safe_load(open("config/presets/baseline.yaml")))
+    cfg = config.load("config/config.yaml", "config/presets/baseline.yaml")
     cfg["demo"]["scale"] = "pan_arctic"
     cfg["num_days_before_after"] = window
     return cfg
 
 
 def generate_inputs(workdir: Path, overlay: dict, cfg: dict, cores: int) -> float:
-    from .bench import run_dag
+    from .dagrun import run_dag
 
     target = plan.targets(cfg)[0]
-    files = [plan.demo_files(cfg, d)["truth"] for d in plan.source_window(cfg, {}, target)]
+    files = [plan.demo_files(cfg, d)["truth"] for d in timeutil.day_range(target, cfg["num_days_before_after"])]
     return run_dag(workdir, overlay, cores, ["config/presets/baseline.yaml"], files)
 
 
 def preset_run(workdir: Path, preset: str, overlay: dict, cores: int, target: str) -> dict:
     """One preset's whole DAG on the already generated inputs: wall, stages, accuracy."""
-    from .bench import run_dag
+    from .dagrun import run_dag
 
     wall = run_dag(workdir, overlay, cores, [f"config/presets/{preset}.yaml"],
                    clean=("results", "benchmarks", "logs"))
@@ -67,7 +75,7 @@ def preset_run(workdir: Path, preset: str, overlay: dict, cores: int, target: st
 
 def expert_problems(workdir: Path, cfg: dict, target: str) -> tuple[pd.DataFrame, dict]:
     """The run's experts and each one's training problem, by expert id."""
-    from .bench import problems_for
+    from .dagrun import problems_for
 
     experts, problems = problems_for(workdir, target, cfg["training"], cfg["num_days_before_after"])
     return experts, {p.expert_id: p for p in problems}
@@ -107,7 +115,7 @@ def reference_sample(workdir: Path, cfg: dict, target: str, k: int) -> pd.DataFr
         for name, engine in engines.items():
             fit = engine.fit_one(problem)
             start = time.perf_counter()
-            row[f"{name}_mean"] = engine.predict(problem, fit.hyper, Xq)["f_mean"]
+            row[f"{name}_mean"] = engine.predict(problem, fitted(fit), Xq)["f_mean"]
             row.update({f"{name}_fit_s": fit.seconds, f"{name}_predict_s": time.perf_counter() - start,
                         f"{name}_loss": fit.loss, f"{name}_iter": fit.n_iter})
         row["loss_rel_diff"] = abs(row["fast_loss"] - row["reference_loss"]) / abs(row["reference_loss"])
@@ -137,7 +145,7 @@ def scaling_in_n(workdir: Path, cfg: dict, target: str, reference_max_n: int) ->
     while n <= full.n:
         keep = np.sort(order[:n])
         problem = Problem(full.expert_id, full.origin, full.X[keep], full.y[keep])
-        row = {"n_obs": n}
+        row: dict[str, float] = {"n_obs": n}
         for name, training in models.items():
             if name.endswith("reference") and n > reference_max_n:
                 continue
@@ -171,7 +179,7 @@ def inducing_sweep(workdir: Path, cfg: dict, target: str, k: int, sizes=(50, 100
                 engine = make_engine({**cfg["training"], "engine": "fast", "inducing_points": m,
                                       "inducing_method": method})
                 fit = engine.fit_one(problem)
-                pred = engine.predict(problem, fit.hyper, Xq)["f_mean"]
+                pred = engine.predict(problem, fitted(fit), Xq)["f_mean"]
                 rows.append({"expert_id": e.expert_id, "n_obs": problem.n, "inducing_points": m, "method": method,
                              "elbo": -fit.loss, "fit_s": fit.seconds, "n_iter": fit.n_iter,
                              "rmse_vs_truth_m": float(np.sqrt(np.mean((pred - tv[near]) ** 2)))})
@@ -193,7 +201,7 @@ def extrapolate_reference(base: dict, sample: pd.DataFrame, parallel: int) -> di
 
 
 def run(cores: int, window: int, sample_size: int, scaling: bool = False, sweep: bool = False) -> dict:
-    from .bench import record
+    from .dagrun import record
 
     cfg = seed_config(window)
     target = plan.targets(cfg)[0]

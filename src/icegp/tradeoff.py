@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .bench import run_dag
+from .dagrun import run_dag
 from .io.atomic import atomic_path
 from .plots import save_png
 from .timing import collect

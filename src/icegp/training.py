@@ -84,7 +84,7 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
     """Fit the shard's experts in order (neighbours follow each other); finished experts survive a
     crash in `checkpoint_path`. `training.restarts` adds starts from the experts fitted so far
     (`neighbours`) and from the centre of the bounds (`centre`)."""
-    restarts = set(training.get("restarts", ()))
+    restarts = set(training["restarts"])
     obs = pd.read_parquet(obs_path)
     all_experts = pd.read_parquet(experts_path)
     mine = all_experts[all_experts["shard"] == int(shard)].reset_index(drop=True)

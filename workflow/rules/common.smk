@@ -1,23 +1,23 @@
 # Config validation and the helpers that turn the config into file lists (logic lives in icegp.plan).
 import os
 
-from snakemake.utils import validate
-
 from icegp import plan
+from icegp import config as icegp_config
 
 
-# Params are compared as written: the config is made canonical (sorted keys, ISO dates) first, and
-# every check runs now, before any job runs and before any output is deleted for re-running.
-_canonical = plan.canonical(config)
-config.clear()
-config.update(_canonical)
-validate(config, "../../config/schema.yaml")
-config.update(plan.canonical(config))  # with the schema's defaults
+# The config is resolved once, here: old spellings renamed, validated against src/icegp/schema.yaml,
+# every default filled in (the code has no defaults of its own), made canonical (sorted keys, ISO
+# dates: params are compared as written), and checked across keys, before any job runs and before
+# any output is deleted for re-running.
 try:
-    for _warning in plan.check_config(config):
-        logger.warning(f"warning: {_warning}")
+    _resolved = icegp_config.resolve(config)
+    _warnings = icegp_config.check(_resolved)
 except ValueError as err:
     raise WorkflowError(f"invalid configuration: {err}") from None
+config.clear()
+config.update(_resolved)
+for _warning in _warnings:
+    logger.warning(f"warning: {_warning}")
 
 # One environment for every rule (the rules run the icegp package), for --software-deployment-method conda.
 CONDA_ENV = "../../envs/icegp.yaml"
@@ -31,10 +31,16 @@ SHARDS = plan.shards(config)
 # experts (the experts rule), so experts, train, smooth, predict and everything after them re-run;
 # loads and observations are kept.
 MODEL = {k: v for k, v in config["training"].items() if k not in ("threads", "mem_mb", "device", "shards")}
+# What a product records as the config that made it: every key but those that cannot change it
+# (other targets, the season's name, validation, execution settings), as a param, so the record is
+# never stale and adding a target re-runs no other product.
+PROVENANCE = {k: v for k, v in config.items() if k not in ("targets", "season_name", "validation")} | {
+    "training": MODEL
+}
 # The demo's truth lies on the product grid: only the grid's keys, so changing a prediction radius or
 # the blending does not regenerate the synthetic inputs.
-DEMO_GRID = {k: config["prediction"][k] for k in ("grid_spacing", "extent") if k in config["prediction"]}
-SOURCES = {s["name"]: s for s in config["sources"]}
+DEMO_GRID = {k: config["prediction"][k] for k in ("grid_spacing", "extent")}
+SOURCES = icegp_config.sources(config)
 GRIDDED = [n for n, s in SOURCES.items() if s["type"] in plan.GRIDDED]
 ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] not in plan.GRIDDED]
 FETCHED = [n for n in GRIDDED if "url" in SOURCES[n]]
@@ -51,7 +57,7 @@ wildcard_constraints:
     shard=r"\d+",
 
 
-_ref = config.get("hyperparameters_from")
+_ref = config["hyperparameters_from"]
 # a single date must exist already or be a target; monthly reference days are trained by the DAG
 if isinstance(_ref, str) and _ref not in TARGETS and not os.path.exists(f"results/{_ref}/hyperparameters.parquet"):
     raise WorkflowError(

@@ -21,6 +21,7 @@ rule product:
         prediction=config["prediction"],
         variable=config["variable"],
         crs=config["crs"],
+        provenance=PROVENANCE,
     conda:
         CONDA_ENV
     script:

@@ -19,6 +19,6 @@ with xr.open_dataarray(snakemake.input.land) as land:
 if not (np.array_equal(land["x"], x_axis) and np.array_equal(land["y"], y_axis)):
     raise ValueError(f"{snakemake.input.land}: made for another product grid; re-run the grids rule")
 ds = product.dataset(blended, pd.read_parquet(snakemake.input.obs), x_axis, y_axis, snakemake.wildcards.target,
-                     p.variable, p.crs, snakemake.config, land)
+                     p.variable, p.crs, p.provenance, land)
 write_netcdf(ds, snakemake.output[0], encoding=product.encoding(ds))
 log.info("%d cells predicted by up to %d experts", len(blended), int(blended["n_experts"].max()))

@@ -24,12 +24,12 @@ class Engine(Protocol):
 
 def make_engine(training: dict, use_gpu: bool = False) -> Engine:
     space = Space.from_config(training)
-    kwargs = dict(model_type=training.get("model_type", "GPR"), inducing_points=training.get("inducing_points", 500),
-                  inducing_method=training.get("inducing_method", "random"),
-                  seed=training.get("seed", 0), mean=training.get("prior_mean", "local"),
-                  max_iter=training.get("max_iter", 10_000), tolerance=training.get("tolerance", 1e-6),
-                  fixed=tuple(training.get("fixed", ())), kernel=training.get("kernel", "Matern32"))
-    if training.get("engine", "fast") == "reference":
+    """The engine `training` (a resolved `training` section, :func:`icegp.config.defaults`) names."""
+    kwargs = dict(model_type=training["model_type"], inducing_points=training["inducing_points"],
+                  inducing_method=training["inducing_method"], seed=training["seed"], mean=training["prior_mean"],
+                  max_iter=training["max_iter"], tolerance=training["tolerance"], fixed=tuple(training["fixed"]),
+                  kernel=training["kernel"])
+    if training["engine"] == "reference":
         from .reference import ReferenceEngine
 
         return ReferenceEngine(space, **kwargs)

@@ -4,7 +4,7 @@ Every engine works in scaled coordinates (x / coords_scale); the conversion live
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -32,14 +32,6 @@ COLUMNS = tuple(c for p in PARAMETERS for c in p.columns)
 UNITS = dict(zip(COLUMNS, (u for p in PARAMETERS for u in p.units)))
 #: theta[LS] the lengthscales, theta[KV] the kernel variance, theta[NV] the noise (likelihood) variance
 LS, KV, NV = PARAM["lengthscales"].index, PARAM["kernel_variance"].index.start, PARAM["likelihood_variance"].index.start
-
-DEFAULT_BOUNDS = {
-    "lengthscales": {"low": [10_000.0, 10_000.0, 0.5], "high": [1_000_000.0, 1_000_000.0, 20.0]},
-    "kernel_variance": {"low": 1e-3, "high": 5.0},
-    "likelihood_variance": {"low": 1e-3, "high": 1.0},
-}
-DEFAULT_INIT = {"lengthscales": [200_000.0, 200_000.0, 2.0], "kernel_variance": 0.3, "likelihood_variance": 0.05}
-
 
 def sigmoid(u):
     return 1.0 / (1.0 + np.exp(-u))
@@ -93,18 +85,17 @@ class Space:
     coords_scale: np.ndarray
     low: Hyper
     high: Hyper
-    init: Hyper = field(default=None)
+    init: Hyper
 
     @classmethod
     def from_config(cls, training: dict) -> "Space":
-        bounds = {**DEFAULT_BOUNDS, **(training.get("bounds") or {})}
-        init = {**DEFAULT_INIT, **(training.get("init") or {})}
+        bounds, init = training["bounds"], training["init"]
 
         def side(key):
             ls = np.broadcast_to(np.asarray(bounds["lengthscales"][key], float), (3,)).copy()
             return Hyper(ls, float(bounds["kernel_variance"][key]), float(bounds["likelihood_variance"][key]))
 
-        space = cls(np.asarray(training.get("coords_scale", [50_000.0, 50_000.0, 1.0]), float),
+        space = cls(np.asarray(training["coords_scale"], float),
                     side("low"), side("high"),
                     Hyper(np.asarray(init["lengthscales"], float), float(init["kernel_variance"]),
                           float(init["likelihood_variance"])))

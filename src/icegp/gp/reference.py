@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ class GPflowExpert:
         self.inducing_method = inducing_method
         self.fixed = tuple(fixed)
         self.seed, self.mean_kind, self.max_iter, self.tolerance = seed, mean, int(max_iter), tolerance
-        self.model = None
+        self.model: Any = None  # the GPflow model of the expert last built
         self.mean = 0.0
 
     def _build(self, problem: Problem, hyper: Hyper):

@@ -59,7 +59,7 @@ def fetch(url: str, dest, retries: int = 4, backoff_s: float = 1.0, timeout_s: f
     if dest.exists() and dest.stat().st_size > 0:
         return {"url": url, "path": str(dest), "bytes": dest.stat().st_size, "sha256": sha256(dest),
                 "cached": True, "attempts": 0}
-    last = None
+    last: Exception | None = None
     for attempt in range(1, retries + 2):
         try:
             with atomic_path(dest, ".download") as tmp:

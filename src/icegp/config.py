@@ -1,0 +1,126 @@
+"""The workflow's configuration: one schema, resolved once, read everywhere without fallbacks.
+
+`schema.yaml` beside this module is the one home of every key's type, range, default and meaning:
+Snakemake's ``validate()`` checks a config against it and fills in every default (per source type
+too), config/README.md's tables are generated from it (:mod:`icegp.configdoc`), and the code reads
+the resolved config with plain ``cfg[key]``. The workflow resolves its config when it is parsed;
+benchmarks and tests resolve theirs with :func:`resolve`, or one section with :func:`section`
+and one source with :func:`source`.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+SCHEMA = Path(__file__).with_name("schema.yaml")
+#: Spellings of the old pipeline's config that keep working: old source key -> current key.
+RENAMED_SOURCE_KEYS = {"smap_use_prediction_day_only": "use_prediction_day_only"}
+
+
+def canonical(value):
+    """The config as its meaning: mapping keys sorted, YAML dates as ISO strings, integral floats as
+    ints, so Snakemake's params (compared as written) do not change with key order or spelling."""
+    if isinstance(value, dict):
+        return {str(k): canonical(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _renamed(config: dict) -> dict:
+    """Old spellings in their current form; a `sources` list (the layout before sources were keyed by
+    name) is an error that shows the new layout."""
+    sources = config.get("sources")
+    if isinstance(sources, list):
+        raise ValueError("config key sources: sources are a mapping from name to settings, not a list; write "
+                         "`sources: {is2: {type: is2sitdat4, path: ...}, smap: {...}}` (each `name:` becomes "
+                         "the key)")
+    out = copy.deepcopy(config)
+    for src in (out.get("sources") or {}).values():
+        for old, new in RENAMED_SOURCE_KEYS.items():
+            if isinstance(src, dict) and old in src:
+                src.setdefault(new, src.pop(old))
+    return out
+
+
+def resolve(config: dict) -> dict:
+    """The config as every job reads it: old spellings renamed, validated against the schema, every
+    default filled in, canonical. Raises snakemake's WorkflowError (a schema violation, naming the
+    key) or ValueError."""
+    from snakemake.utils import validate
+
+    resolved = canonical(_renamed(config))
+    validate(resolved, str(SCHEMA))
+    return canonical(resolved)
+
+
+MINIMAL = {"targets": ["2000-01-01"], "sources": {"placeholder": {"type": "table", "path": "-"}}}
+
+
+def section(name: str, settings: dict | None = None) -> dict:
+    """One config section resolved from partial `settings` (nested defaults filled in as for a whole
+    config): for library users, benchmarks and tests that call the code without the workflow."""
+    return resolve({**MINIMAL, name: settings or {}})[name]
+
+
+def source(name: str, settings: dict) -> dict:
+    """One source resolved from partial `settings`, with its `name`."""
+    return sources(resolve({**MINIMAL, "sources": {name: settings}}))[name]
+
+
+def load(*paths) -> dict:
+    """Config files merged as Snakemake merges `--configfile`s (later files override nested keys), resolved."""
+    from snakemake.utils import update_config
+
+    merged: dict = {}
+    for path in paths:
+        update_config(merged, yaml.safe_load(Path(path).read_text()) or {})
+    return resolve(merged)
+
+
+def schema() -> dict:
+    return yaml.safe_load(SCHEMA.read_text())
+
+
+def sources(config: dict) -> dict[str, dict]:
+    """The enabled sources by name, each with its `name` (the key) among its settings."""
+    chosen = {name: {**src, "name": name} for name, src in config["sources"].items() if src["enabled"]}
+    if not chosen:
+        raise ValueError("config key sources: every source has enabled: false")
+    return chosen
+
+
+def _ordered(pair, key: str) -> None:
+    if not pair[0] < pair[1]:
+        raise ValueError(f"config key {key}: min {pair[0]} is not below max {pair[1]}")
+
+
+def check(config: dict) -> list[str]:
+    """Checks across keys that the schema cannot express, run when the workflow is parsed: before
+    any job runs and before Snakemake deletes any output for re-running. Impossible settings raise;
+    lossy ones are returned as warnings."""
+    from . import plan, timeutil
+    from .gp.hyper import Space
+
+    plan.targets(config)
+    if isinstance(config["hyperparameters_from"], str):
+        timeutil.parse_day(config["hyperparameters_from"])
+    Space.from_config(config["training"])  # bounds low < high, init inside them
+    for section in ("experts", "prediction"):
+        if not config[section]["locations_file"]:
+            _ordered(config[section]["extent"][0:2], f"{section}.extent (x)")
+            _ordered(config[section]["extent"][2:4], f"{section}.extent (y)")
+    for src in sources(config).values():
+        plan.source_time_stamps(src)
+    spacing, radius = config["experts"]["expert_spacing"], config["prediction"]["radius"]
+    if not config["experts"]["locations_file"] and radius < spacing / 2**0.5:
+        return [f"config key prediction.radius: {radius} m is below experts.expert_spacing / sqrt(2) "
+                f"({spacing / 2**0.5:.0f} m): locations midway between four experts are predicted by none"]
+    return []

@@ -1,0 +1,68 @@
+"""The schema as the one home of the config: its defaults reach the code, its descriptions are the
+README's tables, overlays merge sources by name, and old spellings are renamed or refused clearly."""
+import pytest
+from snakemake.exceptions import WorkflowError
+
+from icegp import config, configdoc, plan
+
+from conftest import REPO
+
+DEMO = REPO / "config" / "config.yaml"
+
+
+def described(properties: dict, prefix: str = ""):
+    for key, sub in properties.items():
+        yield f"{prefix}{key}", "description" in sub
+        if "properties" in sub:
+            yield from described(sub["properties"], f"{prefix}{key}.")
+        if isinstance(sub.get("additionalProperties"), dict):
+            yield from described(sub["additionalProperties"]["properties"], f"{prefix}{key}.<name>.")
+
+
+def test_every_key_is_described_and_the_readme_tables_are_generated_from_the_schema():
+    assert [key for key, ok in described(config.schema()["properties"]) if not ok] == []
+    readme = configdoc.README.read_text()
+    assert configdoc.rewritten(readme, configdoc.render()) == readme, "run python -m icegp.configdoc"
+    assert "| `kernel` | `Matern32` |" in readme and "nsidc_cdr_sic: true" in readme
+
+
+def test_defaults_come_from_the_schema_per_source_type():
+    cfg = config.resolve({"targets": ["2019-04-15"],
+                          "sources": {"is2": {"type": "is2sitdat4", "path": "d"},
+                                      "sic": {"type": "nsidc_cdr_sic", "url": "http://h/{YYYYMMDD}.nc"}}})
+    is2, sic = cfg["sources"]["is2"], cfg["sources"]["sic"]
+    assert is2["beams"] == ["bnum1", "bnum3", "bnum5"] and is2["N_subsample"] == 1 and is2["time_stamps"] == "exact"
+    assert sic["use_prediction_day_only"] and sic["cache"] == "resources/sic" and sic["time_stamps"] == "day"
+    assert "beams" not in sic and "sic_cutoff" not in is2
+    assert cfg["experts"]["min_obs"] == 10 and cfg["training"]["kernel"] == "Matern32"
+    assert cfg["training"]["bounds"]["kernel_variance"] == {"low": 0.001, "high": 5}
+
+
+def test_a_demo_source_without_beams_declares_the_demo_files():
+    """Without `beams` the load job must still wait for the demo's files (they are its inputs)."""
+    cfg = config.resolve({"targets": ["2019-04-15"], "demo": {"enabled": True},
+                          "sources": {"is2": {"type": "is2sitdat4", "path": "resources/demo/is2"}}})
+    inputs = plan.load_inputs(cfg, config.sources(cfg)["is2"], "2019-04-15")
+    assert len(inputs) == 3 and all(f.startswith("resources/demo/is2/20190415/") for f in inputs)
+
+
+def test_overlays_merge_sources_by_name():
+    cfg = config.load(DEMO, REPO / "config/presets/aggressive.yaml")
+    is2, smap = cfg["sources"]["is2"], cfg["sources"]["smap"]
+    assert is2["N_subsample"] == 3 and is2["path"] == "resources/demo/is2"
+    assert smap["use_prediction_day_only"] and smap["coarsen"] == 4
+    gpsat = config.load(DEMO, REPO / "config/examples/gpsat_inputs.yaml")
+    assert list(config.sources(gpsat)) == ["gpsat"]
+
+
+def test_old_spellings_are_renamed_or_refused_with_the_new_layout():
+    cfg = config.resolve({"targets": ["2019-04-15"], "sources": {
+        "smap": {"type": "bremen_smos_smap", "path": "x", "smap_use_prediction_day_only": True}}})
+    assert cfg["sources"]["smap"]["use_prediction_day_only"] is True
+    with pytest.raises(ValueError, match=r"sources are a mapping .*sources: \{is2: \{type: is2sitdat4"):
+        config.resolve({"targets": ["2019-04-15"], "sources": [{"name": "is2", "type": "is2sitdat4"}]})
+    with pytest.raises(WorkflowError):
+        config.resolve({"targets": ["2019-04-15"], "sources": {"is2": {"type": "is2sitdat4", "beam": ["x"]}}})
+    with pytest.raises(ValueError, match="every source has enabled: false"):
+        config.sources(config.resolve({"targets": ["2019-04-15"], "sources": {
+            "is2": {"type": "is2sitdat4", "path": "x", "enabled": False}}}))
