@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from icegp import config, loading, synthetic, timeutil
+from icegp import config, contracts, loading, synthetic, timeutil
 from icegp.io import bremen, is2sitdat4, tables
 from icegp.io.checks import InputError
 
@@ -34,7 +34,7 @@ def test_is2_day_loader_uses_beams_subsample_and_variable(demo_days):
     one_beam = loading.load_day({**is2_source(root), "beams": ["bnum1"]}, "2019-04-15", "EPSG:3411")
     sub = loading.load_day({**is2_source(root), "N_subsample": 2}, "2019-04-15", "EPSG:3411")
     fb = loading.load_day({**is2_source(root), "variable": "freeboard"}, "2019-04-15", "EPSG:3411")
-    assert list(full.columns) == tables.OBS_COLUMNS
+    assert list(full.columns) == contracts.OBS
     assert 0 < len(one_beam) < len(full)
     assert abs(len(sub) - len(full) / 2) <= 2
     assert fb["obs"].mean() < 0.5 < full["obs"].mean()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from test_plots import assert_valid_png
 
-from icegp import timing
+from icegp import contracts, timing
 
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time"
 
@@ -72,7 +72,7 @@ def test_write_report_writes_tsv_and_chart(bench, tmp_path):
     out = tmp_path / "report"
     summary = timing.write_report(bench, out / "timing.tsv", out / "timing.png")
     written = pd.read_csv(out / "timing.tsv", sep="\t")
-    assert written.columns.tolist() == timing.SUMMARY_COLUMNS
+    assert written.columns.tolist() == contracts.TIMING
     assert written["rule"].tolist() == summary["rule"].tolist()
     np.testing.assert_allclose(written["wall_s_sum"], summary["wall_s_sum"], atol=1e-3)
     assert_valid_png(out / "timing.png")

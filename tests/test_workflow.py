@@ -13,6 +13,8 @@ import pytest
 import xarray as xr
 import yaml
 
+from icegp import contracts
+
 from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -72,6 +74,17 @@ def test_every_rule_has_benchmark_log_and_timing_row(tiny_run):
     assert set(train["status"]) <= {"ok", "not_converged", "too_few_obs", "cholesky_failed"}
     assert (train["lengthscale_x"] > 1000).all()  # metres, never scaled units
     assert train["converged"].mean() > 0.8
+
+
+def test_intermediate_files_keep_their_column_contracts(tiny_run):
+    results = tiny_run / "results"
+    files = {"OBS": results / "obs/is2/2019-04-15.parquet", "WINDOW": results / f"{TARGET}/observations.parquet",
+             "EXPERTS": results / f"{TARGET}/experts.parquet", "TRAIN": results / f"{TARGET}/train/0.parquet",
+             "SMOOTHED": results / f"{TARGET}/hyperparameters.parquet",
+             "PREDICTIONS": results / f"{TARGET}/predict/0.parquet"}
+    for name, path in files.items():
+        assert pd.read_parquet(path).columns.tolist() == getattr(contracts, name), path
+    assert pd.read_csv(results / "timing_report.tsv", sep="\t").columns.tolist() == contracts.TIMING
 
 
 def test_changes_rerun_only_what_depends_on_them(tiny_run):

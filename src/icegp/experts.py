@@ -5,12 +5,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from . import geo, timeutil
+from . import contracts, geo, timeutil
 from .gp.problem import Problem
 from .io import tables
 from .io.checks import InputError
-
-EXPERT_COLUMNS = ["expert_id", "x", "y", "t", "lon", "lat", "n_obs", "shard"]
 
 
 def time_half_width(num_days_before_after: int) -> float:
@@ -133,4 +131,4 @@ def choose_experts(obs: pd.DataFrame, cand: pd.DataFrame, target: str, min_obs: 
                          f"observations within {radius} m")
     kept["expert_id"] = np.arange(len(kept))
     kept["shard"] = assign_shards(kept, n_shards, kept["n_obs"])
-    return kept[EXPERT_COLUMNS]
+    return kept[contracts.EXPERTS]

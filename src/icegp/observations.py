@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from . import geo
+from . import contracts, geo
 from .io import tables
 from .io.atomic import read_parquet_metadata
 from .io.checks import InputError
@@ -68,7 +68,7 @@ def bin_cell_day(df: pd.DataFrame, spacing: float, crs: str) -> pd.DataFrame:
     out["x"] = (out["ix"] + 0.5) * spacing
     out["y"] = (out["iy"] + 0.5) * spacing
     out["lon"], out["lat"] = geo.xy_to_lonlat(out["x"].to_numpy(), out["y"].to_numpy(), crs)
-    return out[tables.OBS_COLUMNS + ["n"]]
+    return out[contracts.WINDOW]
 
 
 def build_window(paths, target: str, crs: str, preferred=(), dropped=(), pref_radius: float = 10_000.0,

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from . import contracts
 from . import experts as ex
 from .gp.engines import Engine
 from .gp.hyper import COLUMNS, Hyper
@@ -14,7 +15,6 @@ from .io.atomic import read_parquet_metadata
 from .io.checks import InputError
 
 log = logging.getLogger(__name__)
-PRED_COLUMNS = ["expert_id", "expert_x", "expert_y", "x", "y", "f_mean", "f_var", "y_var"]
 MATCH_TOLERANCE_M = 1.0
 
 
@@ -47,36 +47,49 @@ def match_by_location(experts: pd.DataFrame, hyp: pd.DataFrame) -> np.ndarray:
     return np.where(dist <= MATCH_TOLERANCE_M, idx, -1)
 
 
+def usable_pairs(experts: pd.DataFrame, hyp: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The experts that have usable hyperparameters in `hyp` (matched by location), and those rows."""
+    rows = match_by_location(experts, hyp)
+    ok = np.array([r >= 0 and usable(hyp.iloc[r]) for r in rows], dtype=bool)
+    return experts[ok].reset_index(drop=True), hyp.iloc[rows[ok]].reset_index(drop=True)
+
+
+def predict_expert(engine: Engine, local: ex.LocalData, expert, hyp_row, Xstar: np.ndarray, training_radius: float,
+                   half_width: float) -> dict | None:
+    """One expert's prediction at `Xstar` from its local data with fixed hyperparameters (None when it
+    has no data): the step the predict job and the hold-out share."""
+    problem = local.problem(expert, training_radius, half_width)
+    if problem.n == 0:
+        return None
+    try:
+        return engine.predict(problem, Hyper.from_row(hyp_row), Xstar)
+    except Exception as err:
+        raise RuntimeError(f"expert {expert.expert_id} at ({expert.x:.0f}, {expert.y:.0f}): {err}") from err
+
+
 def predict_shard(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, pred_locs: pd.DataFrame,
                   engine: Engine, training_radius: float, half_width: float,
                   radius: float) -> tuple[pd.DataFrame, dict]:
     """Predictions of every expert at the locations strictly within `radius` of it, and a status count."""
     local = ex.LocalData(obs)
     tree = cKDTree(pred_locs[["x", "y"]].to_numpy(float))
-    rows = match_by_location(experts, hyp)
-    frames, status = [], {"predicted": 0, "no_hyperparameters": 0, "no_locations": 0, "too_few_obs": 0}
-    for expert, r in zip(experts.itertuples(index=False), rows):
-        h = hyp.iloc[r] if r >= 0 else None
-        if h is None or not usable(h):
-            status["no_hyperparameters"] += 1
-            continue
+    mine, hyp_rows = usable_pairs(experts, hyp)
+    frames = []
+    status = {"predicted": 0, "no_hyperparameters": len(experts) - len(mine), "no_locations": 0, "too_few_obs": 0}
+    for expert, (_, h) in zip(mine.itertuples(index=False), hyp_rows.iterrows()):
         idx = np.array(tree.query_ball_point([expert.x, expert.y], r=radius), dtype=int)
         pl = pred_locs.iloc[idx]
         pl = pl[np.hypot(pl["x"] - expert.x, pl["y"] - expert.y) < radius]
         if pl.empty:
             status["no_locations"] += 1
             continue
-        problem = local.problem(expert, training_radius, half_width)
-        if problem.n == 0:
+        Xstar = np.c_[pl["x"], pl["y"], np.full(len(pl), expert.t)]
+        pred = predict_expert(engine, local, expert, h, Xstar, training_radius, half_width)
+        if pred is None:
             status["too_few_obs"] += 1
             continue
-        Xstar = np.c_[pl["x"], pl["y"], np.full(len(pl), expert.t)]
-        try:
-            pred = engine.predict(problem, Hyper.from_row(h), Xstar)
-        except Exception as err:
-            raise RuntimeError(f"expert {expert.expert_id} at ({expert.x:.0f}, {expert.y:.0f}): {err}") from err
         frames.append(pd.DataFrame({"expert_id": expert.expert_id, "expert_x": expert.x, "expert_y": expert.y,
                                     "x": pl["x"].to_numpy(), "y": pl["y"].to_numpy(), **pred}))
         status["predicted"] += 1
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PRED_COLUMNS)
-    return table[PRED_COLUMNS], status
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=contracts.PREDICTIONS)
+    return table[contracts.PREDICTIONS], status

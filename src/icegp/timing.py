@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from . import contracts
 from .io.atomic import atomic_path
 from .plots import save_png
 
@@ -37,8 +38,6 @@ STAGE_OF = {
 }
 #: Benchmark columns used here: wall seconds, CPU seconds, peak resident memory (MB).
 MEASURES = ("s", "cpu_time", "max_rss")
-SUMMARY_COLUMNS = ["stage", "rule", "jobs", "wall_s_sum", "wall_s_median", "wall_s_max", "cpu_s_sum",
-                   "max_rss_mb", "percent_wall"]
 
 
 def read_benchmark(path) -> pd.Series:
@@ -87,7 +86,7 @@ def summarise(df: pd.DataFrame) -> pd.DataFrame:
     out["stage"] = pd.Categorical(out["rule"].map(stage_of), categories=STAGES, ordered=True)
     out = out.sort_values(["stage", "rule"], ignore_index=True)
     out["stage"] = out["stage"].astype(str)
-    return out[SUMMARY_COLUMNS]
+    return out[contracts.TIMING]
 
 
 def _fmt(value: float, spec: str, unit: str) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
+from . import contracts
 from . import experts as ex
 from .gp.engines import Engine
 from .gp.hyper import COLUMNS, Hyper
@@ -20,9 +21,6 @@ from .io.download import sha256
 
 log = logging.getLogger(__name__)
 
-TRAIN_COLUMNS = ["expert_id", "x", "y", "t", "lon", "lat", "lengthscale_x", "lengthscale_y", "lengthscale_t",
-                 "kernel_variance", "likelihood_variance", "mean", "n_obs", "n_iter", "converged", "loss",
-                 "seconds", "status", "stop", "at_bound", "start", "gain"]
 #: A neighbour counts for the `neighbours` start within this many training radii.
 NEIGHBOUR_RADII = 2.0
 
@@ -66,10 +64,10 @@ def run_key(training: dict, num_days: int, obs_path: str, shard_experts: pd.Data
 
 def load_checkpoint(path: str, key: str) -> pd.DataFrame:
     if not os.path.exists(path):
-        return pd.DataFrame(columns=TRAIN_COLUMNS)
+        return pd.DataFrame(columns=contracts.TRAIN)
     if read_parquet_metadata(path).get("key") != key:
         log.info("ignoring checkpoint %s: it was made from other inputs or settings", path)
-        return pd.DataFrame(columns=TRAIN_COLUMNS)
+        return pd.DataFrame(columns=contracts.TRAIN)
     return pd.read_parquet(path)
 
 
@@ -109,14 +107,14 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
             except Exception as err:
                 raise RuntimeError(f"{obs_path}: shard {shard}, expert {problem.expert_id}: {err}") from err
         rows.append(result_row(expert, result))
-        write_parquet(pd.DataFrame(rows, columns=TRAIN_COLUMNS), checkpoint_path, {"key": key})
+        write_parquet(pd.DataFrame(rows, columns=contracts.TRAIN), checkpoint_path, {"key": key})
         h = result.hyper.as_row() if result.hyper is not None else {}
         log.info("expert %d (%d/%d): n=%d status=%s stop=%s start=%s gain=%.3g iter=%d %.2fs "
                  "l=(%.0f m, %.0f m, %.2f d) rss=%.0fMB", result.expert_id, k, len(todo), result.n_obs,
                  result.status, result.stop, result.start, result.gain, result.n_iter, result.seconds,
                  h.get("lengthscale_x", np.nan), h.get("lengthscale_y", np.nan), h.get("lengthscale_t", np.nan),
                  psutil.Process().memory_info().rss / 2**20)
-    table = pd.DataFrame(rows, columns=TRAIN_COLUMNS).sort_values("expert_id").reset_index(drop=True)
+    table = pd.DataFrame(rows, columns=contracts.TRAIN).sort_values("expert_id").reset_index(drop=True)
     table = table.astype({"expert_id": int, "n_obs": int, "n_iter": int, "converged": bool})
     write_parquet(table, out_path, {"shard": int(shard), "engine": engine.name})
     if os.path.exists(checkpoint_path):

@@ -9,8 +9,7 @@ from scipy.spatial import cKDTree
 from . import experts as ex
 from . import timeutil
 from .gp.engines import Engine
-from .gp.hyper import Hyper
-from .prediction import match_by_location, usable
+from .prediction import predict_expert, usable_pairs
 
 TRACK_GAP_DAYS = 10.0 / 1440.0  # a new track starts after a 10 minute gap in a source's time series
 BLOCK_M = 200_000.0  # hold-out unit for tables without time of day: square blocks of this size
@@ -79,23 +78,18 @@ def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine:
     is_held = np.isin(units, held) & day
     train = ex.LocalData(obs[~is_held])
     test = obs[is_held]
-    rows = match_by_location(experts, hyp)
-    ok = np.array([r >= 0 and usable(hyp.iloc[r]) for r in rows], dtype=bool)
-    if not ok.any():
+    usable_experts, usable_hyp = usable_pairs(experts, hyp)
+    if usable_experts.empty:
         return {"unit": unit, "note": "no expert has usable hyperparameters"}
-    usable_experts = experts[ok].reset_index(drop=True)
-    usable_hyp = hyp.iloc[rows[ok]].reset_index(drop=True)
     _, nearest = cKDTree(usable_experts[["x", "y"]].to_numpy(float)).query(test[["x", "y"]].to_numpy(float), k=1)
     pred = np.full(len(test), np.nan)
     for j in np.unique(nearest):
-        e = usable_experts.iloc[j]
-        problem = train.problem(e, training_radius, half_width)
-        if problem.n == 0:
-            continue
-        h = usable_hyp.iloc[j]
         mine = nearest == j
         Xstar = test.loc[mine, ["x", "y", "t"]].to_numpy(float)
-        pred[mine] = engine.predict(problem, Hyper.from_row(h), Xstar)["f_mean"]
+        expert = next(usable_experts.iloc[[j]].itertuples(index=False))
+        out = predict_expert(engine, train, expert, usable_hyp.iloc[j], Xstar, training_radius, half_width)
+        if out is not None:
+            pred[mine] = out["f_mean"]
     out = scores(pred, test["obs"].to_numpy())
     out.update({"unit": unit, "n_units": int(len(candidates)), "n_held_out": int(k), "fraction": fraction})
     return out

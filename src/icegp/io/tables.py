@@ -8,11 +8,10 @@ import os
 import numpy as np
 import pandas as pd
 
-from .. import geo, timeutil
+from .. import contracts, geo, timeutil
 from .checks import InputError, check_lonlat, check_no_inf, check_plausible
 
 log = logging.getLogger(__name__)
-OBS_COLUMNS = ["x", "y", "t", "obs", "source", "lon", "lat", "obs_unc"]
 
 
 def read_any(path: str) -> pd.DataFrame:
@@ -112,8 +111,8 @@ def finish(df: pd.DataFrame, source: str, crs: str) -> pd.DataFrame:
     out["source"] = source
     for col in ("x", "y", "t", "obs", "lon", "lat", "obs_unc"):
         out[col] = out[col].astype("float64")
-    return out[OBS_COLUMNS].reset_index(drop=True)
+    return out[contracts.OBS].reset_index(drop=True)
 
 
 def empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="float64") for c in OBS_COLUMNS}).astype({"source": "object"})
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in contracts.OBS}).astype({"source": "object"})
