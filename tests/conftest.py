@@ -1,4 +1,5 @@
 """Shared fixtures: demo files written by the real generator, and helpers to run real snakemake."""
+
 import os
 import shutil
 import subprocess
@@ -29,8 +30,9 @@ def write_demo_days(root: Path, days=DAYS, cfg=None) -> dict:
     for day in days:
         f = plan.demo_files(cfg, day)
         out = SimpleNamespace(is2=f["is2"], smap=f["smap"], sic=f["sic"], truth=f["truth"])
-        demo.write_day(day.replace("-", ""), cfg["demo"], plan.demo_beams(cfg), cfg["crs"], cfg["prediction"],
-                       ocean, out)
+        demo.write_day(
+            day.replace("-", ""), cfg["demo"], plan.demo_beams(cfg), cfg["crs"], cfg["prediction"], ocean, out
+        )
         files[day] = f
     return files
 
@@ -65,8 +67,9 @@ def snakemake(workdir: Path, *args, configfile=None, check=True, timeout=900):
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n"
-                             f"{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 

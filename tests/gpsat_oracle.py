@@ -5,6 +5,7 @@ expert sits at its day number; local data are KD-tree distance <= training radiu
 expert_t - N <= t <= expert_t + N; coordinates divided by coords_scale; zero prior mean; Matern-3/2
 ARD GPR; prediction locations strictly within the prediction radius, at the expert's t.
 """
+
 import gpflow
 import numpy as np
 from scipy.spatial import cKDTree
@@ -21,7 +22,8 @@ def local_expert(table, expert_xyt, hyper, *, training_radius, num_days, coords_
     Y = table["obs"].to_numpy(float)[near, None]
     kernel = gpflow.kernels.Matern32(
         lengthscales=np.array([hyper["lengthscale_x"], hyper["lengthscale_y"], hyper["lengthscale_t"]]) / scale,
-        variance=hyper["kernel_variance"])
+        variance=hyper["kernel_variance"],
+    )
     model = gpflow.models.GPR((X, Y), kernel=kernel, noise_variance=hyper["likelihood_variance"])
     rows = np.flatnonzero(np.hypot(pred_xy[:, 0] - expert_xyt[0], pred_xy[:, 1] - expert_xyt[1]) < pred_radius)
     Xs = np.c_[pred_xy[rows], np.full(len(rows), expert_xyt[2])] / scale

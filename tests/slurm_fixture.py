@@ -227,9 +227,7 @@ class SlurmCluster:
 
     # -- helpers for tests ---------------------------------------------------------------
     def squeue(self, *fmt_args: str) -> list[str]:
-        res = subprocess.run(
-            ["squeue", "-h", "--states=all", *fmt_args], capture_output=True, text=True
-        )
+        res = subprocess.run(["squeue", "-h", "--states=all", *fmt_args], capture_output=True, text=True)
         return [ln for ln in res.stdout.splitlines() if ln.strip()]
 
     def active_job_ids(self) -> list[str]:

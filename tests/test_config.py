@@ -1,5 +1,6 @@
 """The schema as the one home of the config: its defaults reach the code, its descriptions are the
 README's tables, overlays merge sources by name, and old spellings are renamed or refused clearly."""
+
 import pytest
 from snakemake.exceptions import WorkflowError
 
@@ -27,9 +28,15 @@ def test_every_key_is_described_and_the_readme_tables_are_generated_from_the_sch
 
 
 def test_defaults_come_from_the_schema_per_source_type():
-    cfg = config.resolve({"targets": ["2019-04-15"],
-                          "sources": {"is2": {"type": "is2sitdat4", "path": "d"},
-                                      "sic": {"type": "nsidc_cdr_sic", "url": "http://h/{YYYYMMDD}.nc"}}})
+    cfg = config.resolve(
+        {
+            "targets": ["2019-04-15"],
+            "sources": {
+                "is2": {"type": "is2sitdat4", "path": "d"},
+                "sic": {"type": "nsidc_cdr_sic", "url": "http://h/{YYYYMMDD}.nc"},
+            },
+        }
+    )
     is2, sic = cfg["sources"]["is2"], cfg["sources"]["sic"]
     assert is2["beams"] == ["bnum1", "bnum3", "bnum5"] and is2["N_subsample"] == 1 and is2["time_stamps"] == "exact"
     assert sic["use_prediction_day_only"] and sic["cache"] == "resources/sic" and sic["time_stamps"] == "day"
@@ -40,8 +47,13 @@ def test_defaults_come_from_the_schema_per_source_type():
 
 def test_a_demo_source_without_beams_declares_the_demo_files():
     """Without `beams` the load job must still wait for the demo's files (they are its inputs)."""
-    cfg = config.resolve({"targets": ["2019-04-15"], "demo": {"enabled": True},
-                          "sources": {"is2": {"type": "is2sitdat4", "path": "resources/demo/is2"}}})
+    cfg = config.resolve(
+        {
+            "targets": ["2019-04-15"],
+            "demo": {"enabled": True},
+            "sources": {"is2": {"type": "is2sitdat4", "path": "resources/demo/is2"}},
+        }
+    )
     inputs = plan.load_inputs(cfg, config.sources(cfg)["is2"], "2019-04-15")
     assert len(inputs) == 3 and all(f.startswith("resources/demo/is2/20190415/") for f in inputs)
 
@@ -56,13 +68,20 @@ def test_overlays_merge_sources_by_name():
 
 
 def test_old_spellings_are_renamed_or_refused_with_the_new_layout():
-    cfg = config.resolve({"targets": ["2019-04-15"], "sources": {
-        "smap": {"type": "bremen_smos_smap", "path": "x", "smap_use_prediction_day_only": True}}})
+    cfg = config.resolve(
+        {
+            "targets": ["2019-04-15"],
+            "sources": {"smap": {"type": "bremen_smos_smap", "path": "x", "smap_use_prediction_day_only": True}},
+        }
+    )
     assert cfg["sources"]["smap"]["use_prediction_day_only"] is True
     with pytest.raises(ValueError, match=r"sources are a mapping .*sources: \{is2: \{type: is2sitdat4"):
         config.resolve({"targets": ["2019-04-15"], "sources": [{"name": "is2", "type": "is2sitdat4"}]})
     with pytest.raises(WorkflowError):
         config.resolve({"targets": ["2019-04-15"], "sources": {"is2": {"type": "is2sitdat4", "beam": ["x"]}}})
     with pytest.raises(ValueError, match="every source has enabled: false"):
-        config.sources(config.resolve({"targets": ["2019-04-15"], "sources": {
-            "is2": {"type": "is2sitdat4", "path": "x", "enabled": False}}}))
+        config.sources(
+            config.resolve(
+                {"targets": ["2019-04-15"], "sources": {"is2": {"type": "is2sitdat4", "path": "x", "enabled": False}}}
+            )
+        )

@@ -1,4 +1,5 @@
 """CPU or GPU: a job that asks for a GPU but has none runs on CPU, says so, and ties TF to its threads."""
+
 import subprocess
 import sys
 
@@ -18,8 +19,13 @@ if sys.argv[3] == "tf":
 
 def probe(device, granted, tf):
     env_clean = {k: v for k, v in __import__("os").environ.items() if k != "CUDA_VISIBLE_DEVICES"}
-    out = subprocess.run([sys.executable, "-c", PROBE, device, str(granted), tf], capture_output=True, text=True,
-                         env={**env_clean, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, device, str(granted), tf],
+        capture_output=True,
+        text=True,
+        env={**env_clean, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 

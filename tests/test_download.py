@@ -1,4 +1,5 @@
 """The SMOS/SMAP download path against a real HTTP server on 127.0.0.1 started by the test."""
+
 import http.server
 import json
 import threading
@@ -91,8 +92,10 @@ def test_persistent_failure_leaves_no_partial_file(server, tmp_path):
 
 
 def test_fetch_day_manifest_and_missing_day_policy(server, tmp_path):
-    src = config.source("smap", {"type": "bremen_smos_smap", "url": server + "/{YYYY}/{YYYYMMDD}_north_mix_sit_v300.nc",
-                                 "backoff_s": 0.01})
+    src = config.source(
+        "smap",
+        {"type": "bremen_smos_smap", "url": server + "/{YYYY}/{YYYYMMDD}_north_mix_sit_v300.nc", "backoff_s": 0.01},
+    )
     manifest = tmp_path / "m.json"
     info = fetching.fetch_day(src, "2019-04-15", str(tmp_path / "c.nc"), str(manifest), "error")
     assert info["url"].endswith("/2019/20190415_north_mix_sit_v300.nc") and info["status"] == "ok"

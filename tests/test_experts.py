@@ -1,4 +1,5 @@
 """Local selection edges and expert choice."""
+
 import numpy as np
 import pandas as pd
 
@@ -9,12 +10,14 @@ from icegp import timeutil
 def test_local_selection_edges_are_inclusive():
     t0 = timeutil.day_centre("2019-04-15")
     half = ex.time_half_width(1)  # 1.5 days: exactly the data days 14, 15 and 16
-    obs = pd.DataFrame({
-        "x": [300_000.0, 300_000.001, 0.0, 0.0, 0.0, 0.0],
-        "y": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-        "t": [t0, t0, t0 - half, t0 + half, t0 - half - 1e-6, t0 + half + 1e-6],
-        "obs": np.arange(6.0),
-    })
+    obs = pd.DataFrame(
+        {
+            "x": [300_000.0, 300_000.001, 0.0, 0.0, 0.0, 0.0],
+            "y": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            "t": [t0, t0, t0 - half, t0 + half, t0 - half - 1e-6, t0 + half + 1e-6],
+            "obs": np.arange(6.0),
+        }
+    )
     local = ex.LocalData(obs)
     assert list(local.select(0.0, 0.0, t0, 300_000.0, half)) == [0, 2, 3]
     assert list(local.counts([0.0, 1e7], [0.0, 0.0], t0, 300_000.0, half)) == [3, 0]

@@ -1,4 +1,5 @@
 """The fast engine held to the GPflow reference on real demo experts (3-D, de-meaned, bounded)."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,10 +10,15 @@ from icegp.gp.engines import make_engine
 from icegp.io.atomic import write_parquet
 
 TARGET = "2019-04-15"
-TRAINING = {"training_radius": 400_000, "coords_scale": [50_000, 50_000, 1], "max_iter": 500, "tolerance": 1e-9,
-            "inducing_points": 80}
-PRED_TOL_M = 1e-4        # largest |f_mean| difference at the prediction locations
-HYPER_RTOL = 1e-3        # relative, per hyperparameter
+TRAINING = {
+    "training_radius": 400_000,
+    "coords_scale": [50_000, 50_000, 1],
+    "max_iter": 500,
+    "tolerance": 1e-9,
+    "inducing_points": 80,
+}
+PRED_TOL_M = 1e-4  # largest |f_mean| difference at the prediction locations
+HYPER_RTOL = 1e-3  # relative, per hyperparameter
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +33,19 @@ def demo_problems(demo_days, tmp_path_factory):
         write_parquet(df, path, loading.status_metadata(src, day, df))
         paths.append(path)
     obs, _ = observations.build_window(paths, TARGET, "EPSG:3411", bin_spacing=50_000)
-    cand = pd.DataFrame({"x": [0.0, 800_000.0, -800_000.0, 400_000.0], "y": [0.0, 400_000.0, -400_000.0, -1.2e6],
-                         "lon": 0.0, "lat": 80.0})
+    cand = pd.DataFrame(
+        {
+            "x": [0.0, 800_000.0, -800_000.0, 400_000.0],
+            "y": [0.0, 400_000.0, -400_000.0, -1.2e6],
+            "lon": 0.0,
+            "lat": 80.0,
+        }
+    )
     experts = ex.choose_experts(obs, cand, TARGET, 10, 1, TRAINING["training_radius"], 1)
     local = ex.LocalData(obs)
-    problems = [local.problem(e, TRAINING["training_radius"], ex.time_half_width(1))
-                for e in experts.itertuples(index=False)]
+    problems = [
+        local.problem(e, TRAINING["training_radius"], ex.time_half_width(1)) for e in experts.itertuples(index=False)
+    ]
     return experts, problems
 
 

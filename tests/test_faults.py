@@ -2,6 +2,7 @@
 impossible configs. Each fault must end in an error that names the file, day, column or key (or in
 a counted, reported repair), never in silently wrong or missing data. The cases are listed in
 docs/design.md ("Fault injection"); kills and concurrent runs are in test_workflow.py."""
+
 import json
 import os
 import re
@@ -34,6 +35,7 @@ def smap_file(demo_days):
 
 # --- readers -------------------------------------------------------------------------------------
 
+
 def test_truncated_classic_netcdf_is_an_error_not_zeros(tmp_path, smap_file):
     """netCDF-C reads a half-written netCDF-3 file without error and fills its tail with zeros."""
     with xr.open_dataset(smap_file) as ds:
@@ -49,16 +51,20 @@ def test_truncated_classic_netcdf_is_an_error_not_zeros(tmp_path, smap_file):
 
 
 def test_bremen_grid_that_does_not_match_its_data_names_the_file(tmp_path, smap_file):
-    out = rewrite(smap_file, tmp_path / "badgrid.nc",
-                  lambda ds: ds.drop_vars("x").assign_coords(x=("x2", np.arange(ds.sizes["x"] + 3) * 12_500.0)))
+    out = rewrite(
+        smap_file,
+        tmp_path / "badgrid.nc",
+        lambda ds: ds.drop_vars("x").assign_coords(x=("x2", np.arange(ds.sizes["x"] + 3) * 12_500.0)),
+    )
     with pytest.raises(InputError, match=f"{out}: .*expected"):
         bremen.read_file(out)
 
 
 def along_track(tmp_path, times, name="track.csv"):
     path = tmp_path / name
-    pd.DataFrame({"datetime": times, "lon": np.linspace(0, 10, len(times)), "lat": 85.0,
-                  "obs": 1.5}).to_csv(path, index=False)
+    pd.DataFrame({"datetime": times, "lon": np.linspace(0, 10, len(times)), "lat": 85.0, "obs": 1.5}).to_csv(
+        path, index=False
+    )
     return config.source("csv", {"type": "along_track_csv", "path": str(path)})
 
 
@@ -97,9 +103,19 @@ def test_a_table_without_the_day_is_a_missing_day(tmp_path):
 
 def test_exact_duplicate_sections_are_dropped_and_counted(tmp_path):
     rng = np.random.default_rng(0)
-    day = tables.finish(pd.DataFrame({"lon": rng.uniform(0, 90, 100), "lat": rng.uniform(75, 85, 100),
-                                      "t": T0 + rng.uniform(0, 1, 100), "obs": rng.uniform(0, 3, 100),
-                                      "obs_unc": np.nan}), "is2", "EPSG:3411")
+    day = tables.finish(
+        pd.DataFrame(
+            {
+                "lon": rng.uniform(0, 90, 100),
+                "lat": rng.uniform(75, 85, 100),
+                "t": T0 + rng.uniform(0, 1, 100),
+                "obs": rng.uniform(0, 3, 100),
+                "obs_unc": np.nan,
+            }
+        ),
+        "is2",
+        "EPSG:3411",
+    )
     near = day.iloc[:5].assign(x=day["x"].iloc[:5] + 1.0)  # 1 m away: a near-duplicate, kept
     repeated = pd.concat([day, day.iloc[:50], near], ignore_index=True)
     path = tmp_path / "is2.parquet"
@@ -112,18 +128,26 @@ def test_exact_duplicate_sections_are_dropped_and_counted(tmp_path):
 # --- impossible configs: refused when the workflow is parsed -------------------------------------
 
 IMPOSSIBLE = {
-    "inverted bounds": ({"training": {"bounds": {"lengthscales": {"low": [5e5, 5e5, 1], "high": [1e4, 1e4, 9]}}}},
-                        "training.bounds: lengthscale_x low"),
+    "inverted bounds": (
+        {"training": {"bounds": {"lengthscales": {"low": [5e5, 5e5, 1], "high": [1e4, 1e4, 9]}}}},
+        "training.bounds: lengthscale_x low",
+    ),
     "init outside bounds": ({"training": {"init": {"kernel_variance": 50.0}}}, "training.init: kernel_variance"),
-    "prediction extent min > max": ({"prediction": {"extent": [1e6, -1e6, -1e6, 1e6]}},
-                                    r"prediction.extent \(x\): min 1000000 is not below max -1000000"),
+    "prediction extent min > max": (
+        {"prediction": {"extent": [1e6, -1e6, -1e6, 1e6]}},
+        r"prediction.extent \(x\): min 1000000 is not below max -1000000",
+    ),
     "expert extent min > max": ({"experts": {"extent": [-1e6, 1e6, 1e6, -1e6]}}, r"experts.extent \(y\)"),
-    "targets end before start": ({"targets": {"start": "2019-04-16", "end": "2019-04-14"}},
-                                 "targets: end 2019-04-14 is before start"),
+    "targets end before start": (
+        {"targets": {"start": "2019-04-16", "end": "2019-04-14"}},
+        "targets: end 2019-04-14 is before start",
+    ),
     "impossible date": ({"targets": ["2019-02-30"]}, "2019-02-30"),
     "time_stamps a source cannot have": ({"sources": {"is2": {"time_stamps": "day"}}}, r"sources.is2.time_stamps"),
-    "a sources list (the old layout)": ({"sources": [{"name": "is2", "type": "is2sitdat4", "path": "x"}]},
-                                        "sources are a mapping from name to settings"),
+    "a sources list (the old layout)": (
+        {"sources": [{"name": "is2", "type": "is2sitdat4", "path": "x"}]},
+        "sources are a mapping from name to settings",
+    ),
 }
 
 
@@ -147,31 +171,57 @@ def test_unquoted_yaml_dates_are_dates(workdir):
     path = workdir / "dates.yaml"
     path.write_text("targets: {start: 2019-04-14, end: 2019-04-15}\nhyperparameters_from: null\n")
     proc = snakemake(workdir, "-n", "--quiet", "rules", "--configfile", str(TINY_CONFIG), str(path))
-    counts = {p[0]: int(p[1]) for p in (line.split() for line in proc.stdout.splitlines())
-              if len(p) == 2 and p[1].isdigit()}
+    counts = {
+        p[0]: int(p[1]) for p in (line.split() for line in proc.stdout.splitlines()) if len(p) == 2 and p[1].isdigit()
+    }
     assert counts["experts"] == 2  # one per target day
 
 
 def test_observation_report_is_json(tmp_path):
     """The duplicate count reaches observations.json through the job function that writes it."""
-    day = tables.finish(pd.DataFrame({"lon": [10.0, 10.0], "lat": [80.0, 80.0], "t": [T0 + 0.1] * 2,
-                                      "obs": [1.0, 1.0], "obs_unc": np.nan}), "is2", "EPSG:3411")
+    day = tables.finish(
+        pd.DataFrame(
+            {"lon": [10.0, 10.0], "lat": [80.0, 80.0], "t": [T0 + 0.1] * 2, "obs": [1.0, 1.0], "obs_unc": np.nan}
+        ),
+        "is2",
+        "EPSG:3411",
+    )
     path = tmp_path / "day.parquet"
     write_parquet(day, str(path), {"source": "is2", "day": DAY, "status": "ok"})
-    params = type("P", (), {"observations": config.section("observations"), "crs": "EPSG:3411", "preferred": (),
-                            "dropped": (),
-                            "missing_days": "error"})
+    params = type(
+        "P",
+        (),
+        {
+            "observations": config.section("observations"),
+            "crs": "EPSG:3411",
+            "preferred": (),
+            "dropped": (),
+            "missing_days": "error",
+        },
+    )
     observations.window_to_files([path], DAY, params, str(tmp_path / "obs.parquet"), str(tmp_path / "obs.json"))
     assert json.loads((tmp_path / "obs.json").read_text())["duplicates_dropped"] == {"is2": 1}
 
 
 # --- kills at each stage and a concurrent run ------------------------------------------------------
 
+
 def start(work, *args):
-    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "2",
-           "--configfile", str(TINY_CONFIG), *args]
-    return subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--workflow-profile",
+        "none",
+        "--cores",
+        "2",
+        "--configfile",
+        str(TINY_CONFIG),
+        *args,
+    ]
+    return subprocess.Popen(
+        cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
 
 
 def wait_for(work, pattern, proc, timeout=300):
@@ -188,8 +238,9 @@ def test_kills_at_each_stage_resume_to_the_same_product(tmp_path):
     snakemake(clean, configfile=TINY_CONFIG)
     work = copy_workflow(tmp_path / "killed")
     target = "results/2019-04-15"
-    for k, stage in enumerate(["results/obs/*/*.parquet", f"{target}/train/.checkpoint/*.parquet",
-                               f"{target}/predict/*.parquet"]):
+    for k, stage in enumerate(
+        ["results/obs/*/*.parquet", f"{target}/train/.checkpoint/*.parquet", f"{target}/predict/*.parquet"]
+    ):
         proc = start(work)
         wait_for(work, stage, proc)
         if k == 0:
@@ -202,8 +253,11 @@ def test_kills_at_each_stage_resume_to_the_same_product(tmp_path):
         else:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        subprocess.run([sys.executable, "-m", "snakemake", "--unlock", "--configfile", str(TINY_CONFIG)],
-                       cwd=work, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "snakemake", "--unlock", "--configfile", str(TINY_CONFIG)],
+            cwd=work,
+            capture_output=True,
+        )
     snakemake(work, "--rerun-incomplete", configfile=TINY_CONFIG)
     with xr.open_dataset(clean / f"{target}/product.nc") as a, xr.open_dataset(work / f"{target}/product.nc") as b:
         for name in ("sea_ice_thickness", "sea_ice_thickness_std"):

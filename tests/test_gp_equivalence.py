@@ -1,5 +1,6 @@
 """The GP models against scikit-learn on GPSat's 1-D test problem (GPSat tests/test_localexperts.py),
 and the fast engine against the GPflow reference."""
+
 import numpy as np
 import pytest
 from sklearn.gaussian_process import GaussianProcessRegressor
@@ -25,23 +26,35 @@ def gpsat_1d():
     train = idx[:50]
     y = f[train] + 0.01 * np.random.randn(50)
     test = x[np.random.randint(0, 99)]
-    ref = GaussianProcessRegressor(kernel=Matern(length_scale=1.0, nu=1.5, length_scale_bounds=(1e-5, 1e5)),
-                                   alpha=NOISE)
+    ref = GaussianProcessRegressor(
+        kernel=Matern(length_scale=1.0, nu=1.5, length_scale_bounds=(1e-5, 1e5)), alpha=NOISE
+    )
     ref.fit(x[train], y)
     mean, std = ref.predict(test[None, :], return_std=True)
-    return {"X": x[train, 0], "y": y, "test": test[0], "ls": ref.kernel_.length_scale,
-            "lml": ref.log_marginal_likelihood_value_, "mean": mean[0], "var": std[0] ** 2}
+    return {
+        "X": x[train, 0],
+        "y": y,
+        "test": test[0],
+        "ls": ref.kernel_.length_scale,
+        "lml": ref.log_marginal_likelihood_value_,
+        "mean": mean[0],
+        "var": std[0] ** 2,
+    }
 
 
 def one_d_space():
     """A 3-D space where only x varies: y and t are constant, so their lengthscales do nothing."""
-    return Space.from_config({
-        "coords_scale": [1.0, 1.0, 1.0],
-        "init": {"lengthscales": [1.0, 1.0, 1.0], "kernel_variance": 1.0, "likelihood_variance": NOISE},
-        "bounds": {"lengthscales": {"low": [1e-10] * 3, "high": [5.0] * 3},
-                   "kernel_variance": {"low": 0.5, "high": 2.0},
-                   "likelihood_variance": {"low": 1e-6, "high": 1.0}},
-    })
+    return Space.from_config(
+        {
+            "coords_scale": [1.0, 1.0, 1.0],
+            "init": {"lengthscales": [1.0, 1.0, 1.0], "kernel_variance": 1.0, "likelihood_variance": NOISE},
+            "bounds": {
+                "lengthscales": {"low": [1e-10] * 3, "high": [5.0] * 3},
+                "kernel_variance": {"low": 0.5, "high": 2.0},
+                "likelihood_variance": {"low": 1e-6, "high": 1.0},
+            },
+        }
+    )
 
 
 def embed(X):

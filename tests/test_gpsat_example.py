@@ -1,4 +1,5 @@
 """A GPSat user's own inputs (table, expert and prediction location files, EASE2) through the workflow."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,10 +53,15 @@ def gpsat_difference(work) -> float:
     worst = 0.0
     for _, h in hyp.iterrows():
         _, f_mean, rows = local_expert(
-            table, np.array([h["x"], h["y"], timeutil.day_to_t("2020-03-05")]), h,
-            training_radius=cfg["training"]["training_radius"], num_days=cfg["num_days_before_after"],
-            coords_scale=cfg["training"]["coords_scale"], pred_xy=locs.to_numpy(float),
-            pred_radius=cfg["prediction"]["radius"])
+            table,
+            np.array([h["x"], h["y"], timeutil.day_to_t("2020-03-05")]),
+            h,
+            training_radius=cfg["training"]["training_radius"],
+            num_days=cfg["num_days_before_after"],
+            coords_scale=cfg["training"]["coords_scale"],
+            pred_xy=locs.to_numpy(float),
+            pred_radius=cfg["prediction"]["radius"],
+        )
         mine = ours[ours["expert_id"] == h["expert_id"]]
         both = mine.merge(locs.iloc[rows].assign(gpsat=f_mean), on=["x", "y"], how="outer", validate="one_to_one")
         assert len(both) == len(mine) == len(rows), f"expert {h['expert_id']}: other prediction locations"

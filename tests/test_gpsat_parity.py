@@ -1,4 +1,5 @@
 """Our experts against GPSat's conventions computed independently (tests/gpsat_oracle.py)."""
+
 import numpy as np
 import pandas as pd
 import yaml
@@ -29,11 +30,11 @@ def gpsat_table(path, seed=3):
 def test_predictions_equal_gpsats_on_a_day_stamped_table(tmp_path):
     cfg = yaml.safe_load((REPO / "config/examples/gpsat_inputs.yaml").read_text())
     training = config.section("training", cfg["training"])
-    source = config.source("gpsat", {"type": "table", "path": gpsat_table(tmp_path / "obs.parquet"),
-                                     "time_stamps": "day"})
+    source = config.source(
+        "gpsat", {"type": "table", "path": gpsat_table(tmp_path / "obs.parquet"), "time_stamps": "day"}
+    )
     table = pd.read_parquet(source["path"])
-    obs = pd.concat([loading.load_day(source, d, CRS) for d in timeutil.day_range(TARGET, NUM_DAYS)],
-                    ignore_index=True)
+    obs = pd.concat([loading.load_day(source, d, CRS) for d in timeutil.day_range(TARGET, NUM_DAYS)], ignore_index=True)
     cand = pd.DataFrame({"x": [-100_000.0, 0.0, 150_000.0], "y": [0.0, 50_000.0, -100_000.0]})
     cand["lon"], cand["lat"] = 0.0, 90.0
     experts = ex.choose_experts(obs, cand, TARGET, 3, NUM_DAYS, training["training_radius"], 1)
@@ -44,14 +45,21 @@ def test_predictions_equal_gpsats_on_a_day_stamped_table(tmp_path):
     hyp = pd.DataFrame([{**experts.iloc[k][["x", "y"]].to_dict(), **f.as_row()} for k, f in enumerate(fits)])
     g = np.arange(-350_000, 350_001, 50_000.0)
     locs = pd.DataFrame({"x": np.repeat(g, len(g)), "y": np.tile(g, len(g))})
-    ours, status = prediction.predict_shard(obs, experts, hyp, locs, engine, training["training_radius"], half,
-                                            200_000.0)
+    ours, status = prediction.predict_shard(
+        obs, experts, hyp, locs, engine, training["training_radius"], half, 200_000.0
+    )
     assert status["predicted"] == 3
     for k, e in experts.iterrows():
         loss, f_mean, rows = local_expert(
-            table, np.array([e["x"], e["y"], timeutil.day_to_t(TARGET)]), hyp.iloc[k],
-            training_radius=training["training_radius"], num_days=NUM_DAYS, coords_scale=training["coords_scale"],
-            pred_xy=locs[["x", "y"]].to_numpy(float), pred_radius=200_000.0)
+            table,
+            np.array([e["x"], e["y"], timeutil.day_to_t(TARGET)]),
+            hyp.iloc[k],
+            training_radius=training["training_radius"],
+            num_days=NUM_DAYS,
+            coords_scale=training["coords_scale"],
+            pred_xy=locs[["x", "y"]].to_numpy(float),
+            pred_radius=200_000.0,
+        )
         mine = ours[ours["expert_id"] == e["expert_id"]]
         assert e["n_obs"] == fits[k].n_obs  # same local data: GPSat's inclusive day window
         np.testing.assert_allclose(loss, fits[k].loss, rtol=1e-7)  # GPSat keeps raw t ~ 18,000

@@ -1,5 +1,6 @@
 """Every kernel of the family held to GPflow's kernel of the same name: the covariance, and the value
 and gradient of the GPR likelihood (closed form and TensorFlow) and of the SGPR bound, on random inputs."""
+
 import gpflow
 import numpy as np
 import pytest
@@ -87,8 +88,10 @@ def test_sgpr_bound_gradient_and_prediction_match_gpflow(data, name):
     np.testing.assert_allclose(tf_grad, ref_grad, rtol=1e-8)
     Xs = np.random.default_rng(2).uniform(-6, 6, (40, 3))
     ref_mean, ref_var = (a.numpy()[:, 0] for a in model.predict_f(Xs))
-    for mean, var in (sparse.SGPRBound(kernel(name), X, y, Z).predict(THETA, Xs),
-                      compiled.sgpr_predict(name, THETA, X, y, Z, Xs)):
+    for mean, var in (
+        sparse.SGPRBound(kernel(name), X, y, Z).predict(THETA, Xs),
+        compiled.sgpr_predict(name, THETA, X, y, Z, Xs),
+    ):
         np.testing.assert_allclose(mean, ref_mean, atol=1e-10)
         np.testing.assert_allclose(var, ref_var, atol=1e-10)
 
@@ -100,8 +103,10 @@ def test_fast_and_reference_engines_fit_the_configured_kernel_alike(data, name):
     X, y, _ = data
     problem = Problem(0, np.zeros(3), X * [50_000.0, 50_000.0, 1.0], y)
     training = {"kernel": name, "max_iter": 500, "tolerance": 1e-10}
-    fast, ref = (make_engine(config.section("training", {**training, "engine": e})).fit_one(problem)
-                 for e in ("fast", "reference"))
+    fast, ref = (
+        make_engine(config.section("training", {**training, "engine": e})).fit_one(problem)
+        for e in ("fast", "reference")
+    )
     m32 = make_engine(config.section("training", {**training, "kernel": "Matern32"})).fit_one(problem)
     assert fast.converged and ref.converged
     assert fast.loss == pytest.approx(ref.loss, rel=1e-6)

@@ -1,4 +1,5 @@
 """icegp.plots on a small synthetic polar-stereographic product: real PNGs, read back."""
+
 from __future__ import annotations
 
 import matplotlib.image
@@ -49,8 +50,13 @@ def product(grid):
             "sit_std": (dims, (0.1 + r / 2e6)[None], {"units": "m"}),
             "sit_input": (dims, binned[None], {"units": "m"}),
         },
-        coords={"time": [np.datetime64("2019-04-15")], "x": x, "y": y,
-                "lat": (("y", "x"), 90 - r / 111e3), "lon": (("y", "x"), np.degrees(np.arctan2(yy, xx)))},
+        coords={
+            "time": [np.datetime64("2019-04-15")],
+            "x": x,
+            "y": y,
+            "lat": (("y", "x"), 90 - r / 111e3),
+            "lon": (("y", "x"), np.degrees(np.arctan2(yy, xx))),
+        },
     )
 
 
@@ -90,8 +96,9 @@ def test_symmetric_limit_is_98th_percentile_of_magnitude():
 def test_expert_status_colours_known_and_unknown_statuses(tmp_path):
     rng = np.random.default_rng(0)
     statuses = ["ok"] * 30 + ["cholesky_failed"] * 5 + ["something_new"] * 3
-    df = pd.DataFrame({"x": rng.uniform(-5e5, 5e5, len(statuses)), "y": rng.uniform(-5e5, 5e5, len(statuses)),
-                       "status": statuses})
+    df = pd.DataFrame(
+        {"x": rng.uniform(-5e5, 5e5, len(statuses)), "y": rng.uniform(-5e5, 5e5, len(statuses)), "status": statuses}
+    )
     out = plots.expert_status(df, tmp_path / "sub" / "experts.png")
     img = assert_valid_png(out)
     assert colour_fraction(img, (0.173, 0.627, 0.173)) > 0  # tab:green, ok
@@ -102,8 +109,13 @@ def test_expert_status_colours_known_and_unknown_statuses(tmp_path):
 def hyper_table(n: int = 40) -> pd.DataFrame:
     rng = np.random.default_rng(1)
     df = pd.DataFrame({"x": rng.uniform(-5e5, 5e5, n), "y": rng.uniform(-5e5, 5e5, n)})
-    for param, scale in [("lengthscale_x", 2e5), ("lengthscale_y", 2e5), ("lengthscale_t", 3.0),
-                         ("kernel_variance", 0.3), ("likelihood_variance", 0.05)]:
+    for param, scale in [
+        ("lengthscale_x", 2e5),
+        ("lengthscale_y", 2e5),
+        ("lengthscale_t", 3.0),
+        ("kernel_variance", 0.3),
+        ("likelihood_variance", 0.05),
+    ]:
         df[f"{param}_raw"] = scale * rng.lognormal(0, 0.5, n)
         df[param] = df[f"{param}_raw"].rolling(5, min_periods=1).mean()
     return df

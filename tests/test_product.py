@@ -1,4 +1,5 @@
 """Blending, gridding and the hyperparameter/prediction helpers, on small hand-made inputs."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,9 +11,18 @@ from icegp.io.checks import InputError
 
 
 def test_blend_weights_and_mixture_std():
-    preds = pd.DataFrame({"expert_id": [0, 1], "expert_x": [0.0, 100.0], "expert_y": [0.0, 0.0],
-                          "x": [25.0, 25.0], "y": [0.0, 0.0], "f_mean": [1.0, 3.0], "f_var": [0.04, 0.09],
-                          "y_var": [0.05, 0.1]})
+    preds = pd.DataFrame(
+        {
+            "expert_id": [0, 1],
+            "expert_x": [0.0, 100.0],
+            "expert_y": [0.0, 0.0],
+            "x": [25.0, 25.0],
+            "y": [0.0, 0.0],
+            "f_mean": [1.0, 3.0],
+            "f_var": [0.04, 0.09],
+            "y_var": [0.05, 0.1],
+        }
+    )
     out = product.blend(preds, length_scale=50.0)
     w = np.exp(-0.5 * np.array([25.0, 75.0]) ** 2 / 50.0**2)
     mean = (w * [1.0, 3.0]).sum() / w.sum()
@@ -35,8 +45,18 @@ def test_smoothing_is_nadaraya_watson_and_fills_failed_experts():
     space = Space.from_config(config.section("training"))
     rows = []
     for i, (x, ls) in enumerate([(0.0, 100_000.0), (100_000.0, 300_000.0), (200_000.0, np.nan)]):
-        rows.append({"expert_id": i, "x": x, "y": 0.0, "lengthscale_x": ls, "lengthscale_y": 200_000.0,
-                     "lengthscale_t": 2.0, "kernel_variance": 0.1, "likelihood_variance": 0.01})
+        rows.append(
+            {
+                "expert_id": i,
+                "x": x,
+                "y": 0.0,
+                "lengthscale_x": ls,
+                "lengthscale_y": 200_000.0,
+                "lengthscale_t": 2.0,
+                "kernel_variance": 0.1,
+                "likelihood_variance": 0.01,
+            }
+        )
     out = smoothing.smooth(pd.DataFrame(rows), space, length_scale=100_000.0, params=["lengthscales"])
     w = np.exp(-0.5 * np.array([0.0, 1.0]))
     assert out.loc[0, "lengthscale_x"] == pytest.approx((w * [100_000, 300_000]).sum() / w.sum())

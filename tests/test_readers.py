@@ -1,4 +1,5 @@
 """Each reader on files written by the demo generator, and every kind of bad input."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,8 +59,9 @@ def test_bremen_reader_converts_cm_and_falls_back(demo_days):
 
 def test_bremen_day_is_stamped_at_noon(demo_days):
     root, _ = demo_days
-    src = config.source("smap", {"type": "bremen_smos_smap",
-                                 "path": str(root / "smap" / "{YYYYMMDD}_north_mix_sit_v300.nc")})
+    src = config.source(
+        "smap", {"type": "bremen_smos_smap", "path": str(root / "smap" / "{YYYYMMDD}_north_mix_sit_v300.nc")}
+    )
     df = loading.load_day(src, "2019-04-15", "EPSG:3411")
     assert np.allclose(df["t"], timeutil.day_to_t("2019-04-15") + 0.5)
 
@@ -68,10 +70,12 @@ def test_along_track_csv_and_xyt_table(tmp_path, demo_days):
     root, _ = demo_days
     is2 = loading.load_day(is2_source(root), "2019-04-15", "EPSG:3411")
     csv = tmp_path / "c2_20190415.csv"
-    pd.DataFrame({"datetime": timeutil.t_to_datetime(is2["t"]), "lon": is2["lon"], "lat": is2["lat"],
-                  "z": is2["obs"]}).to_csv(csv, index=False)
-    src = config.source("c2", {"type": "along_track_csv", "path": str(tmp_path / "c2_{YYYYMMDD}.csv"),
-                               "columns": {"value": "z"}})
+    pd.DataFrame(
+        {"datetime": timeutil.t_to_datetime(is2["t"]), "lon": is2["lon"], "lat": is2["lat"], "z": is2["obs"]}
+    ).to_csv(csv, index=False)
+    src = config.source(
+        "c2", {"type": "along_track_csv", "path": str(tmp_path / "c2_{YYYYMMDD}.csv"), "columns": {"value": "z"}}
+    )
     df = loading.load_day(src, "2019-04-15", "EPSG:3411")
     np.testing.assert_allclose(df["obs"], is2["obs"])
     np.testing.assert_allclose(df["x"], is2["x"], atol=1e-3)
@@ -137,6 +141,7 @@ def test_nan_is_dropped_inf_and_bad_coordinates_are_errors(tmp_path, is2_file):
             v[:n] = value
             ds[var] = (ds[var].dims, v, ds[var].attrs)
             return ds
+
         return fn
 
     with_nan = rewrite(is2_file, tmp_path / "nan.nc", poke("ice_thickness", np.nan))

@@ -1,4 +1,5 @@
 """Honest convergence (why a fit stopped, whether it ended on a bound) and restarts that keep the best start."""
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -26,9 +27,15 @@ def problem(seed=0, n=150, noise=0.1):
 def test_stop_reason_reads_scipys_messages():
     quad = lambda v: (float(((v - 3) ** 2).sum()), 2 * (v - 3))  # noqa: E731
     assert stop_reason(minimize(quad, np.zeros(2), jac=True, method="L-BFGS-B").message) in (
-        "gradient_tolerance", "objective_tolerance")
-    rosen = minimize(lambda v: (100 * (v[1] - v[0] ** 2) ** 2 + (1 - v[0]) ** 2), [-1.2, 1.0],
-                     method="L-BFGS-B", options={"maxiter": 2})
+        "gradient_tolerance",
+        "objective_tolerance",
+    )
+    rosen = minimize(
+        lambda v: 100 * (v[1] - v[0] ** 2) ** 2 + (1 - v[0]) ** 2,
+        [-1.2, 1.0],
+        method="L-BFGS-B",
+        options={"maxiter": 2},
+    )
     assert stop_reason(rosen.message) == "iteration_limit"
     assert stop_reason(b"CONVERGENCE: REL_REDUCTION_OF_F_<=_FACTR*EPSMCH") == "objective_tolerance"
     assert stop_reason("ABNORMAL_TERMINATION_IN_LNSRCH") == "line_search_failed"
@@ -51,8 +58,11 @@ def test_restarts_keep_the_lowest_objective_and_record_the_gain():
     other = Hyper(np.array([20_000.0, 20_000.0, 0.6]), 0.01, 0.5)  # short scales, everything noise
     starts = {"neighbours": other, "centre": engine.space.centre(), "skipped": None}
     best = training.fit_expert(engine, p, starts)
-    alone = {"init": engine.fit_one(p), "neighbours": engine.fit_one(p, other),
-             "centre": engine.fit_one(p, engine.space.centre())}
+    alone = {
+        "init": engine.fit_one(p),
+        "neighbours": engine.fit_one(p, other),
+        "centre": engine.fit_one(p, engine.space.centre()),
+    }
     losses = {k: r.loss for k, r in alone.items()}
     assert best.start == min(losses, key=losses.get)
     assert best.loss == pytest.approx(min(losses.values()), rel=1e-12)
@@ -68,8 +78,17 @@ def test_fixed_parameters_keep_their_value_from_any_start():
 
 def test_neighbour_start_is_the_weighted_mean_of_fitted_neighbours():
     def row(x, lx, status="ok"):
-        return {"x": x, "y": 0.0, "status": status, "lengthscale_x": lx, "lengthscale_y": lx, "lengthscale_t": 2.0,
-                "kernel_variance": 0.3, "likelihood_variance": 0.05}
+        return {
+            "x": x,
+            "y": 0.0,
+            "status": status,
+            "lengthscale_x": lx,
+            "lengthscale_y": lx,
+            "lengthscale_t": 2.0,
+            "kernel_variance": 0.3,
+            "likelihood_variance": 0.05,
+        }
+
     rows = [row(0.0, 100e3), row(400e3, 300e3), row(100e3, np.nan, "cholesky_failed")]
     h = training.neighbour_start(rows, 200e3, 0.0, 400e3)  # both fitted experts 200 km away: equal weights
     assert h.lengthscales[0] == pytest.approx(200e3) and h.kernel_variance == pytest.approx(0.3)

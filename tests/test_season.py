@@ -1,4 +1,5 @@
 """Campaigns: hyperparameters trained once per month and reused by every day of that month."""
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -15,8 +16,15 @@ def monthly(reference: dict) -> dict:
     return config.resolve({**config.MINIMAL, "hyperparameters_from": reference})
 
 
-@pytest.mark.parametrize("target, ref", [("2019-04-02", "2019-04-15"), ("2019-04-15", "2019-04-15"),
-                                         ("2019-05-30", "2019-05-15"), ("2019-02-27", "2019-02-15")])
+@pytest.mark.parametrize(
+    "target, ref",
+    [
+        ("2019-04-02", "2019-04-15"),
+        ("2019-04-15", "2019-04-15"),
+        ("2019-05-30", "2019-05-15"),
+        ("2019-02-27", "2019-02-15"),
+    ],
+)
 def test_each_month_uses_its_reference_day(target, ref):
     assert plan.hyperparameter_target(monthly(MONTHLY), target) == ref
 
@@ -30,8 +38,9 @@ def test_a_reference_day_beyond_the_month_is_its_last_day():
 def test_a_season_over_two_months_trains_exactly_two_days(tmp_path):
     work = copy_workflow(tmp_path)
     season = work / "season.yaml"
-    season.write_text(yaml.safe_dump({"targets": {"start": "2019-04-29", "end": "2019-05-02"},
-                                      "hyperparameters_from": MONTHLY}))
+    season.write_text(
+        yaml.safe_dump({"targets": {"start": "2019-04-29", "end": "2019-05-02"}, "hyperparameters_from": MONTHLY})
+    )
     jobs = dry_run_jobs(work, "--configfile", str(TINY_CONFIG), str(season))
     shards = yaml.safe_load(TINY_CONFIG.read_text())["training"]["shards"]
     assert jobs["smooth"] == 2 and jobs["train"] == 2 * shards  # 2019-04-15 and 2019-05-15, neither a target
@@ -45,8 +54,15 @@ def test_a_two_month_season_end_to_end(tmp_path):
     monthly statistics, and each day predicted with its own month's hyperparameters."""
     work = copy_workflow(tmp_path)
     season = work / "season.yaml"
-    season.write_text(yaml.safe_dump({"targets": {"start": "2019-04-29", "end": "2019-05-02"},
-                                      "hyperparameters_from": MONTHLY, "season_name": "spring"}))
+    season.write_text(
+        yaml.safe_dump(
+            {
+                "targets": {"start": "2019-04-29", "end": "2019-05-02"},
+                "hyperparameters_from": MONTHLY,
+                "season_name": "spring",
+            }
+        )
+    )
     snakemake(work, "--configfile", str(TINY_CONFIG), str(season), timeout=1500)
     with xr.open_dataset(work / "results/season/spring.nc") as ds:
         assert [str(t)[:10] for t in ds["time"].values] == ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"]

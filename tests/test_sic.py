@@ -1,4 +1,5 @@
 """The NOAA/NSIDC sea-ice concentration CDR as pseudo-observations: reader, flags, grid, download."""
+
 import functools
 import http.server
 import json
@@ -48,9 +49,16 @@ def test_a_v5_layout_with_fractions_reads_the_same(sic_file, tmp_path):
         raw = ds[nsidc_cdr.VARIABLE].values[0].astype(float)
         x, y = ds["xgrid"].values, ds["ygrid"].values
     fraction = raw / 100.0  # as floats, flags scaled like the data (2.51 ..)
-    v5 = xr.Dataset({nsidc_cdr.VARIABLE: (("time", "y", "x"), fraction[None],
-                                          {"flag_values": np.array([251, 252, 253, 254, 255])})},
-                    coords={"x": x, "y": y})
+    v5 = xr.Dataset(
+        {
+            nsidc_cdr.VARIABLE: (
+                ("time", "y", "x"),
+                fraction[None],
+                {"flag_values": np.array([251, 252, 253, 254, 255])},
+            )
+        },
+        coords={"x": x, "y": y},
+    )
     path = tmp_path / "sic_psn25_20190415_F17_v05r00.nc"
     v5.to_netcdf(path)
     a, b = nsidc_cdr.read_file(sic_file), nsidc_cdr.read_file(str(path))
@@ -63,8 +71,10 @@ def test_bad_files_are_named_errors(sic_file, tmp_path):
         values[0, 10, 10] = 180
         ds[nsidc_cdr.VARIABLE].values = values
         return ds
+
     with pytest.raises(InputError, match=r"neither a concentration .* nor a declared flag .*180 stored"):
         nsidc_cdr.read_file(rewrite(sic_file, tmp_path / "flag.nc", undeclared, mask_and_scale=False))
+
     def renamed(ds):
         return ds.rename({nsidc_cdr.VARIABLE: "goddard_merged_seaice_conc"})
 
@@ -85,19 +95,28 @@ def test_download_from_the_bucket_layout_and_a_day_the_server_lacks(sic_file, tm
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        source = config.source("sic", {
-            "type": "nsidc_cdr_sic", "cache": str(tmp_path / "cache"), "backoff_s": 0.01, "retries": 1,
-            "url": f"http://127.0.0.1:{httpd.server_address[1]}/{{YYYY}}/seaice_conc_daily_nh_{{YYYYMMDD}}_f17_v04r00.nc"})
+        source = config.source(
+            "sic",
+            {
+                "type": "nsidc_cdr_sic",
+                "cache": str(tmp_path / "cache"),
+                "backoff_s": 0.01,
+                "retries": 1,
+                "url": f"http://127.0.0.1:{httpd.server_address[1]}/{{YYYY}}/seaice_conc_daily_nh_{{YYYYMMDD}}_f17_v04r00.nc",
+            },
+        )
         manifest = str(tmp_path / f"{DAY}.json")
         fetching.fetch_day(source, DAY, plan.cache_path(source, DAY), manifest, "error")
         df = loading.load_day(source, DAY, "EPSG:3411", manifest)
         assert len(df) == len(nsidc_cdr.read_file(sic_file)) and (df["obs"] == 0).all()
         assert (df["source"] == "sic").all() and np.allclose(df["t"] % 1, 0.5)  # a daily map: the day's centre
         with pytest.raises(DownloadError, match="day 2019-04-16: .*404"):
-            fetching.fetch_day(source, "2019-04-16", plan.cache_path(source, "2019-04-16"),
-                               str(tmp_path / "16.json"), "error")
-        fetching.fetch_day(source, "2019-04-16", plan.cache_path(source, "2019-04-16"),
-                           str(tmp_path / "16.json"), "skip")
+            fetching.fetch_day(
+                source, "2019-04-16", plan.cache_path(source, "2019-04-16"), str(tmp_path / "16.json"), "error"
+            )
+        fetching.fetch_day(
+            source, "2019-04-16", plan.cache_path(source, "2019-04-16"), str(tmp_path / "16.json"), "skip"
+        )
         assert json.loads((tmp_path / "16.json").read_text())["status"] == "missing"
         with pytest.raises(loading.DayMissing, match="day 2019-04-16"):
             loading.load_day(source, "2019-04-16", "EPSG:3411", str(tmp_path / "16.json"))

@@ -99,8 +99,7 @@ def submitted_count(output: str) -> int:
     """SLURM submissions reported by the plugin (a whole array counts once per task)."""
     plain = len(re.findall(r"has been submitted with SLURM jobid", output))
     arrays = sum(
-        int(b) - int(a) + 1
-        for a, b in re.findall(r"Submitted array job .*? task IDs are (\d+)-(\d+)", output)
+        int(b) - int(a) + 1 for a, b in re.findall(r"Submitted array job .*? task IDs are (\d+)-(\d+)", output)
     )
     return plain + arrays
 
@@ -223,9 +222,7 @@ def test_gpu_profile_sbatch_line(tmp_path):
     shutil.rmtree(work / ".snakemake")
     res = smk(["--cores", "2", "--workflow-profile", "none", "--until", "load_along_track"], work)
     assert res.returncode == 0, res.output[-3000:]
-    out = submit_and_stop(
-        ["--profile", "profiles/slurm-gpu", "--retries", "0", "--verbose", *FAST_POLL], work, env, 3
-    )
+    out = submit_and_stop(["--profile", "profiles/slurm-gpu", "--retries", "0", "--verbose", *FAST_POLL], work, env, 3)
     train = [ln for ln in fake_sbatch_lines(env)[1:] if "--comment rule_train" in ln]
     assert len(train) == 2, fake_sbatch_lines(env)
     for line in train:

@@ -1,5 +1,6 @@
 """The closed-form SGPR bound in column blocks, and the inducing-point choices (the bound itself is
 held to GPflow's SGPR for every kernel in test_kernels.py)."""
+
 import numpy as np
 import pytest
 
@@ -43,8 +44,9 @@ def test_kmeans_inducing_points_are_seeded_and_beat_random_draws(data):
     np.testing.assert_array_equal(inducing_points(X[:30], 40, "kmeans", 0, 7), X[:30])
     theta = np.array([2.0, 2.0, 2.0, 0.5, 0.09])
     kmeans = sparse.SGPRBound(M32, X, y, a).value_and_grad(theta)[0]
-    randoms = [sparse.SGPRBound(M32, X, y, inducing_points(X, 40, "random", s, 7)).value_and_grad(theta)[0]
-               for s in range(5)]
+    randoms = [
+        sparse.SGPRBound(M32, X, y, inducing_points(X, 40, "random", s, 7)).value_and_grad(theta)[0] for s in range(5)
+    ]
     assert kmeans < min(randoms)  # the negative bound: lower is tighter
 
 

@@ -1,5 +1,6 @@
 """One time convention: exact times inside, whole-day stamps at the centre of their day, timed expert files
 honoured exactly."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,8 +25,10 @@ def day_stamped_table(path, days=(-1, 0, 1), column="t"):
 
 @pytest.mark.parametrize("column", ["t", "date"])
 def test_day_stamps_give_gpsats_relative_times(tmp_path, column):
-    source = config.source("gpsat", {"type": "table", "time_stamps": "day",
-                                     "path": day_stamped_table(tmp_path / "obs.parquet", column=column)})
+    source = config.source(
+        "gpsat",
+        {"type": "table", "time_stamps": "day", "path": day_stamped_table(tmp_path / "obs.parquet", column=column)},
+    )
     obs = pd.concat([loading.load_day(source, d, CRS) for d in timeutil.day_range(TARGET, 1)], ignore_index=True)
     cand = pd.DataFrame({"x": [0.0], "y": [0.0], "lon": [0.0], "lat": [90.0]})
     expert = ex.choose_experts(obs, cand, TARGET, 1, 1, 100_000.0, 1).iloc[0]
@@ -69,7 +72,8 @@ def test_expert_times_follow_the_sources_unless_set():
 
 def test_along_track_dates_as_whole_days(tmp_path):
     path = tmp_path / "track.csv"
-    pd.DataFrame({"datetime": [TARGET, TARGET], "lon": [0.0, 1.0], "lat": [85.0, 85.0],
-                  "obs": [1.0, 2.0]}).to_csv(path, index=False)
+    pd.DataFrame({"datetime": [TARGET, TARGET], "lon": [0.0, 1.0], "lat": [85.0, 85.0], "obs": [1.0, 2.0]}).to_csv(
+        path, index=False
+    )
     source = config.source("csv", {"type": "along_track_csv", "path": str(path), "time_stamps": "day"})
     assert loading.load_day(source, TARGET, CRS)["t"].tolist() == [DAY + 0.5, DAY + 0.5]

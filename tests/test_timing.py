@@ -1,4 +1,5 @@
 """icegp.timing on real benchmark files, written as Snakemake 9 writes them."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,22 @@ def write_bench(root, rel: str, *runs) -> None:
     lines = [HEADER]
     for s, cpu, rss in runs:
         mem = "NA" if rss is None else f"{rss:.2f}"
-        lines.append("\t".join([f"{s:.4f}", f"0:00:{int(s):02d}", mem, "812.50", mem, mem, "0.01", "1.20",
-                                "NA" if cpu is None else "87.50", "NA" if cpu is None else f"{cpu:.2f}"]))
+        lines.append(
+            "\t".join(
+                [
+                    f"{s:.4f}",
+                    f"0:00:{int(s):02d}",
+                    mem,
+                    "812.50",
+                    mem,
+                    mem,
+                    "0.01",
+                    "1.20",
+                    "NA" if cpu is None else "87.50",
+                    "NA" if cpu is None else f"{cpu:.2f}",
+                ]
+            )
+        )
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
@@ -47,8 +62,14 @@ def test_collect_one_row_per_file_with_median_of_repeats(bench):
 
 def test_summarise_sums_medians_and_order(bench):
     summary = timing.summarise(timing.collect(bench))
-    assert summary["rule"].tolist() == ["demo_inputs", "fetch_gridded", "load_gridded", "train", "predict",
-                                        "mystery_rule"]
+    assert summary["rule"].tolist() == [
+        "demo_inputs",
+        "fetch_gridded",
+        "load_gridded",
+        "train",
+        "predict",
+        "mystery_rule",
+    ]
     assert summary["stage"].tolist() == ["demo", "load", "load", "train", "predict", "other"]
     train = summary.set_index("rule").loc["train"]
     assert train["jobs"] == 2
@@ -65,7 +86,12 @@ def test_summarise_sums_medians_and_order(bench):
 
 def test_stage_mapping():
     assert [timing.stage_of(r) for r in ["fetch_gridded", "load_along_track", "smooth", "plots", "all"]] == [
-        "load", "load", "smooth", "plots", "other"]
+        "load",
+        "load",
+        "smooth",
+        "plots",
+        "other",
+    ]
 
 
 def test_write_report_writes_tsv_and_chart(bench, tmp_path):

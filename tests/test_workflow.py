@@ -1,4 +1,5 @@
 """Real snakemake runs of the whole DAG on the tiny config: outputs, CF product, reruns, resume."""
+
 import datetime
 import json
 import os
@@ -66,8 +67,20 @@ def test_product_is_cf_and_accurate(tiny_run):
 
 def test_every_rule_has_benchmark_log_and_timing_row(tiny_run):
     summary = pd.read_csv(tiny_run / "results/timing_report.tsv", sep="\t")
-    for rule in ("demo_inputs", "load_along_track", "load_gridded", "observations", "grids", "experts", "train",
-                 "smooth", "predict", "product", "validate", "plots"):
+    for rule in (
+        "demo_inputs",
+        "load_along_track",
+        "load_gridded",
+        "observations",
+        "grids",
+        "experts",
+        "train",
+        "smooth",
+        "predict",
+        "product",
+        "validate",
+        "plots",
+    ):
         assert rule in set(summary["rule"]), rule
         assert any((tiny_run / "logs" / rule).glob("**/*.log")) or (tiny_run / "logs" / f"{rule}.log").exists()
     train = pd.concat(pd.read_parquet(p) for p in (tiny_run / f"results/{TARGET}/train").glob("*.parquet"))
@@ -78,10 +91,14 @@ def test_every_rule_has_benchmark_log_and_timing_row(tiny_run):
 
 def test_intermediate_files_keep_their_column_contracts(tiny_run):
     results = tiny_run / "results"
-    files = {"OBS": results / "obs/is2/2019-04-15.parquet", "WINDOW": results / f"{TARGET}/observations.parquet",
-             "EXPERTS": results / f"{TARGET}/experts.parquet", "TRAIN": results / f"{TARGET}/train/0.parquet",
-             "SMOOTHED": results / f"{TARGET}/hyperparameters.parquet",
-             "PREDICTIONS": results / f"{TARGET}/predict/0.parquet"}
+    files = {
+        "OBS": results / "obs/is2/2019-04-15.parquet",
+        "WINDOW": results / f"{TARGET}/observations.parquet",
+        "EXPERTS": results / f"{TARGET}/experts.parquet",
+        "TRAIN": results / f"{TARGET}/train/0.parquet",
+        "SMOOTHED": results / f"{TARGET}/hyperparameters.parquet",
+        "PREDICTIONS": results / f"{TARGET}/predict/0.parquet",
+    }
     for name, path in files.items():
         assert pd.read_parquet(path).columns.tolist() == getattr(contracts, name), path
     assert pd.read_csv(results / "timing_report.tsv", sep="\t").columns.tolist() == contracts.TIMING
@@ -113,8 +130,14 @@ def test_params_compare_on_meaning_and_shards_rerun_what_the_docs_say(tiny_run):
     reordered = tiny_run / "reordered.yaml"
     reordered.write_text(yaml.safe_dump(cfg, sort_keys=False))
     assert dry_run_jobs(tiny_run, configfile=reordered) == {}
-    defaults = overlay(tiny_run, "defaults", {"training": {"kernel": "Matern32", "restarts": []},
-                                              "sources": {"is2": {"enabled": True, "time_stamps": "exact"}}})
+    defaults = overlay(
+        tiny_run,
+        "defaults",
+        {
+            "training": {"kernel": "Matern32", "restarts": []},
+            "sources": {"is2": {"enabled": True, "time_stamps": "exact"}},
+        },
+    )
     assert dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(defaults)) == {}  # defaults written out
     more = overlay(tiny_run, "more", {"targets": [TARGET, "2019-04-16"], "validation": {"seed": 3}})
     jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(more))
@@ -124,8 +147,17 @@ def test_params_compare_on_meaning_and_shards_rerun_what_the_docs_say(tiny_run):
     assert made_by["training"]["kernel"] == "Matern32" and "threads" not in made_by["training"]
     shards = overlay(tiny_run, "shards", {"training": {"shards": 3}})
     jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(shards))
-    assert set(jobs) == {"experts", "train", "smooth", "predict", "product", "validate", "plots", "timing_report",
-                         "all"}
+    assert set(jobs) == {
+        "experts",
+        "train",
+        "smooth",
+        "predict",
+        "product",
+        "validate",
+        "plots",
+        "timing_report",
+        "all",
+    }
 
 
 def test_an_impossible_config_stops_before_deleting_anything(tiny_run):
@@ -141,10 +173,20 @@ def test_killed_train_job_resumes_from_its_checkpoint(tiny_run):
     slow = overlay(tiny_run, "slow", {"training": {"engine": "reference"}})
     target = f"results/{TARGET}/train/0.parquet"
     checkpoint = tiny_run / f"results/{TARGET}/train/.checkpoint/0.parquet"
-    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "1", target,
-           "--configfile", str(TINY_CONFIG), str(slow)]
-    proc = subprocess.Popen(cmd, cwd=tiny_run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--workflow-profile",
+        "none",
+        "--cores",
+        "1",
+        target,
+        "--configfile",
+        str(TINY_CONFIG),
+        str(slow),
+    ]
+    proc = subprocess.Popen(cmd, cwd=tiny_run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 240
     while time.time() < deadline:
         if checkpoint.exists() and len(pd.read_parquet(checkpoint)) >= 2:
@@ -190,8 +232,10 @@ def test_hyperparameters_from_reuses_by_location_and_predicts_each_day(tmp_path)
     assert jobs["train"] == 2 and jobs["predict"] == 4 and jobs["product"] == 2
     assert jobs["demo_inputs"] == 6 and jobs["load_along_track"] == 6  # days 14-16 and 17-19, each once
     snakemake(work, *args)
-    with xr.open_dataset(work / "results/2019-04-15/product.nc") as a, \
-            xr.open_dataset(work / "results/2019-04-18/product.nc") as b:
+    with (
+        xr.open_dataset(work / "results/2019-04-15/product.nc") as a,
+        xr.open_dataset(work / "results/2019-04-18/product.nc") as b,
+    ):
         assert b["time"].values[0] == np.datetime64("2019-04-18")
         va, vb = a["sea_ice_thickness"].values[0], b["sea_ice_thickness"].values[0]
         both = np.isfinite(va) & np.isfinite(vb)
@@ -206,8 +250,14 @@ def test_hyperparameters_from_reuses_by_location_and_predicts_each_day(tmp_path)
 def test_html_report_includes_plots_and_timing(tiny_run):
     snakemake(tiny_run, "--report", "report.html", "--configfile", str(TINY_CONFIG))
     html = (tiny_run / "report.html").read_text(errors="ignore")
-    for name in ("product.png", "std.png", "difference.png", "hyperparameters.png", "timing_report.tsv",
-                 "timing_report.png"):
+    for name in (
+        "product.png",
+        "std.png",
+        "difference.png",
+        "hyperparameters.png",
+        "timing_report.tsv",
+        "timing_report.png",
+    ):
         assert name in html, name
 
 
@@ -231,9 +281,13 @@ def test_smap_over_http_with_a_missing_day(tmp_path, demo_days):
         (tmp_path / "work").mkdir()
         work = copy_workflow(tmp_path / "work")
         cfg = yaml.safe_load(TINY_CONFIG.read_text())
-        cfg["sources"]["smap"] = {"type": "bremen_smos_smap", "cache": "resources/smap_cache",
-                             "url": f"http://127.0.0.1:{httpd.server_address[1]}/{{YYYYMMDD}}_north_mix_sit_v300.nc",
-                             "coarsen": 8, "backoff_s": 0.01}
+        cfg["sources"]["smap"] = {
+            "type": "bremen_smos_smap",
+            "cache": "resources/smap_cache",
+            "url": f"http://127.0.0.1:{httpd.server_address[1]}/{{YYYYMMDD}}_north_mix_sit_v300.nc",
+            "coarsen": 8,
+            "backoff_s": 0.01,
+        }
         strict = overlay(work, "http", cfg)
         target = f"results/{TARGET}/observations.parquet"
         proc = snakemake(work, target, "--configfile", str(strict), check=False)

@@ -6,6 +6,7 @@ compares hyperparameters and predictions, times the fast engine as the number of
 runs the whole demo DAG with each engine (``--cores 2``), and reads the runs' benchmark files per stage.
 Numbers go to ``results/bench/bench.tsv`` (appended, one row per metric, stamped with the run time).
 """
+
 from __future__ import annotations
 
 import os
@@ -92,17 +93,32 @@ def compare_engines(workdir: Path, cfg: dict, target: str) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cores", type=int, default=2)
-    ap.add_argument("--skip-reference-dag", action="store_true",
-                    help="do not run the whole demo DAG with the reference engine (the slow part)")
-    ap.add_argument("--scale", choices=("demo", "seed"), default="demo",
-                    help="demo: the small binned demo; seed: the seed's pan-Arctic raw along-track workload")
+    ap.add_argument(
+        "--skip-reference-dag",
+        action="store_true",
+        help="do not run the whole demo DAG with the reference engine (the slow part)",
+    )
+    ap.add_argument(
+        "--scale",
+        choices=("demo", "seed"),
+        default="demo",
+        help="demo: the small binned demo; seed: the seed's pan-Arctic raw along-track workload",
+    )
     ap.add_argument("--window", type=int, default=7, help="--scale seed: num_days_before_after")
-    ap.add_argument("--reference-sample", type=int, default=5,
-                    help="--scale seed: experts fitted with the reference engine for the extrapolation")
-    ap.add_argument("--scaling", action="store_true",
-                    help="--scale seed: also time one expert as its observations double")
-    ap.add_argument("--inducing-sweep", action="store_true",
-                    help="--scale seed: also fit three experts with 50-500 random and k-means inducing points")
+    ap.add_argument(
+        "--reference-sample",
+        type=int,
+        default=5,
+        help="--scale seed: experts fitted with the reference engine for the extrapolation",
+    )
+    ap.add_argument(
+        "--scaling", action="store_true", help="--scale seed: also time one expert as its observations double"
+    )
+    ap.add_argument(
+        "--inducing-sweep",
+        action="store_true",
+        help="--scale seed: also fit three experts with 50-500 random and k-means inducing points",
+    )
     args = ap.parse_args(argv)
     if args.scale == "seed":
         from .seedbench import run
@@ -130,16 +146,20 @@ def main(argv=None) -> int:
         rows["dag_speedup"] = rows["dag_reference_wall_s"] / rows["dag_fast_wall_s"]
         ref_stages = stage_table(ref_dir).set_index("rule")
         rows["reference_train_max_rss_mb"] = ref_stages.loc["train", "max_rss_mb"]
-        print(f"demo DAG, reference engine: {rows['dag_reference_wall_s']:.1f} s "
-              f"(whole DAG speedup {rows['dag_speedup']:.1f}x; RMSE vs truth fast "
-              f"{rows['fast_rmse_vs_truth_m']:.4f} m, reference {rows['reference_rmse_vs_truth_m']:.4f} m)")
+        print(
+            f"demo DAG, reference engine: {rows['dag_reference_wall_s']:.1f} s "
+            f"(whole DAG speedup {rows['dag_speedup']:.1f}x; RMSE vs truth fast "
+            f"{rows['fast_rmse_vs_truth_m']:.4f} m, reference {rows['reference_rmse_vs_truth_m']:.4f} m)"
+        )
     cmp = compare_engines(fast_dir, cfg, target)
     rows.update(cmp)
     for k, v in cmp.items():
         print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}")
     record(rows, OUT / "bench.tsv")
-    print(f"training speedup: {cmp['training_speedup']:.1f}x at max prediction difference "
-          f"{cmp['max_prediction_diff_m']:.2g} m")
+    print(
+        f"training speedup: {cmp['training_speedup']:.1f}x at max prediction difference "
+        f"{cmp['max_prediction_diff_m']:.2g} m"
+    )
     return 0
 
 

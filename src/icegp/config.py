@@ -7,6 +7,7 @@ the resolved config with plain ``cfg[key]``. The workflow resolves its config wh
 benchmarks and tests resolve theirs with :func:`resolve`, or one section with :func:`section`
 and one source with :func:`source`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,9 +40,11 @@ def _renamed(config: dict) -> dict:
     name) is an error that shows the new layout."""
     sources = config.get("sources")
     if isinstance(sources, list):
-        raise ValueError("config key sources: sources are a mapping from name to settings, not a list; write "
-                         "`sources: {is2: {type: is2sitdat4, path: ...}, smap: {...}}` (each `name:` becomes "
-                         "the key)")
+        raise ValueError(
+            "config key sources: sources are a mapping from name to settings, not a list; write "
+            "`sources: {is2: {type: is2sitdat4, path: ...}, smap: {...}}` (each `name:` becomes "
+            "the key)"
+        )
     out = copy.deepcopy(config)
     for src in (out.get("sources") or {}).values():
         for old, new in RENAMED_SOURCE_KEYS.items():
@@ -121,6 +124,8 @@ def check(config: dict) -> list[str]:
         plan.source_time_stamps(src)
     spacing, radius = config["experts"]["expert_spacing"], config["prediction"]["radius"]
     if not config["experts"]["locations_file"] and radius < spacing / 2**0.5:
-        return [f"config key prediction.radius: {radius} m is below experts.expert_spacing / sqrt(2) "
-                f"({spacing / 2**0.5:.0f} m): locations midway between four experts are predicted by none"]
+        return [
+            f"config key prediction.radius: {radius} m is below experts.expert_spacing / sqrt(2) "
+            f"({spacing / 2**0.5:.0f} m): locations midway between four experts are predicted by none"
+        ]
     return []

@@ -3,6 +3,7 @@
 ``python -m icegp.configdoc`` rewrites the generated part of config/README.md (between BEGIN and END);
 ``python -m icegp.configdoc --check`` exits 1 when it is out of date (the tests check it too).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,11 @@ def rows(properties: dict, prefix: str = "", defaults=None, required=()) -> list
         name = f"{prefix}{key}"
         if "description" in sub:
             default = sub.get("default", {})
-            shown_default = ("required" if key in required else (defaults or {}).get(key)
-                             or ("-" if default == {} else shown(default)))
+            shown_default = (
+                "required"
+                if key in required
+                else (defaults or {}).get(key) or ("-" if default == {} else shown(default))
+            )
             out.append((name, shown_default, " ".join(sub["description"].split())))
         if "properties" in sub:
             out += rows(sub["properties"], f"{name}.")
@@ -68,8 +72,11 @@ def render(doc: dict | None = None) -> str:
             continue
         if key == "sources":
             item = sub["additionalProperties"]
-            parts += [f"## `{key}`", " ".join(sub["description"].split()),
-                      table(rows(item["properties"], defaults=per_type_defaults(item), required=item["required"]))]
+            parts += [
+                f"## `{key}`",
+                " ".join(sub["description"].split()),
+                table(rows(item["properties"], defaults=per_type_defaults(item), required=item["required"])),
+            ]
         else:
             parts += [f"## `{key}`", table(rows(sub["properties"]))]
     return "\n\n".join(parts)
@@ -78,7 +85,7 @@ def render(doc: dict | None = None) -> str:
 def rewritten(text: str, generated: str) -> str:
     """`text` with its generated part replaced by `generated`."""
     start, end = text.index(BEGIN), text.index(END)
-    return f"{text[:start]}{BEGIN}\n{generated}\n{END}{text[end + len(END):]}"
+    return f"{text[:start]}{BEGIN}\n{generated}\n{END}{text[end + len(END) :]}"
 
 
 def main(argv=None) -> int:

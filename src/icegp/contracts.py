@@ -3,6 +3,7 @@
 One list per file, in the order the columns are written. A job selects its output's columns with
 these lists, and the workflow tests hold the files the demo writes to them.
 """
+
 from __future__ import annotations
 
 from .gp.hyper import COLUMNS as HYPERPARAMETERS
@@ -15,12 +16,39 @@ WINDOW = [*OBS, "n"]
 #: results/{target}/experts.parquet: the experts kept for the target, each with its shard.
 EXPERTS = ["expert_id", "x", "y", "t", "lon", "lat", "n_obs", "shard"]
 #: results/{target}/train/{shard}.parquet: one fit per expert (hyperparameters NaN when it failed).
-TRAIN = ["expert_id", "x", "y", "t", "lon", "lat", *HYPERPARAMETERS, "mean", "n_obs", "n_iter", "converged",
-         "loss", "seconds", "status", "stop", "at_bound", "start", "gain"]
+TRAIN = [
+    "expert_id",
+    "x",
+    "y",
+    "t",
+    "lon",
+    "lat",
+    *HYPERPARAMETERS,
+    "mean",
+    "n_obs",
+    "n_iter",
+    "converged",
+    "loss",
+    "seconds",
+    "status",
+    "stop",
+    "at_bound",
+    "start",
+    "gain",
+]
 #: results/{target}/hyperparameters.parquet: TRAIN with the smoothed values, and the trained ones as <p>_raw.
 SMOOTHED = [*TRAIN, *(f"{c}_raw" for c in HYPERPARAMETERS)]
 #: results/{target}/predict/{shard}.parquet: every expert's predictions at the locations within its radius.
 PREDICTIONS = ["expert_id", "expert_x", "expert_y", "x", "y", "f_mean", "f_var", "y_var"]
 #: results/timing_report.tsv: one row per rule.
-TIMING = ["stage", "rule", "jobs", "wall_s_sum", "wall_s_median", "wall_s_max", "cpu_s_sum", "max_rss_mb",
-          "percent_wall"]
+TIMING = [
+    "stage",
+    "rule",
+    "jobs",
+    "wall_s_sum",
+    "wall_s_median",
+    "wall_s_max",
+    "cpu_s_sum",
+    "max_rss_mb",
+    "percent_wall",
+]

@@ -1,5 +1,6 @@
 """Running the workflow in a fresh working copy, for benchmarks and the trade-off: copy it, overlay
 a config, run Snakemake, and read back its results and benchmark files."""
+
 from __future__ import annotations
 
 import shutil
@@ -39,9 +40,20 @@ def run_dag(workdir: Path, overlay: dict, cores: int, presets=(), targets=(), cl
         shutil.rmtree(workdir / sub, ignore_errors=True)
     copy_workflow(workdir)
     (workdir / "overlay.yaml").write_text(yaml.safe_dump(overlay))
-    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", str(cores),
-           "--configfile", "config/config.yaml", *presets, "overlay.yaml",
-           *(["--", *targets] if targets else [])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--workflow-profile",
+        "none",
+        "--cores",
+        str(cores),
+        "--configfile",
+        "config/config.yaml",
+        *presets,
+        "overlay.yaml",
+        *(["--", *targets] if targets else []),
+    ]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -55,8 +67,7 @@ def problems_for(workdir: Path, target: str, training: dict, num_days: int):
     experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
     local = ex.LocalData(obs)
     half = ex.time_half_width(num_days)
-    return experts, [local.problem(e, training["training_radius"], half)
-                     for e in experts.itertuples(index=False)]
+    return experts, [local.problem(e, training["training_radius"], half) for e in experts.itertuples(index=False)]
 
 
 def stage_table(workdir: Path) -> pd.DataFrame:

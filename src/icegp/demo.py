@@ -1,4 +1,5 @@
 """The demo_inputs job: one day of the synthetic Arctic written in the real input formats."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,14 @@ def truth_dataset(day: str, seed: int, crs: str, grid_cfg, ocean):
     lon, lat = geo.xy_to_lonlat(xx, yy, crs)
     h = synthetic.truth_thickness(lon, lat, timeutil.day_centre(day), seed, ocean)
     return xr.Dataset(
-        {"sea_ice_thickness": (("y", "x"), h, {"units": "m", "long_name": "true sea ice thickness (synthetic)"}),
-         "sea_ice_freeboard": (("y", "x"), synthetic.FREEBOARD_PER_THICKNESS * h,
-                               {"units": "m", "long_name": "true sea ice freeboard (synthetic)"})},
+        {
+            "sea_ice_thickness": (("y", "x"), h, {"units": "m", "long_name": "true sea ice thickness (synthetic)"}),
+            "sea_ice_freeboard": (
+                ("y", "x"),
+                synthetic.FREEBOARD_PER_THICKNESS * h,
+                {"units": "m", "long_name": "true sea ice freeboard (synthetic)"},
+            ),
+        },
         coords={"x": ("x", xa, {"units": "m"}), "y": ("y", ya, {"units": "m"})},
         attrs={"day": day, "crs": crs, "seed": seed},
     )

@@ -3,6 +3,7 @@
 Must run before TensorFlow is imported: Snakemake sets OMP/MKL threads but not TensorFlow's pools,
 which otherwise take every core of the machine.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,14 +36,18 @@ def configure(device: str, threads: int, gpu_resource=0) -> tuple[str, bool]:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     if device == "gpu" and not use_gpu:
-        log.warning("device: gpu was asked for but this job was granted no GPU (resources gpu=%s); "
-                    "running on CPU", gpu_resource)
+        log.warning(
+            "device: gpu was asked for but this job was granted no GPU (resources gpu=%s); running on CPU", gpu_resource
+        )
     if not use_gpu:
         return f"cpu ({threads} threads)", False
     gpus = tensorflow().config.list_physical_devices("GPU")
     if not gpus:
-        log.warning("device: %s but TensorFlow sees no GPU (CUDA_VISIBLE_DEVICES=%r); running on CPU",
-                    device, os.environ.get("CUDA_VISIBLE_DEVICES"))
+        log.warning(
+            "device: %s but TensorFlow sees no GPU (CUDA_VISIBLE_DEVICES=%r); running on CPU",
+            device,
+            os.environ.get("CUDA_VISIBLE_DEVICES"),
+        )
         return f"cpu ({threads} threads)", False
     return f"gpu {gpus[0].name} (CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r})", True
 

@@ -1,4 +1,5 @@
 """Expert locations and the local data each expert trains on."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,14 +45,20 @@ class LocalData:
             return np.zeros(len(xs), dtype=int)
         balls = self.tree.query_ball_point(np.c_[xs, ys], r=radius)
         ts = np.broadcast_to(np.asarray(ts, float), (len(balls),))
-        return np.array([int((np.abs(self.t[np.asarray(b, dtype=int)] - t) <= half_width).sum())
-                         for b, t in zip(balls, ts)], dtype=int)
+        return np.array(
+            [int((np.abs(self.t[np.asarray(b, dtype=int)] - t) <= half_width).sum()) for b, t in zip(balls, ts)],
+            dtype=int,
+        )
 
     def problem(self, expert, radius: float, half_width: float) -> Problem:
         """The training problem of one expert (a row with expert_id, x, y, t)."""
         obs = self.obs.iloc[self.select(expert.x, expert.y, expert.t, radius, half_width)]
-        return Problem(int(expert.expert_id), np.array([expert.x, expert.y, expert.t]),
-                       obs[["x", "y", "t"]].to_numpy(float), obs["obs"].to_numpy(float))
+        return Problem(
+            int(expert.expert_id),
+            np.array([expert.x, expert.y, expert.t]),
+            obs[["x", "y", "t"]].to_numpy(float),
+            obs["obs"].to_numpy(float),
+        )
 
 
 def grid_candidates(extent, spacing: float, crs: str, min_lat=None) -> pd.DataFrame:
@@ -72,8 +79,7 @@ def read_locations(path: str, crs: str, time_stamps: str | None = None) -> pd.Da
         out = df[["lon", "lat"]].astype(float)
         out["x"], out["y"] = geo.lonlat_to_xy(out["lon"].to_numpy(), out["lat"].to_numpy(), crs)
     else:
-        raise InputError(f"{path}: locations need columns x, y (metres in {crs}) or lon, lat; "
-                         f"found {list(df.columns)}")
+        raise InputError(f"{path}: locations need columns x, y (metres in {crs}) or lon, lat; found {list(df.columns)}")
     if time_stamps and ({"t", "date"} & set(df.columns)):
         out["t"] = tables.stamp(tables.table_times(df, path), time_stamps, path)
     if not np.isfinite(out.to_numpy()).all():
@@ -115,20 +121,25 @@ def on_target_day(cand: pd.DataFrame, target: str) -> pd.DataFrame:
     mine = cand[(cand["t"] >= t0) & (cand["t"] < t0 + 1)].reset_index(drop=True)
     if mine.empty:
         span = timeutil.t_to_datetime([cand["t"].min(), cand["t"].max()])
-        raise InputError(f"target {target}: experts.locations_file has no location on that day (its times "
-                         f"run from {span[0]} to {span[1]})")
+        raise InputError(
+            f"target {target}: experts.locations_file has no location on that day (its times "
+            f"run from {span[0]} to {span[1]})"
+        )
     return mine
 
 
-def choose_experts(obs: pd.DataFrame, cand: pd.DataFrame, target: str, min_obs: int, num_days: int,
-                   radius: float, n_shards: int) -> pd.DataFrame:
+def choose_experts(
+    obs: pd.DataFrame, cand: pd.DataFrame, target: str, min_obs: int, num_days: int, radius: float, n_shards: int
+) -> pd.DataFrame:
     """Experts of one target: candidate locations with at least `min_obs` local observations."""
     cand = on_target_day(cand, target)
     cand["n_obs"] = LocalData(obs).counts(cand["x"], cand["y"], cand["t"], radius, time_half_width(num_days))
     kept = cand[cand["n_obs"] >= min_obs].reset_index(drop=True)
     if kept.empty:
-        raise InputError(f"target {target}: none of {len(cand)} candidate expert locations has {min_obs} "
-                         f"observations within {radius} m")
+        raise InputError(
+            f"target {target}: none of {len(cand)} candidate expert locations has {min_obs} "
+            f"observations within {radius} m"
+        )
     kept["expert_id"] = np.arange(len(kept))
     kept["shard"] = assign_shards(kept, n_shards, kept["n_obs"])
     return kept[contracts.EXPERTS]

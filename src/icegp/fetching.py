@@ -1,4 +1,5 @@
 """The fetch_gridded job: cache one day's file from a URL template and record a manifest."""
+
 from __future__ import annotations
 
 import logging

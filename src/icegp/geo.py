@@ -1,4 +1,5 @@
 """Projection, grids and masks: everything that turns lon/lat into the workflow CRS and back."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -72,6 +73,10 @@ def ocean_grid(extent, spacing: float, crs: str, min_lat: float | None = None):
     if min_lat is not None:
         keep &= lat >= min_lat
     return {
-        "x": xx.ravel()[keep], "y": yy.ravel()[keep], "lon": lon[keep], "lat": lat[keep],
-        "x_axis": xa, "y_axis": ya,
+        "x": xx.ravel()[keep],
+        "y": yy.ravel()[keep],
+        "lon": lon[keep],
+        "lat": lat[keep],
+        "x_axis": xa,
+        "y_axis": ya,
     }

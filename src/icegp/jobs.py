@@ -1,4 +1,5 @@
 """Helpers for the thin workflow scripts: logging (and a failed job's traceback) to the rule's log file."""
+
 from __future__ import annotations
 
 import logging
@@ -11,8 +12,9 @@ def setup_logging(snakemake) -> logging.Logger:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if snakemake.log:
         handlers.append(logging.FileHandler(snakemake.log[0], mode="w"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        handlers=handlers, force=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
+    )
     logging.captureWarnings(True)
     log = logging.getLogger(f"icegp.{snakemake.rule}")
     sys.excepthook = failure_logger(log)
@@ -40,7 +42,8 @@ def gp_engine(snakemake, training: dict, log: logging.Logger):
     from . import device
     from .gp.engines import make_engine
 
-    described, on_gpu = device.configure(snakemake.config["training"]["device"], snakemake.threads,
-                                         snakemake.resources.get("gpu", 0))
+    described, on_gpu = device.configure(
+        snakemake.config["training"]["device"], snakemake.threads, snakemake.resources.get("gpu", 0)
+    )
     log.info("device: %s", described)
     return make_engine(training, on_gpu)

@@ -1,4 +1,5 @@
 """Per-day loading: one source, one day, into the observation contract (projected once)."""
+
 from __future__ import annotations
 
 import json
@@ -33,16 +34,20 @@ def whole_day(df: pd.DataFrame, day: str, path: str) -> pd.DataFrame:
     kept = day_window(df, day)
     if len(df) and len(df) - len(kept) > MAX_OUTSIDE_DAY * len(df):
         span = timeutil.t_to_datetime([df["t"].min(), df["t"].max()])
-        raise InputError(f"day {day}: {len(df) - len(kept)} of {len(df)} rows of {path} lie outside that day "
-                         f"(their times run from {span[0]} to {span[1]}); check the time column and its units")
+        raise InputError(
+            f"day {day}: {len(df) - len(kept)} of {len(df)} rows of {path} lie outside that day "
+            f"(their times run from {span[0]} to {span[1]}); check the time column and its units"
+        )
     return kept
 
 
 def load_is2sitdat4(source: dict, day: str) -> pd.DataFrame:
     files = is2sitdat4.day_files(source["path"], day, source["beams"])
     if not files:
-        raise DayMissing(f"source {source['name']!r}, day {day}: no IS2SITDAT4 files for beams "
-                         f"{source['beams']} under {source['path']}")
+        raise DayMissing(
+            f"source {source['name']!r}, day {day}: no IS2SITDAT4 files for beams "
+            f"{source['beams']} under {source['path']}"
+        )
     frames = [is2sitdat4.read_file(f, source["variable"], source["N_subsample"]) for f in files]
     return pd.concat(frames, ignore_index=True)
 
@@ -62,20 +67,24 @@ def load_along_track_table(source: dict, day: str) -> pd.DataFrame:
     if not os.path.exists(path):
         raise DayMissing(f"source {source['name']!r}, day {day}: file {path} not found")
     columns = source["columns"]
-    table = tables.read_along_track_table(path, columns["value"], source["kind"], plan.source_time_stamps(source),
-                                          columns["time_units"])
+    table = tables.read_along_track_table(
+        path, columns["value"], source["kind"], plan.source_time_stamps(source), columns["time_units"]
+    )
     return whole_day(table, day, path)
 
 
 def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
     """The rows of a many-day table on `day`; a day the table does not cover is a missing day."""
-    whole = tables.read_xyt_table(source["path"], crs, time_stamps=plan.source_time_stamps(source),
-                                  time_units=source["columns"]["time_units"])
+    whole = tables.read_xyt_table(
+        source["path"], crs, time_stamps=plan.source_time_stamps(source), time_units=source["columns"]["time_units"]
+    )
     rows = day_window(whole, day)
     if rows.empty:
         span = timeutil.t_to_datetime([whole["t"].min(), whole["t"].max()]) if len(whole) else ["-", "-"]
-        raise DayMissing(f"source {source['name']!r}, day {day}: no rows of {source['path']} fall on that day "
-                         f"(its times run from {span[0]} to {span[1]})")
+        raise DayMissing(
+            f"source {source['name']!r}, day {day}: no rows of {source['path']} fall on that day "
+            f"(its times run from {span[0]} to {span[1]})"
+        )
     return rows
 
 
@@ -91,8 +100,10 @@ def gridded_path_for(source: dict, day: str, manifest: str | None) -> str:
     if info.get("status") != "ok":
         raise DayMissing(f"source {source['name']!r}, day {day}: {info.get('reason', 'download failed')}")
     if not os.path.exists(info["path"]):
-        raise InputError(f"source {source['name']!r}, day {day}: cached file {info['path']} listed in "
-                         f"{manifest} has gone; re-run with -R fetch_gridded")
+        raise InputError(
+            f"source {source['name']!r}, day {day}: cached file {info['path']} listed in "
+            f"{manifest} has gone; re-run with -R fetch_gridded"
+        )
     return info["path"]
 
 

@@ -1,4 +1,5 @@
 """The observations window of one target: merge the day files, prefer IS-2 over SMAP, bin."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,24 +56,33 @@ def bin_cell_day(df: pd.DataFrame, spacing: float, crs: str) -> pd.DataFrame:
     """Cell-day means per source on a grid of `spacing` metres anchored at the CRS origin."""
     if df.empty:
         return df
-    key = pd.DataFrame({
-        "source": df["source"].to_numpy(),
-        "ix": np.floor(df["x"].to_numpy() / spacing).astype(np.int64),
-        "iy": np.floor(df["y"].to_numpy() / spacing).astype(np.int64),
-        "day": np.floor(df["t"].to_numpy()).astype(np.int64),
-    })
+    key = pd.DataFrame(
+        {
+            "source": df["source"].to_numpy(),
+            "ix": np.floor(df["x"].to_numpy() / spacing).astype(np.int64),
+            "iy": np.floor(df["y"].to_numpy() / spacing).astype(np.int64),
+            "day": np.floor(df["t"].to_numpy()).astype(np.int64),
+        }
+    )
     vals = pd.concat([key, df[["t", "obs", "obs_unc"]].reset_index(drop=True)], axis=1)
     g = vals.groupby(["source", "ix", "iy", "day"], sort=True, observed=True)
-    out = g.agg(t=("t", "mean"), obs=("obs", "mean"), obs_unc=("obs_unc", "mean"),
-                n=("obs", "size")).reset_index()
+    out = g.agg(t=("t", "mean"), obs=("obs", "mean"), obs_unc=("obs_unc", "mean"), n=("obs", "size")).reset_index()
     out["x"] = (out["ix"] + 0.5) * spacing
     out["y"] = (out["iy"] + 0.5) * spacing
     out["lon"], out["lat"] = geo.xy_to_lonlat(out["x"].to_numpy(), out["y"].to_numpy(), crs)
     return out[contracts.WINDOW]
 
 
-def build_window(paths, target: str, crs: str, preferred=(), dropped=(), pref_radius: float = 10_000.0,
-                 bin_spacing: float | None = None, allow_missing: bool = False) -> tuple[pd.DataFrame, dict]:
+def build_window(
+    paths,
+    target: str,
+    crs: str,
+    preferred=(),
+    dropped=(),
+    pref_radius: float = 10_000.0,
+    bin_spacing: float | None = None,
+    allow_missing: bool = False,
+) -> tuple[pd.DataFrame, dict]:
     """Merge a target's day files into one table and a report of what went in."""
     df, statuses = read_day_files(paths)
     missing = [s for s in statuses if s.get("status") == "missing"]
@@ -80,8 +90,12 @@ def build_window(paths, target: str, crs: str, preferred=(), dropped=(), pref_ra
         raise InputError(f"target {target}: missing days {[(s['source'], s['day']) for s in missing]}")
     if df.empty:
         raise InputError(f"target {target}: no observations in the window (files: {[str(p) for p in paths]})")
-    report = {"target": target, "crs": crs, "rows_loaded": df.groupby("source").size().astype(int).to_dict(),
-              "days_skipped": [{k: s.get(k) for k in ("source", "day", "reason", "file")} for s in missing]}
+    report = {
+        "target": target,
+        "crs": crs,
+        "rows_loaded": df.groupby("source").size().astype(int).to_dict(),
+        "days_skipped": [{k: s.get(k) for k in ("source", "day", "reason", "file")} for s in missing],
+    }
     df, report["duplicates_dropped"] = drop_exact_duplicates(df)
     if preferred and dropped:
         before = len(df)
@@ -103,12 +117,15 @@ def window_to_files(paths, target: str, params, table_path: str, report_path: st
     obs_cfg = params.observations
     binning = obs_cfg["binning"]
     df, report = build_window(
-        paths, target, params.crs,
+        paths,
+        target,
+        params.crs,
         preferred=params.preferred if obs_cfg["is2_pref"] else (),
         dropped=params.dropped if obs_cfg["is2_pref"] else (),
         pref_radius=obs_cfg["is2_pref_radius"],
         bin_spacing=binning["grid_spacing"] if binning["enabled"] else None,
-        allow_missing=params.missing_days == "skip")
+        allow_missing=params.missing_days == "skip",
+    )
     write_parquet(df, table_path, {"target": target, "crs": params.crs})
     write_json(report, report_path)
     return report

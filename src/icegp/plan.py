@@ -2,6 +2,7 @@
 
 Pure functions of the config (no TensorFlow, no data reads beyond globbing), used by the Snakefile.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -35,8 +36,10 @@ def source_time_stamps(src: dict) -> str:
     """What a source's time stamps mean: 'exact' instants or whole 'day's (see icegp.timeutil)."""
     fixed, given = FIXED_TIME_STAMPS.get(src["type"]), src["time_stamps"]
     if fixed and given != fixed:
-        raise ValueError(f"config key sources.{src['name']}.time_stamps: a {src['type']} source's time "
-                         f"stamps are always {fixed!r}, not {given!r}")
+        raise ValueError(
+            f"config key sources.{src['name']}.time_stamps: a {src['type']} source's time "
+            f"stamps are always {fixed!r}, not {given!r}"
+        )
     return given
 
 
@@ -81,8 +84,11 @@ def is_demo_source(config, src: dict) -> bool:
 
 def demo_beams(config) -> list[str]:
     """The beams the demo writes: those of its IS-2 sources (all three strong beams when it has none)."""
-    return sorted({b for s in sources(config).values() if s["type"] == "is2sitdat4" for b in s["beams"]}) \
-        or ["bnum1", "bnum3", "bnum5"]
+    return sorted({b for s in sources(config).values() if s["type"] == "is2sitdat4" for b in s["beams"]}) or [
+        "bnum1",
+        "bnum3",
+        "bnum5",
+    ]
 
 
 def demo_files(config, day: str) -> dict:

@@ -5,6 +5,7 @@ pyplot: no global figure registry, no backend switch on import, and nothing left
 function returns, so many figures can be made in one process without leaking memory.
 Coordinates are polar-stereographic metres; maps are drawn in km with equal aspect (no cartopy).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -119,8 +120,12 @@ def _write_map(field: xr.DataArray, path: Path, title: str, cbar_label: str, lan
     fig.colorbar(mesh, ax=ax, label=cbar_label)
     if land is not None:
         ax.pcolormesh(x, y, np.where(land, 1.0, np.nan), shading="nearest", cmap=ListedColormap([LAND_COLOUR]))
-        fig.legend(handles=[Patch(facecolor=LAND_COLOUR, label="land"), Patch(facecolor="0.85", label="no data")],
-                   loc="outside lower center", ncols=2, fontsize="small")
+        fig.legend(
+            handles=[Patch(facecolor=LAND_COLOUR, label="land"), Patch(facecolor="0.85", label="no data")],
+            loc="outside lower center",
+            ncols=2,
+            fontsize="small",
+        )
     return save_png(fig, path)
 
 
@@ -136,13 +141,34 @@ def product_maps(ds: xr.Dataset, variable: str, out_dir, truth: xr.DataArray | N
     vmin, vmax = _finite_range(field.values, binned.values)  # one scale, so input and product compare
     land = land_of(ds)
     written = [
-        _write_map(field, out_dir / "product.png", _title(variable, when), _label(variable, units), land,
-                   cmap="viridis", vmin=vmin, vmax=vmax),
-        _write_map(std, out_dir / "std.png", _title("standard deviation", when),
-                   _label("standard deviation", ds[f"{variable}_std"].attrs.get("units", units)), land,
-                   cmap="viridis"),
-        _write_map(binned, out_dir / "input.png", _title("binned input", when), _label(variable, units), land,
-                   cmap="viridis", vmin=vmin, vmax=vmax),
+        _write_map(
+            field,
+            out_dir / "product.png",
+            _title(variable, when),
+            _label(variable, units),
+            land,
+            cmap="viridis",
+            vmin=vmin,
+            vmax=vmax,
+        ),
+        _write_map(
+            std,
+            out_dir / "std.png",
+            _title("standard deviation", when),
+            _label("standard deviation", ds[f"{variable}_std"].attrs.get("units", units)),
+            land,
+            cmap="viridis",
+        ),
+        _write_map(
+            binned,
+            out_dir / "input.png",
+            _title("binned input", when),
+            _label(variable, units),
+            land,
+            cmap="viridis",
+            vmin=vmin,
+            vmax=vmax,
+        ),
     ]
     if truth is not None:
         written.append(_difference_map(field, truth, out_dir / "difference.png", units, when))
@@ -154,10 +180,17 @@ def _difference_map(field: xr.DataArray, truth: xr.DataArray, path: Path, units:
     field, truth = xr.align(field, truth.transpose("y", "x"), join="exact")  # a grid mismatch raises
     diff = field - truth
     values = diff.values[np.isfinite(diff.values)]
-    stats = f"bias {values.mean():.3g}, RMSE {np.sqrt((values ** 2).mean()):.3g}" if values.size else "no overlap"
+    stats = f"bias {values.mean():.3g}, RMSE {np.sqrt((values**2).mean()):.3g}" if values.size else "no overlap"
     limit = symmetric_limit(diff.values)
-    return _write_map(diff, path, _title("product − truth", when, f"({stats})"),
-                      _label("difference", units), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    return _write_map(
+        diff,
+        path,
+        _title("product − truth", when, f"({stats})"),
+        _label("difference", units),
+        cmap="RdBu_r",
+        vmin=-limit,
+        vmax=limit,
+    )
 
 
 def _scatter_axes(ax: Axes, title: str) -> None:
@@ -201,8 +234,10 @@ def hyperparameter_maps(hyp_df: pd.DataFrame, out_path) -> Path:
     bound are ringed in red on the raw map; parameters without either column are skipped."""
     rows = [p for p in HYPERPARAMETERS if {p, f"{p}_raw"} & set(hyp_df.columns)]
     if not rows:
-        raise ValueError(f"no hyperparameter columns (any of {list(HYPERPARAMETERS)}, with or without "
-                         f"'_raw') in the table; found {list(hyp_df.columns)}")
+        raise ValueError(
+            f"no hyperparameter columns (any of {list(HYPERPARAMETERS)}, with or without "
+            f"'_raw') in the table; found {list(hyp_df.columns)}"
+        )
     fig = Figure(figsize=(10, 3.6 * len(rows)), layout="constrained")
     axes = fig.subplots(len(rows), 2, squeeze=False)
     x, y = hyp_df["x"] / 1e3, hyp_df["y"] / 1e3
@@ -236,8 +271,18 @@ def season_month_maps(season: xr.Dataset, variable: str, paths: dict) -> list[Pa
     written = []
     for k, month in enumerate(pd.to_datetime(season["month"].values).strftime("%Y-%m")):
         title = _title(f"{variable} monthly mean", month, f"(up to {int(days.isel(month=k).max())} days)")
-        written.append(_write_map(mean.isel(month=k).transpose("y", "x"), paths[month], title,
-                                  _label(variable, units), land, cmap="viridis", vmin=vmin, vmax=vmax))
+        written.append(
+            _write_map(
+                mean.isel(month=k).transpose("y", "x"),
+                paths[month],
+                title,
+                _label(variable, units),
+                land,
+                cmap="viridis",
+                vmin=vmin,
+                vmax=vmax,
+            )
+        )
     return written
 
 
@@ -246,12 +291,12 @@ def season_series(series: pd.DataFrame, variable: str, units: str, path) -> Path
     fig = Figure(figsize=(8, 4), layout="constrained")
     ax = fig.add_subplot()
     t = pd.to_datetime(series["time"])
-    ax.fill_between(t, series["mean"] - series["std"], series["mean"] + series["std"], alpha=0.3,
-                    label="± 1 std over cells")
+    ax.fill_between(
+        t, series["mean"] - series["std"], series["mean"] + series["std"], alpha=0.3, label="± 1 std over cells"
+    )
     ax.plot(t, series["mean"], marker="o", ms=3, label="mean")
     ax.set_ylabel(_label(variable, units))
     ax.set_title(f"{variable} over the ice-covered region ({int(series['cells'].iloc[0])} cells)")
     ax.legend(fontsize="small")
     fig.autofmt_xdate()
     return save_png(fig, path)
-

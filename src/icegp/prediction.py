@@ -1,4 +1,5 @@
 """Prediction locations and the predict job: each expert predicts with fixed hyperparameters."""
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,9 @@ def read_hyperparameters(path: str, crs: str, target: str) -> pd.DataFrame:
     """A smoothed hyperparameter table, refusing one made in another CRS."""
     meta = read_parquet_metadata(path)
     if meta.get("crs") != crs:
-        raise InputError(f"target {target}: hyperparameters in {path} were made in CRS {meta.get('crs')!r}, "
-                         f"this run uses {crs!r}")
+        raise InputError(
+            f"target {target}: hyperparameters in {path} were made in CRS {meta.get('crs')!r}, this run uses {crs!r}"
+        )
     return pd.read_parquet(path)
 
 
@@ -54,8 +56,9 @@ def usable_pairs(experts: pd.DataFrame, hyp: pd.DataFrame) -> tuple[pd.DataFrame
     return experts[ok].reset_index(drop=True), hyp.iloc[rows[ok]].reset_index(drop=True)
 
 
-def predict_expert(engine: Engine, local: ex.LocalData, expert, hyp_row, Xstar: np.ndarray, training_radius: float,
-                   half_width: float) -> dict | None:
+def predict_expert(
+    engine: Engine, local: ex.LocalData, expert, hyp_row, Xstar: np.ndarray, training_radius: float, half_width: float
+) -> dict | None:
     """One expert's prediction at `Xstar` from its local data with fixed hyperparameters (None when it
     has no data): the step the predict job and the hold-out share."""
     problem = local.problem(expert, training_radius, half_width)
@@ -67,9 +70,16 @@ def predict_expert(engine: Engine, local: ex.LocalData, expert, hyp_row, Xstar: 
         raise RuntimeError(f"expert {expert.expert_id} at ({expert.x:.0f}, {expert.y:.0f}): {err}") from err
 
 
-def predict_shard(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, pred_locs: pd.DataFrame,
-                  engine: Engine, training_radius: float, half_width: float,
-                  radius: float) -> tuple[pd.DataFrame, dict]:
+def predict_shard(
+    obs: pd.DataFrame,
+    experts: pd.DataFrame,
+    hyp: pd.DataFrame,
+    pred_locs: pd.DataFrame,
+    engine: Engine,
+    training_radius: float,
+    half_width: float,
+    radius: float,
+) -> tuple[pd.DataFrame, dict]:
     """Predictions of every expert at the locations strictly within `radius` of it, and a status count."""
     local = ex.LocalData(obs)
     tree = cKDTree(pred_locs[["x", "y"]].to_numpy(float))
@@ -88,8 +98,18 @@ def predict_shard(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, p
         if pred is None:
             status["too_few_obs"] += 1
             continue
-        frames.append(pd.DataFrame({"expert_id": expert.expert_id, "expert_x": expert.x, "expert_y": expert.y,
-                                    "x": pl["x"].to_numpy(), "y": pl["y"].to_numpy(), **pred}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "expert_id": expert.expert_id,
+                    "expert_x": expert.x,
+                    "expert_y": expert.y,
+                    "x": pl["x"].to_numpy(),
+                    "y": pl["y"].to_numpy(),
+                    **pred,
+                }
+            )
+        )
         status["predicted"] += 1
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=contracts.PREDICTIONS)
     return table[contracts.PREDICTIONS], status

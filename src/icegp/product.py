@@ -1,4 +1,5 @@
 """Blend overlapping expert predictions and write the CF-1.8 daily product."""
+
 from __future__ import annotations
 
 import json
@@ -30,14 +31,28 @@ def blend(preds: pd.DataFrame, length_scale: float) -> pd.DataFrame:
     """
     d2 = (preds["x"] - preds["expert_x"]) ** 2 + (preds["y"] - preds["expert_y"]) ** 2
     w = np.exp(-0.5 * d2.to_numpy() / length_scale**2)
-    df = pd.DataFrame({"x": preds["x"].to_numpy(), "y": preds["y"].to_numpy(), "w": w,
-                       "wf": w * preds["f_mean"].to_numpy(),
-                       "wm2": w * (preds["f_var"].to_numpy() + preds["f_mean"].to_numpy() ** 2), "n": 1})
+    df = pd.DataFrame(
+        {
+            "x": preds["x"].to_numpy(),
+            "y": preds["y"].to_numpy(),
+            "w": w,
+            "wf": w * preds["f_mean"].to_numpy(),
+            "wm2": w * (preds["f_var"].to_numpy() + preds["f_mean"].to_numpy() ** 2),
+            "n": 1,
+        }
+    )
     g = df.groupby(["x", "y"], sort=False).sum()
     mean = g["wf"] / g["w"]
     var = np.maximum(g["wm2"] / g["w"] - mean**2, 0.0)
-    return pd.DataFrame({"x": g.index.get_level_values(0), "y": g.index.get_level_values(1),
-                         "mean": mean.to_numpy(), "std": np.sqrt(var.to_numpy()), "n_experts": g["n"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "x": g.index.get_level_values(0),
+            "y": g.index.get_level_values(1),
+            "mean": mean.to_numpy(),
+            "std": np.sqrt(var.to_numpy()),
+            "n_experts": g["n"].to_numpy(),
+        }
+    )
 
 
 def to_grid(df: pd.DataFrame, column: str, x_axis, y_axis, fill=np.nan) -> np.ndarray:
@@ -52,8 +67,11 @@ def to_grid(df: pd.DataFrame, column: str, x_axis, y_axis, fill=np.nan) -> np.nd
 
 def nearest_index(axis: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Index of the cell of an ascending axis of cell centres containing each value; -1 outside."""
-    edges = np.r_[axis[0] - (axis[1] - axis[0]) / 2, (axis[1:] + axis[:-1]) / 2, axis[-1] + (axis[-1] - axis[-2]) / 2] \
-        if len(axis) > 1 else np.array([-np.inf, np.inf])
+    edges = (
+        np.r_[axis[0] - (axis[1] - axis[0]) / 2, (axis[1:] + axis[:-1]) / 2, axis[-1] + (axis[-1] - axis[-2]) / 2]
+        if len(axis) > 1
+        else np.array([-np.inf, np.inf])
+    )
     idx = np.searchsorted(edges, values, side="right") - 1
     return np.where((idx >= 0) & (idx < len(axis)), idx, -1)
 
@@ -79,13 +97,22 @@ def land_mask(x_axis, y_axis, crs: str):
 
     xx, yy = np.meshgrid(x_axis, y_axis)
     land = ~geo.is_ocean(*geo.xy_to_lonlat(xx, yy, crs))
-    return xr.DataArray(land.astype("int8"), dims=("y", "x"), coords={"y": y_axis, "x": x_axis}, name="land_mask",
-                        attrs={"long_name": "land mask (global-land-mask)", "flag_values": np.array([0, 1], "int8"),
-                               "flag_meanings": "ocean land"})
+    return xr.DataArray(
+        land.astype("int8"),
+        dims=("y", "x"),
+        coords={"y": y_axis, "x": x_axis},
+        name="land_mask",
+        attrs={
+            "long_name": "land mask (global-land-mask)",
+            "flag_values": np.array([0, 1], "int8"),
+            "flag_meanings": "ocean land",
+        },
+    )
 
 
-def dataset(blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: str, variable: str, crs: str,
-            config: dict, land):
+def dataset(
+    blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: str, variable: str, crs: str, config: dict, land
+):
     """The CF-1.8 product as an xarray Dataset with dims (time, y, x); `land` from :func:`land_mask`."""
     import xarray as xr
 
@@ -96,27 +123,57 @@ def dataset(blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: st
     common = {"grid_mapping": "crs", "coordinates": "lat lon"}
     ds = xr.Dataset(
         {
-            variable: (dims, to_grid(blended, "mean", x_axis, y_axis)[None],
-                       {**meta, "units": "m", **common,
-                        "comment": "Gaussian-process local-expert optimal interpolation, experts blended with "
-                                   "Gaussian distance weights"}),
-            f"{variable}_std": (dims, to_grid(blended, "std", x_axis, y_axis)[None],
-                                {"long_name": f"standard deviation of {meta['long_name']}", "units": "m",
-                                 "standard_name": f"{meta['standard_name']} standard_error", **common}),
-            f"{variable}_input": (dims, bin_to_grid(obs, x_axis, y_axis)[None],
-                                  {"long_name": f"{meta['long_name']} observations binned to the grid "
-                                                "(mean over the window)", "units": "m", **common}),
-            "n_experts": (dims, to_grid(blended, "n_experts", x_axis, y_axis, 0)[None].astype("int32"),
-                          {"long_name": "number of experts contributing", "units": "1", **common}),
+            variable: (
+                dims,
+                to_grid(blended, "mean", x_axis, y_axis)[None],
+                {
+                    **meta,
+                    "units": "m",
+                    **common,
+                    "comment": "Gaussian-process local-expert optimal interpolation, experts blended with "
+                    "Gaussian distance weights",
+                },
+            ),
+            f"{variable}_std": (
+                dims,
+                to_grid(blended, "std", x_axis, y_axis)[None],
+                {
+                    "long_name": f"standard deviation of {meta['long_name']}",
+                    "units": "m",
+                    "standard_name": f"{meta['standard_name']} standard_error",
+                    **common,
+                },
+            ),
+            f"{variable}_input": (
+                dims,
+                bin_to_grid(obs, x_axis, y_axis)[None],
+                {
+                    "long_name": f"{meta['long_name']} observations binned to the grid (mean over the window)",
+                    "units": "m",
+                    **common,
+                },
+            ),
+            "n_experts": (
+                dims,
+                to_grid(blended, "n_experts", x_axis, y_axis, 0)[None].astype("int32"),
+                {"long_name": "number of experts contributing", "units": "1", **common},
+            ),
             "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
             "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
             "land_mask": (("y", "x"), np.asarray(land, "int8"), {**land.attrs, "grid_mapping": "crs"}),
             "crs": ((), np.int32(0), geo.crs_cf_attrs(crs)),
         },
         coords={
-            "time": ("time", [timeutil.day_to_t(target)],
-                     {"standard_name": "time", "units": "days since 1970-01-01 00:00:00", "calendar": "standard",
-                      "long_name": "target date"}),
+            "time": (
+                "time",
+                [timeutil.day_to_t(target)],
+                {
+                    "standard_name": "time",
+                    "units": "days since 1970-01-01 00:00:00",
+                    "calendar": "standard",
+                    "long_name": "target date",
+                },
+            ),
             "y": ("y", y_axis, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
             "x": ("x", x_axis, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
         },
@@ -133,8 +190,11 @@ def dataset(blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: st
 
 
 def encoding(ds) -> dict:
-    enc: dict[str, dict] = {v: {"zlib": True, "complevel": 4, "_FillValue": np.nan} for v in ds.data_vars
-           if ds[v].dtype.kind == "f" and ds[v].ndim >= 2}
+    enc: dict[str, dict] = {
+        v: {"zlib": True, "complevel": 4, "_FillValue": np.nan}
+        for v in ds.data_vars
+        if ds[v].dtype.kind == "f" and ds[v].ndim >= 2
+    }
     enc["n_experts"] = {"zlib": True, "complevel": 4}
     enc["time"] = {"dtype": "float64"}
     return enc

@@ -1,5 +1,6 @@
 """Season products: the daily products of a target range in one CF file on a time axis, with monthly
 means, their standard deviation over the days and the number of days behind them."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,12 +37,20 @@ def monthly(field: xr.DataArray) -> dict:
         "std": (groups.std("time", ddof=0), {"units": units, "cell_methods": "month: standard_deviation"}),
         "days": (groups.count("time").astype("int16"), {"units": "1"}),
     }
-    meaning = {"mean": "mean over the days of the month", "std": "standard deviation over the days of the month",
-               "days": "days of the month with a value"}
-    out = {f"{name}_monthly_{k}": v.assign_coords(month=start.values).assign_attrs(
-        long_name=f"{name}: {meaning[k]}", **a) for k, (v, a) in stats.items()}
-    out["month_bounds"] = xr.DataArray(np.c_[start.values, (start + pd.offsets.MonthBegin(1)).values],
-                                       dims=("month", "nv"), coords={"month": start.values})
+    meaning = {
+        "mean": "mean over the days of the month",
+        "std": "standard deviation over the days of the month",
+        "days": "days of the month with a value",
+    }
+    out = {
+        f"{name}_monthly_{k}": v.assign_coords(month=start.values).assign_attrs(long_name=f"{name}: {meaning[k]}", **a)
+        for k, (v, a) in stats.items()
+    }
+    out["month_bounds"] = xr.DataArray(
+        np.c_[start.values, (start + pd.offsets.MonthBegin(1)).values],
+        dims=("month", "nv"),
+        coords={"month": start.values},
+    )
     return out
 
 
@@ -51,8 +60,14 @@ def ice_series(season: xr.Dataset, variable: str) -> pd.DataFrame:
     field = season[variable]
     region = field.notnull().all("time") & (field.mean("time") > 0)
     inside = field.where(region)
-    return pd.DataFrame({"time": season["time"].values, "mean": inside.mean(("y", "x")).values,
-                         "std": inside.std(("y", "x")).values, "cells": int(region.sum())})
+    return pd.DataFrame(
+        {
+            "time": season["time"].values,
+            "mean": inside.mean(("y", "x")).values,
+            "std": inside.std(("y", "x")).values,
+            "cells": int(region.sum()),
+        }
+    )
 
 
 def encoding(season: xr.Dataset) -> dict:

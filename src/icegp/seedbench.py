@@ -13,6 +13,7 @@ extrapolated from that: the baseline run's train and predict job-seconds, scaled
 reference/fast time ratios, spread over the parallel shards. Its accuracy is the baseline run's: the
 same model fitted to the same optimum (the sample shows the objectives agree).
 """
+
 from __future__ import annotations
 
 import json
@@ -60,17 +61,21 @@ def preset_run(workdir: Path, preset: str, overlay: dict, cores: int, target: st
     """One preset's whole DAG on the already generated inputs: wall, stages, accuracy."""
     from .dagrun import run_dag
 
-    wall = run_dag(workdir, overlay, cores, [f"config/presets/{preset}.yaml"],
-                   clean=("results", "benchmarks", "logs"))
+    wall = run_dag(workdir, overlay, cores, [f"config/presets/{preset}.yaml"], clean=("results", "benchmarks", "logs"))
     jobs = collect(workdir / "benchmarks")
     jobs = jobs[~jobs["rule"].isin(DEMO_RULES)]
     stages = summarise(jobs).set_index("rule")
     valid = json.loads((workdir / f"results/{target}/validation.json").read_text())
     experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
-    return {"wall_s": wall, "stages": stages, "experts": len(experts),
-            "obs_per_expert_median": float(experts["n_obs"].median()),
-            "rmse_vs_truth_m": valid["truth"]["rmse"], "holdout_rmse_m": valid["holdout"].get("rmse", np.nan),
-            "max_rss_mb": float(stages["max_rss_mb"].max())}
+    return {
+        "wall_s": wall,
+        "stages": stages,
+        "experts": len(experts),
+        "obs_per_expert_median": float(experts["n_obs"].median()),
+        "rmse_vs_truth_m": valid["truth"]["rmse"],
+        "holdout_rmse_m": valid["holdout"].get("rmse", np.nan),
+        "max_rss_mb": float(stages["max_rss_mb"].max()),
+    }
 
 
 def expert_problems(workdir: Path, cfg: dict, target: str) -> tuple[pd.DataFrame, dict]:
@@ -82,8 +87,9 @@ def expert_problems(workdir: Path, cfg: dict, target: str) -> tuple[pd.DataFrame
 
 
 def show(row: dict, spec: str = ".4g") -> None:
-    print("  " + ", ".join(f"{k} {v:{spec}}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()),
-          flush=True)
+    print(
+        "  " + ", ".join(f"{k} {v:{spec}}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()), flush=True
+    )
 
 
 def sample_experts(experts: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -116,15 +122,24 @@ def reference_sample(workdir: Path, cfg: dict, target: str, k: int) -> pd.DataFr
             fit = engine.fit_one(problem)
             start = time.perf_counter()
             row[f"{name}_mean"] = engine.predict(problem, fitted(fit), Xq)["f_mean"]
-            row.update({f"{name}_fit_s": fit.seconds, f"{name}_predict_s": time.perf_counter() - start,
-                        f"{name}_loss": fit.loss, f"{name}_iter": fit.n_iter})
+            row.update(
+                {
+                    f"{name}_fit_s": fit.seconds,
+                    f"{name}_predict_s": time.perf_counter() - start,
+                    f"{name}_loss": fit.loss,
+                    f"{name}_iter": fit.n_iter,
+                }
+            )
         row["loss_rel_diff"] = abs(row["fast_loss"] - row["reference_loss"]) / abs(row["reference_loss"])
         row["max_prediction_diff_m"] = float(np.max(np.abs(row.pop("fast_mean") - row.pop("reference_mean"))))
         row["fit_speedup"] = row["reference_fit_s"] / row["fast_fit_s"]
         rows.append(row)
-        print(f"  expert {e.expert_id}: n={problem.n}, fit fast {row['fast_fit_s']:.1f} s, reference "
-              f"{row['reference_fit_s']:.1f} s ({row['fit_speedup']:.1f}x), objective rel. diff "
-              f"{row['loss_rel_diff']:.1e}", flush=True)
+        print(
+            f"  expert {e.expert_id}: n={problem.n}, fit fast {row['fast_fit_s']:.1f} s, reference "
+            f"{row['reference_fit_s']:.1f} s ({row['fit_speedup']:.1f}x), objective rel. diff "
+            f"{row['loss_rel_diff']:.1e}",
+            flush=True,
+        )
     return pd.DataFrame(rows)
 
 
@@ -137,8 +152,9 @@ def scaling_in_n(workdir: Path, cfg: dict, target: str, reference_max_n: int) ->
     experts, problems = expert_problems(workdir, cfg, target)
     full = problems[experts.loc[experts["n_obs"].idxmax(), "expert_id"]]
     order = np.random.default_rng(0).permutation(full.n)
-    models = {f"{p}_fast": {**yaml.safe_load(open(f"config/presets/{p}.yaml"))["training"], "engine": "fast"}
-              for p in PRESETS}
+    models = {
+        f"{p}_fast": {**yaml.safe_load(open(f"config/presets/{p}.yaml"))["training"], "engine": "fast"} for p in PRESETS
+    }
     models["baseline_reference"] = {**models["baseline_fast"], "engine": "reference"}
     rows = []
     n = 1500
@@ -176,13 +192,23 @@ def inducing_sweep(workdir: Path, cfg: dict, target: str, k: int, sizes=(50, 100
         Xq = np.c_[gx[near], gy[near], np.full(int(near.sum()), e.t)]
         for m in sizes:
             for method in ("random", "kmeans"):
-                engine = make_engine({**cfg["training"], "engine": "fast", "inducing_points": m,
-                                      "inducing_method": method})
+                engine = make_engine(
+                    {**cfg["training"], "engine": "fast", "inducing_points": m, "inducing_method": method}
+                )
                 fit = engine.fit_one(problem)
                 pred = engine.predict(problem, fitted(fit), Xq)["f_mean"]
-                rows.append({"expert_id": e.expert_id, "n_obs": problem.n, "inducing_points": m, "method": method,
-                             "elbo": -fit.loss, "fit_s": fit.seconds, "n_iter": fit.n_iter,
-                             "rmse_vs_truth_m": float(np.sqrt(np.mean((pred - tv[near]) ** 2)))})
+                rows.append(
+                    {
+                        "expert_id": e.expert_id,
+                        "n_obs": problem.n,
+                        "inducing_points": m,
+                        "method": method,
+                        "elbo": -fit.loss,
+                        "fit_s": fit.seconds,
+                        "n_iter": fit.n_iter,
+                        "rmse_vs_truth_m": float(np.sqrt(np.mean((pred - tv[near]) ** 2))),
+                    }
+                )
                 show(rows[-1])
     return pd.DataFrame(rows)
 
@@ -215,20 +241,27 @@ def run(cores: int, window: int, sample_size: int, scaling: bool = False, sweep:
         if preset == "baseline":
             print(f"reference engine on {sample_size} of the baseline's experts (one thread each):")
             sample = reference_sample(workdir, cfg, target, sample_size)
-        print(f"{preset}: {r['experts']} experts, median {r['obs_per_expert_median']:.0f} obs each, "
-              f"wall {r['wall_s']:.0f} s, RMSE vs truth {r['rmse_vs_truth_m']:.4f} m, hold-out "
-              f"{r['holdout_rmse_m']:.4f} m, peak RSS {r['max_rss_mb']:.0f} MB")
+        print(
+            f"{preset}: {r['experts']} experts, median {r['obs_per_expert_median']:.0f} obs each, "
+            f"wall {r['wall_s']:.0f} s, RMSE vs truth {r['rmse_vs_truth_m']:.4f} m, hold-out "
+            f"{r['holdout_rmse_m']:.4f} m, peak RSS {r['max_rss_mb']:.0f} MB"
+        )
         print(r["stages"][["jobs", "wall_s_sum", "max_rss_mb"]].to_string())
     ref = extrapolate_reference(runs["baseline"], sample, min(cores, cfg["training"]["shards"]))
     rec, base = runs["recommended"], runs["baseline"]
-    rows = {"window": window, "cores": cores, "experts": base["experts"],
-            "obs_per_expert_median": base["obs_per_expert_median"],
-            "engine_fit_speedup_min": float(sample["fit_speedup"].min()),
-            "engine_fit_speedup_total": float(sample["reference_fit_s"].sum() / sample["fast_fit_s"].sum()),
-            "engine_loss_rel_diff_max": float(sample["loss_rel_diff"].max()),
-            "engine_prediction_diff_max_m": float(sample["max_prediction_diff_m"].max()),
-            "reference_wall_s_extrapolated": ref["wall_s"], "reference_train_ratio": ref["train_ratio"],
-            "reference_predict_ratio": ref["predict_ratio"]}
+    rows = {
+        "window": window,
+        "cores": cores,
+        "experts": base["experts"],
+        "obs_per_expert_median": base["obs_per_expert_median"],
+        "engine_fit_speedup_min": float(sample["fit_speedup"].min()),
+        "engine_fit_speedup_total": float(sample["reference_fit_s"].sum() / sample["fast_fit_s"].sum()),
+        "engine_loss_rel_diff_max": float(sample["loss_rel_diff"].max()),
+        "engine_prediction_diff_max_m": float(sample["max_prediction_diff_m"].max()),
+        "reference_wall_s_extrapolated": ref["wall_s"],
+        "reference_train_ratio": ref["train_ratio"],
+        "reference_predict_ratio": ref["predict_ratio"],
+    }
     for preset, r in runs.items():
         rows.update({f"{preset}_{k}": r[k] for k in ("wall_s", "rmse_vs_truth_m", "holdout_rmse_m", "max_rss_mb")})
     rows["speedup_vs_reference"] = ref["wall_s"] / rec["wall_s"]
@@ -238,15 +271,21 @@ def run(cores: int, window: int, sample_size: int, scaling: bool = False, sweep:
     sample.to_csv(workdir / "reference_sample.tsv", sep="\t", index=False, float_format="%.6g")
     if sweep:
         print("bound and accuracy against the number of inducing points, random vs k-means:")
-        inducing_sweep(workdir, cfg, target, 3).to_csv(workdir / "inducing_sweep.tsv", sep="\t", index=False,
-                                                       float_format="%.6g")
+        inducing_sweep(workdir, cfg, target, 3).to_csv(
+            workdir / "inducing_sweep.tsv", sep="\t", index=False, float_format="%.6g"
+        )
     if scaling:
         print("fit time as the observations per expert double (the largest expert, nested subsets):")
         scaling_in_n(workdir, cfg, target, reference_max_n=12_000).to_csv(
-            workdir / "scaling_n.tsv", sep="\t", index=False, float_format="%.4g")
+            workdir / "scaling_n.tsv", sep="\t", index=False, float_format="%.4g"
+        )
     record(rows, OUT / "bench.tsv")
-    print(f"reference (extrapolated): wall {ref['wall_s']:.0f} s, RMSE vs truth {base['rmse_vs_truth_m']:.4f} m "
-          f"and hold-out {base['holdout_rmse_m']:.4f} m (the baseline run: same model, same optimum)")
-    print(f"seed-scale speedup: {rows['speedup_vs_reference']:.1f}x at RMSE {rec['rmse_vs_truth_m']:.4f} m "
-          f"vs reference {base['rmse_vs_truth_m']:.4f} m")
+    print(
+        f"reference (extrapolated): wall {ref['wall_s']:.0f} s, RMSE vs truth {base['rmse_vs_truth_m']:.4f} m "
+        f"and hold-out {base['holdout_rmse_m']:.4f} m (the baseline run: same model, same optimum)"
+    )
+    print(
+        f"seed-scale speedup: {rows['speedup_vs_reference']:.1f}x at RMSE {rec['rmse_vs_truth_m']:.4f} m "
+        f"vs reference {base['rmse_vs_truth_m']:.4f} m"
+    )
     return rows

@@ -1,4 +1,5 @@
 """Hyperparameter smoothing over expert locations (Nadaraya-Watson with a Gaussian kernel in metres)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -7,6 +7,7 @@ anomalies of e-folding radius ``ANOMALY_SCALE_M`` that drift at ``DRIFT_M_PER_DA
 period of ``ANOMALY_PERIOD_DAYS``. Everything is driven by one seed, so a day's files are identical
 whichever job writes them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,14 +17,14 @@ import numpy as np
 from . import geo, timeutil
 
 FREEBOARD_PER_THICKNESS = 0.12  # the synthetic freeboard is this fraction of the thickness
-ICE_EDGE_LAT = 66.0          # no ice south of this latitude
-EDGE_TAPER_DEG = 8.0         # thickness ramps up over this many degrees north of the edge
+ICE_EDGE_LAT = 66.0  # no ice south of this latitude
+EDGE_TAPER_DEG = 8.0  # thickness ramps up over this many degrees north of the edge
 ANOMALY_SCALE_M = 250_000.0  # e-folding radius of the thickness anomalies
 ANOMALY_AMPLITUDE_M = 0.7
 DRIFT_M_PER_DAY = 8_000.0
 ANOMALY_PERIOD_DAYS = 30.0
 N_ANOMALIES = 16
-TRUTH_CRS = "EPSG:3411"      # the field is defined in this projection, whatever the workflow CRS
+TRUTH_CRS = "EPSG:3411"  # the field is defined in this projection, whatever the workflow CRS
 EARTH_RADIUS_M = 6_371_000.0
 INCLINATION_DEG = 92.0
 ORBIT_PERIOD_DAYS = 1.0 / 15.09  # ICESat-2: ~15 orbits a day
@@ -35,9 +36,9 @@ MIN_TRACK_LAT = 60.0
 class DemoScale:
     """Sampling density of the synthetic observations."""
 
-    section_length_m: float   # along-track spacing of IS2SITDAT4 sections
-    is2_noise_m: float        # thickness noise per section
-    gap_fraction: float       # fraction of sections lost to clouds and leads
+    section_length_m: float  # along-track spacing of IS2SITDAT4 sections
+    is2_noise_m: float  # thickness noise per section
+    gap_fraction: float  # fraction of sections lost to clouds and leads
     smap_noise_m: float
 
 
@@ -115,8 +116,11 @@ def truth_thickness(lon, lat, t, seed: int, ocean) -> np.ndarray:
         cx = c[0] + v[0] * (t - t0)
         cy = c[1] + v[1] * (t - t0)
         d2 = (x - cx) ** 2 + (y - cy) ** 2
-        anomaly += a * (0.75 + 0.25 * np.sin(2 * np.pi * (t - t0) / ANOMALY_PERIOD_DAYS + p)) * np.exp(
-            -0.5 * d2 / ANOMALY_SCALE_M**2)
+        anomaly += (
+            a
+            * (0.75 + 0.25 * np.sin(2 * np.pi * (t - t0) / ANOMALY_PERIOD_DAYS + p))
+            * np.exp(-0.5 * d2 / ANOMALY_SCALE_M**2)
+        )
     taper = np.clip((lat - ICE_EDGE_LAT) / EDGE_TAPER_DEG, 0.0, 1.0)
     h = np.maximum(taper * (base + anomaly), 0.05)
     ice = (lat >= ICE_EDGE_LAT) & ocean(lon, lat)
@@ -149,8 +153,12 @@ def ground_tracks(day: str, section_length_m: float) -> dict:
         lats.append(lat[keep])
         ts.append(t[keep])
         tracks.append(np.full(keep.sum(), k))
-    return {"lon": np.concatenate(lons), "lat": np.concatenate(lats), "t": np.concatenate(ts),
-            "track": np.concatenate(tracks)}
+    return {
+        "lon": np.concatenate(lons),
+        "lat": np.concatenate(lats),
+        "t": np.concatenate(ts),
+        "track": np.concatenate(tracks),
+    }
 
 
 def _offset_beam(lon, lat, track, offset_m):
@@ -191,7 +199,9 @@ def is2_day(day: str, seed: int, scale: DemoScale, beams, ocean) -> dict:
         noise = rng.normal(0.0, scale.is2_noise_m, n)
         thick = h[keep] + noise
         out[beam] = {
-            "latitude": lat[keep], "longitude": lon[keep], "t": tr["t"][keep],
+            "latitude": lat[keep],
+            "longitude": lon[keep],
+            "t": tr["t"][keep],
             "ice_thickness": thick,
             "ice_thickness_unc": np.full(n, scale.is2_noise_m),
             "freeboard": FREEBOARD_PER_THICKNESS * h[keep] + rng.normal(0.0, 0.03, n),
@@ -217,8 +227,15 @@ def smap_day(day: str, seed: int, scale: DemoScale, ocean, thin_max_m: float = 0
     smap = np.where(thin, combined + rng.normal(0.0, 1.0, h.shape), np.nan)
     smos = np.where(thin, combined + rng.normal(0.0, 1.0, h.shape), np.nan)
     combined = np.where(only_smap, np.nan, combined)
-    return {"x": xa, "y": ya, "lon": lon, "lat": lat, "combined_thickness": combined,
-            "smap_thickness": smap, "smos_thickness": smos}
+    return {
+        "x": xa,
+        "y": ya,
+        "lon": lon,
+        "lat": lat,
+        "combined_thickness": combined,
+        "smap_thickness": smap,
+        "smos_thickness": smos,
+    }
 
 
 #: The synthetic concentration ramps from 0 to 1 over these latitudes (the ice edge lies inside).
@@ -247,4 +264,3 @@ def sic_day(day: str, seed: int, ocean) -> np.ndarray:
     stored[lat > POLE_HOLE_LAT] = 251
     stored[water & ~coast & (rng.random(lat.shape) < 0.001)] = 255
     return stored
-

@@ -5,6 +5,7 @@ map, a table whose `t` is the day number, a date column) becomes the centre of i
 combines with exact times and an expert at the centre of the target day sees it at whole-day offsets:
 the same relative times as GPSat's day-number convention.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,8 +63,19 @@ def day_centre(day) -> float:
 
 
 #: CF time units pandas can count in, as "<unit> since <reference time>".
-CF_UNITS = {"seconds": "s", "second": "s", "s": "s", "minutes": "m", "minute": "m", "hours": "h",
-            "hour": "h", "h": "h", "days": "D", "day": "D", "d": "D"}
+CF_UNITS = {
+    "seconds": "s",
+    "second": "s",
+    "s": "s",
+    "minutes": "m",
+    "minute": "m",
+    "hours": "h",
+    "hour": "h",
+    "h": "h",
+    "days": "D",
+    "day": "D",
+    "d": "D",
+}
 
 
 def text_to_t(values) -> np.ndarray:

@@ -4,6 +4,7 @@ The successor of the old pipeline's ``timing_log.txt``: Snakemake already measur
 (``benchmarks/<rule>/<wildcards...>.tsv``), so this only reads those files and sums them per rule,
 in pipeline order.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,19 @@ from .io.atomic import atomic_path
 from .plots import save_png
 
 #: Pipeline stages in run order; rules not listed in STAGE_OF fall into "other", last.
-STAGES = ("demo", "load", "observations", "experts", "train", "smooth", "predict", "product",
-          "validate", "plots", "other")
+STAGES = (
+    "demo",
+    "load",
+    "observations",
+    "experts",
+    "train",
+    "smooth",
+    "predict",
+    "product",
+    "validate",
+    "plots",
+    "other",
+)
 STAGE_OF = {
     "demo_ocean_mask": "demo",
     "demo_inputs": "demo",
@@ -47,8 +59,7 @@ def read_benchmark(path) -> pd.Series:
     df = pd.read_csv(path, sep="\t", na_values=["NA", "-"])
     missing = [c for c in MEASURES if c not in df.columns]
     if missing or df.empty:
-        raise ValueError(f"{path}: not a Snakemake benchmark file (missing columns {missing}, "
-                         f"{len(df)} rows)")
+        raise ValueError(f"{path}: not a Snakemake benchmark file (missing columns {missing}, {len(df)} rows)")
     return df[list(MEASURES)].apply(pd.to_numeric, errors="coerce").median()
 
 
@@ -58,8 +69,9 @@ def collect(bench_dir) -> pd.DataFrame:
     root = Path(bench_dir)
     files = sorted(root.rglob("*.tsv")) if root.is_dir() else []
     if not files:
-        raise ValueError(f"{root}: no Snakemake benchmark files (*.tsv) found "
-                         f"({'empty' if root.is_dir() else 'no such directory'})")
+        raise ValueError(
+            f"{root}: no Snakemake benchmark files (*.tsv) found ({'empty' if root.is_dir() else 'no such directory'})"
+        )
     rows = []
     for path in files:
         parts = path.relative_to(root).with_suffix("").parts
@@ -74,14 +86,16 @@ def stage_of(rule: str) -> str:
 def summarise(df: pd.DataFrame) -> pd.DataFrame:
     """Per-rule totals in pipeline-stage order (rules alphabetical within a stage)."""
     grouped = df.groupby("rule")
-    out = pd.DataFrame({
-        "jobs": grouped.size(),
-        "wall_s_sum": grouped["s"].sum(min_count=1),
-        "wall_s_median": grouped["s"].median(),
-        "wall_s_max": grouped["s"].max(),
-        "cpu_s_sum": grouped["cpu_time"].sum(min_count=1),  # NaN, not 0, when no job was sampled
-        "max_rss_mb": grouped["max_rss"].max(),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "jobs": grouped.size(),
+            "wall_s_sum": grouped["s"].sum(min_count=1),
+            "wall_s_median": grouped["s"].median(),
+            "wall_s_max": grouped["s"].max(),
+            "cpu_s_sum": grouped["cpu_time"].sum(min_count=1),  # NaN, not 0, when no job was sampled
+            "max_rss_mb": grouped["max_rss"].max(),
+        }
+    ).reset_index()
     out["percent_wall"] = 100.0 * out["wall_s_sum"] / out["wall_s_sum"].sum()
     out["stage"] = pd.Categorical(out["rule"].map(stage_of), categories=STAGES, ordered=True)
     out = out.sort_values(["stage", "rule"], ignore_index=True)
@@ -101,8 +115,10 @@ def bar_chart(summary: pd.DataFrame, png_path) -> Path:
     colours = [f"C{STAGES.index(s)}" for s in summary["stage"]]
     labels = [r if r == s else f"{r} ({s})" for r, s in zip(summary["rule"], summary["stage"])]
     bars = ax.barh(labels, summary["wall_s_sum"], color=colours)
-    notes = [f"{jobs} job{'s' * (jobs != 1)}, cpu {_fmt(cpu, '.1f', 's')}, max RSS {_fmt(rss, '.0f', 'MB')}"
-             for jobs, cpu, rss in zip(summary["jobs"], summary["cpu_s_sum"], summary["max_rss_mb"])]
+    notes = [
+        f"{jobs} job{'s' * (jobs != 1)}, cpu {_fmt(cpu, '.1f', 's')}, max RSS {_fmt(rss, '.0f', 'MB')}"
+        for jobs, cpu, rss in zip(summary["jobs"], summary["cpu_s_sum"], summary["max_rss_mb"])
+    ]
     ax.bar_label(bars, notes, padding=4, fontsize="small")
     ax.invert_yaxis()
     ax.margins(x=0.45)  # room for the annotations right of the longest bar

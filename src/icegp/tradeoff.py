@@ -1,5 +1,6 @@
 """The speed/accuracy trade-off of the presets: each preset's demo run with each engine, its wall time
 against its RMSE versus the truth and its hold-out error."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,14 @@ from .io.atomic import atomic_path
 from .plots import save_png
 from .timing import collect
 
-RUNS = [("baseline", "reference"), ("baseline", "fast"), ("recommended", "fast"), ("conservative", "fast"),
-        ("aggressive", "fast"), ("aggressive", "reference")]
+RUNS = [
+    ("baseline", "reference"),
+    ("baseline", "fast"),
+    ("recommended", "fast"),
+    ("conservative", "fast"),
+    ("aggressive", "fast"),
+    ("aggressive", "reference"),
+]
 
 
 def one_run(workroot: Path, preset: str, engine: str, cores: int, target: str) -> dict:
@@ -22,16 +29,22 @@ def one_run(workroot: Path, preset: str, engine: str, cores: int, target: str) -
     wall = run_dag(work, {"training": {"engine": engine}}, cores, [f"config/presets/{preset}.yaml"])
     report = json.loads((work / f"results/{target}/validation.json").read_text())
     bench = collect(work / "benchmarks")
-    return {"preset": preset, "engine": engine, "wall_s": wall,
-            "train_s": float(bench.loc[bench["rule"] == "train", "s"].sum()),
-            "rmse_vs_truth_m": report["truth"]["rmse"], "holdout_rmse_m": report["holdout"].get("rmse"),
-            "experts": len(pd.read_parquet(work / f"results/{target}/experts.parquet"))}
+    return {
+        "preset": preset,
+        "engine": engine,
+        "wall_s": wall,
+        "train_s": float(bench.loc[bench["rule"] == "train", "s"].sum()),
+        "rmse_vs_truth_m": report["truth"]["rmse"],
+        "holdout_rmse_m": report["holdout"].get("rmse"),
+        "experts": len(pd.read_parquet(work / f"results/{target}/experts.parquet")),
+    }
 
 
 def plot(table: pd.DataFrame, png: str) -> None:
     fig = Figure(figsize=(10, 4.5))
-    for ax, col, label in zip(fig.subplots(1, 2), ("rmse_vs_truth_m", "holdout_rmse_m"),
-                              ("RMSE vs truth (m)", "hold-out RMSE (m)")):
+    for ax, col, label in zip(
+        fig.subplots(1, 2), ("rmse_vs_truth_m", "holdout_rmse_m"), ("RMSE vs truth (m)", "hold-out RMSE (m)")
+    ):
         for engine, marker in (("fast", "o"), ("reference", "s")):
             sub = table[table["engine"] == engine]
             ax.scatter(sub["wall_s"], sub[col], marker=marker, label=f"{engine} engine")

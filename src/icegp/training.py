@@ -1,4 +1,5 @@
 """The train job: fit every expert of one shard, checkpointing finished experts as it goes."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -77,8 +78,17 @@ def result_row(expert, result: FitResult) -> dict:
     return row
 
 
-def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, num_days: int, min_obs: int,
-                engine: Engine, out_path: str, checkpoint_path: str) -> pd.DataFrame:
+def train_shard(
+    obs_path: str,
+    experts_path: str,
+    shard: int,
+    training: dict,
+    num_days: int,
+    min_obs: int,
+    engine: Engine,
+    out_path: str,
+    checkpoint_path: str,
+) -> pd.DataFrame:
     """Fit the shard's experts in order (neighbours follow each other); finished experts survive a
     crash in `checkpoint_path`. `training.restarts` adds starts from the experts fitted so far
     (`neighbours`) and from the centre of the bounds (`centre`)."""
@@ -90,8 +100,14 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
     done = load_checkpoint(checkpoint_path, key)
     finished = set(done["expert_id"].astype(int))
     todo = mine[~mine["expert_id"].isin(finished)]
-    log.info("shard %s: %d experts, %d from checkpoint, %d to fit with the %s engine",
-             shard, len(mine), len(finished), len(todo), engine.name)
+    log.info(
+        "shard %s: %d experts, %d from checkpoint, %d to fit with the %s engine",
+        shard,
+        len(mine),
+        len(finished),
+        len(todo),
+        engine.name,
+    )
     local = ex.LocalData(obs)
     radius, half = training["training_radius"], ex.time_half_width(num_days)
     rows = done.to_dict("records")
@@ -100,8 +116,10 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
         if problem.n < min_obs:
             result = FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
         else:
-            starts = {"neighbours": neighbour_start(rows, expert.x, expert.y, radius) if "neighbours" in restarts
-                      else None, "centre": engine.space.centre() if "centre" in restarts else None}
+            starts = {
+                "neighbours": neighbour_start(rows, expert.x, expert.y, radius) if "neighbours" in restarts else None,
+                "centre": engine.space.centre() if "centre" in restarts else None,
+            }
             try:
                 result = fit_expert(engine, problem, starts)
             except Exception as err:
@@ -109,11 +127,24 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
         rows.append(result_row(expert, result))
         write_parquet(pd.DataFrame(rows, columns=contracts.TRAIN), checkpoint_path, {"key": key})
         h = result.hyper.as_row() if result.hyper is not None else {}
-        log.info("expert %d (%d/%d): n=%d status=%s stop=%s start=%s gain=%.3g iter=%d %.2fs "
-                 "l=(%.0f m, %.0f m, %.2f d) rss=%.0fMB", result.expert_id, k, len(todo), result.n_obs,
-                 result.status, result.stop, result.start, result.gain, result.n_iter, result.seconds,
-                 h.get("lengthscale_x", np.nan), h.get("lengthscale_y", np.nan), h.get("lengthscale_t", np.nan),
-                 psutil.Process().memory_info().rss / 2**20)
+        log.info(
+            "expert %d (%d/%d): n=%d status=%s stop=%s start=%s gain=%.3g iter=%d %.2fs "
+            "l=(%.0f m, %.0f m, %.2f d) rss=%.0fMB",
+            result.expert_id,
+            k,
+            len(todo),
+            result.n_obs,
+            result.status,
+            result.stop,
+            result.start,
+            result.gain,
+            result.n_iter,
+            result.seconds,
+            h.get("lengthscale_x", np.nan),
+            h.get("lengthscale_y", np.nan),
+            h.get("lengthscale_t", np.nan),
+            psutil.Process().memory_info().rss / 2**20,
+        )
     table = pd.DataFrame(rows, columns=contracts.TRAIN).sort_values("expert_id").reset_index(drop=True)
     table = table.astype({"expert_id": int, "n_obs": int, "n_iter": int, "converged": bool})
     write_parquet(table, out_path, {"shard": int(shard), "engine": engine.name})
@@ -125,5 +156,3 @@ def train_shard(obs_path: str, experts_path: str, shard: int, training: dict, nu
 def checkpoint_path_for(out_path: str) -> str:
     d, name = os.path.split(out_path)
     return os.path.join(d, ".checkpoint", name)
-
-

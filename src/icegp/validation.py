@@ -1,5 +1,6 @@
 """Validation of a product: against a known truth where one exists (the demo), and by holding out
 whole tracks of real observations, which works on real data too."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,9 +22,14 @@ def scores(pred, ref) -> dict:
     if ok.sum() < 2:
         return {"n": int(ok.sum())}
     d = pred[ok] - ref[ok]
-    return {"n": int(ok.sum()), "rmse": float(np.sqrt(np.mean(d**2))), "bias": float(np.mean(d)),
-            "mae": float(np.mean(np.abs(d))), "correlation": float(np.corrcoef(pred[ok], ref[ok])[0, 1]),
-            "reference_std": float(np.std(ref[ok]))}
+    return {
+        "n": int(ok.sum()),
+        "rmse": float(np.sqrt(np.mean(d**2))),
+        "bias": float(np.mean(d)),
+        "mae": float(np.mean(np.abs(d))),
+        "correlation": float(np.corrcoef(pred[ok], ref[ok])[0, 1]),
+        "reference_std": float(np.std(ref[ok])),
+    }
 
 
 def track_ids(obs: pd.DataFrame) -> np.ndarray:
@@ -55,9 +61,18 @@ def holdout_units(obs: pd.DataFrame, day: np.ndarray) -> tuple[np.ndarray, str]:
     return block_ids(obs), f"block_{int(BLOCK_M / 1000)}km"
 
 
-def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine: Engine, target: str,
-            training_radius: float, half_width: float, fraction: float, seed: int,
-            sources) -> dict:
+def holdout(
+    obs: pd.DataFrame,
+    experts: pd.DataFrame,
+    hyp: pd.DataFrame,
+    engine: Engine,
+    target: str,
+    training_radius: float,
+    half_width: float,
+    fraction: float,
+    seed: int,
+    sources,
+) -> dict:
     """Hold out a fraction of the target day's tracks, predict them from the rest, report the error.
 
     Each held-out point is predicted by its nearest expert with the product's hyperparameters,
@@ -70,8 +85,11 @@ def holdout(obs: pd.DataFrame, experts: pd.DataFrame, hyp: pd.DataFrame, engine:
     units, unit = holdout_units(obs, day)
     candidates = np.unique(units[day])
     if len(candidates) < 2:
-        return {"unit": unit, "n_units": int(len(candidates)),
-                "note": "too few tracks or blocks on the target day to hold any out"}
+        return {
+            "unit": unit,
+            "n_units": int(len(candidates)),
+            "note": "too few tracks or blocks on the target day to hold any out",
+        }
     rng = np.random.default_rng(seed)
     k = max(1, int(round(fraction * len(candidates))))
     held = rng.choice(candidates, size=k, replace=False)

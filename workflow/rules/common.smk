@@ -4,7 +4,6 @@ import os
 from icegp import plan
 from icegp import config as icegp_config
 
-
 # The config is resolved once, here: old spellings renamed, validated against src/icegp/schema.yaml,
 # every default filled in (the code has no defaults of its own), made canonical (sorted keys, ISO
 # dates: params are compared as written), and checked across keys, before any job runs and before

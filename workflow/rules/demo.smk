@@ -10,12 +10,12 @@ rule demo_ocean_mask:
         "logs/demo_ocean_mask.log",
     benchmark:
         "benchmarks/demo_ocean_mask/all.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        CONDA_ENV
     script:
         "../scripts/demo_ocean_mask.py"
 
@@ -25,18 +25,19 @@ rule demo_inputs:
         ocean=rules.demo_ocean_mask.output[0],
     output:
         is2=[
-            f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc"
-            for beam in plan.demo_beams(config)
+            f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc" for beam in plan.demo_beams(config)
         ],
         smap=f"{DEMO_OUT}/smap/{{ymd}}_north_mix_sit_v300.nc",
         sic=f"{DEMO_OUT}/sic/seaice_conc_daily_nh_{{ymd}}_f17_v04r00.nc",
         truth=f"{DEMO_OUT}/truth/{{ymd}}.nc",
-    wildcard_constraints:
-        ymd=r"\d{8}",
     log:
         "logs/demo_inputs/{ymd}.log",
     benchmark:
         "benchmarks/demo_inputs/{ymd}.tsv"
+    wildcard_constraints:
+        ymd=r"\d{8}",
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1500,
@@ -46,7 +47,5 @@ rule demo_inputs:
         beams=plan.demo_beams(config),
         crs=config["crs"],
         grid=DEMO_GRID,
-    conda:
-        CONDA_ENV
     script:
         "../scripts/demo_inputs.py"

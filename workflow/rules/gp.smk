@@ -10,6 +10,8 @@ rule grids:
         "logs/grids.log",
     benchmark:
         "benchmarks/grids/all.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=2000,
@@ -19,8 +21,6 @@ rule grids:
         expert_time_stamps=plan.expert_time_stamps(config),
         prediction=config["prediction"],
         crs=config["crs"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/grids.py"
 
@@ -35,6 +35,8 @@ rule experts:
         "logs/experts/{target}.log",
     benchmark:
         "benchmarks/experts/{target}.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
@@ -45,8 +47,6 @@ rule experts:
         num_days=config["num_days_before_after"],
         radius=config["training"]["training_radius"],
         shards=config["training"]["shards"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/experts.py"
 
@@ -61,6 +61,8 @@ rule train:
         "logs/train/{target}/{shard}.log",
     benchmark:
         "benchmarks/train/{target}/{shard}.tsv"
+    conda:
+        CONDA_ENV
     threads: config["training"]["threads"]
     resources:
         mem_mb=lambda wc, attempt: config["training"]["mem_mb"] * attempt,
@@ -70,8 +72,6 @@ rule train:
         training=MODEL,
         num_days=config["num_days_before_after"],
         min_obs=config["experts"]["min_obs"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/train.py"
 
@@ -85,6 +85,8 @@ rule smooth:
         "logs/smooth/{target}.log",
     benchmark:
         "benchmarks/smooth/{target}.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
@@ -93,8 +95,6 @@ rule smooth:
         smoothing=config["smoothing"],
         training=MODEL,
         crs=config["crs"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/smooth.py"
 
@@ -111,6 +111,8 @@ rule predict:
         "logs/predict/{target}/{shard}.log",
     benchmark:
         "benchmarks/predict/{target}/{shard}.tsv"
+    conda:
+        CONDA_ENV
     threads: config["training"]["threads"]
     resources:
         mem_mb=lambda wc, attempt: config["training"]["mem_mb"] * attempt,
@@ -121,7 +123,5 @@ rule predict:
         prediction=config["prediction"],
         crs=config["crs"],
         num_days=config["num_days_before_after"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/predict.py"

@@ -4,12 +4,14 @@
 rule fetch_gridded:
     output:
         manifest="results/fetch/{source}/{day}.json",
-    wildcard_constraints:
-        source=_alternatives(FETCHED),
     log:
         "logs/fetch_gridded/{source}/{day}.log",
     benchmark:
         "benchmarks/fetch_gridded/{source}/{day}.tsv"
+    wildcard_constraints:
+        source=_alternatives(FETCHED),
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=300,
@@ -18,8 +20,6 @@ rule fetch_gridded:
         source=lambda wc: SOURCES[wc.source],
         cache=lambda wc: plan.cache_path(SOURCES[wc.source], wc.day),
         missing_days=config["missing_days"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/fetch_gridded.py"
 
@@ -29,12 +29,14 @@ rule load_along_track:
         lambda wc: plan.load_inputs(config, SOURCES[wc.source], wc.day),
     output:
         "results/obs/{source}/{day}.parquet",
-    wildcard_constraints:
-        source=_alternatives(ALONG_TRACK),
     log:
         "logs/load_along_track/{source}/{day}.log",
     benchmark:
         "benchmarks/load_along_track/{source}/{day}.tsv"
+    wildcard_constraints:
+        source=_alternatives(ALONG_TRACK),
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
@@ -43,8 +45,6 @@ rule load_along_track:
         source=lambda wc: SOURCES[wc.source],
         crs=config["crs"],
         missing_days=config["missing_days"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/load_day.py"
 
@@ -54,12 +54,14 @@ rule load_gridded:
         lambda wc: plan.load_inputs(config, SOURCES[wc.source], wc.day),
     output:
         "results/obs/{source}/{day}.parquet",
-    wildcard_constraints:
-        source=_alternatives(GRIDDED),
     log:
         "logs/load_gridded/{source}/{day}.log",
     benchmark:
         "benchmarks/load_gridded/{source}/{day}.tsv"
+    wildcard_constraints:
+        source=_alternatives(GRIDDED),
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
@@ -68,8 +70,6 @@ rule load_gridded:
         source=lambda wc: SOURCES[wc.source],
         crs=config["crs"],
         missing_days=config["missing_days"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/load_day.py"
 
@@ -84,6 +84,8 @@ rule observations:
         "logs/observations/{target}.log",
     benchmark:
         "benchmarks/observations/{target}.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=2000,
@@ -94,7 +96,5 @@ rule observations:
         preferred=ALONG_TRACK,
         dropped=GRIDDED,
         missing_days=config["missing_days"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/observations.py"

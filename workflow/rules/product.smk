@@ -13,6 +13,8 @@ rule product:
         "logs/product/{target}.log",
     benchmark:
         "benchmarks/product/{target}.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=2000,
@@ -22,8 +24,6 @@ rule product:
         variable=config["variable"],
         crs=config["crs"],
         provenance=PROVENANCE,
-    conda:
-        CONDA_ENV
     script:
         "../scripts/product.py"
 
@@ -41,6 +41,8 @@ rule validate:
         "logs/validate/{target}.log",
     benchmark:
         "benchmarks/validate/{target}.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=2000,
@@ -52,8 +54,6 @@ rule validate:
         crs=config["crs"],
         num_days=config["num_days_before_after"],
         along_track=ALONG_TRACK,
-    conda:
-        CONDA_ENV
     script:
         "../scripts/validate.py"
 
@@ -65,29 +65,27 @@ rule plots:
         hyperparameters=hyperparameters_for,
         truth=truth_for,
     output:
-        product=report("results/{target}/plots/product.png", category="Product", subcategory="{target}"),
-        std=report("results/{target}/plots/std.png", category="Product", subcategory="{target}"),
-        input=report("results/{target}/plots/input.png", category="Product", subcategory="{target}"),
-        experts=report("results/{target}/plots/experts.png", category="Experts", subcategory="{target}"),
-        hyperparameters=report(
-            "results/{target}/plots/hyperparameters.png", category="Experts", subcategory="{target}"
-        ),
         **(
             {"difference": report("results/{target}/plots/difference.png", category="Product", subcategory="{target}")}
             if HAS_TRUTH
             else {}
         ),
+        product=report("results/{target}/plots/product.png", category="Product", subcategory="{target}"),
+        std=report("results/{target}/plots/std.png", category="Product", subcategory="{target}"),
+        input=report("results/{target}/plots/input.png", category="Product", subcategory="{target}"),
+        experts=report("results/{target}/plots/experts.png", category="Experts", subcategory="{target}"),
+        hyperparameters=report("results/{target}/plots/hyperparameters.png", category="Experts", subcategory="{target}"),
     log:
         "logs/plots/{target}.log",
     benchmark:
         "benchmarks/plots/{target}.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
     params:
         variable=config["variable"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/plots.py"

@@ -14,12 +14,12 @@ rule timing_report:
         "logs/timing_report.log",
     benchmark:
         "benchmarks/timing_report/all.tsv"
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        CONDA_ENV
     script:
         "../scripts/timing_report.py"
 
@@ -34,13 +34,13 @@ rule tradeoff:
         "logs/tradeoff.log",
     benchmark:
         "benchmarks/tradeoff/all.tsv"
+    conda:
+        CONDA_ENV
     threads: 2
     resources:
         mem_mb=4000,
         runtime=120,
     params:
         target=TARGETS[0],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/tradeoff.py"

@@ -13,20 +13,22 @@ if SEASON:
                 f"results/season/{SEASON}/timeseries.png", caption="../report/season_series.rst", category="Season"
             ),
             months=[
-                report(f"results/season/{SEASON}/mean_{m}.png", caption="../report/season_month.rst", category="Season")
+                report(
+                    f"results/season/{SEASON}/mean_{m}.png", caption="../report/season_month.rst", category="Season"
+                )
                 for m in SEASON_MONTHS
             ],
         log:
             "logs/season.log",
         benchmark:
             "benchmarks/season/all.tsv"
+        conda:
+            CONDA_ENV
         threads: 1
         resources:
             mem_mb=4000,
             runtime=20,
         params:
             variable=config["variable"],
-        conda:
-            CONDA_ENV
         script:
             "../scripts/season.py"

@@ -1,4 +1,5 @@
 """The demo's land mask on the 12.5 km polar-stereographic grid, built once for every demo day."""
+
 from icegp import jobs, synthetic
 
 log = jobs.setup_logging(snakemake)

@@ -1,4 +1,5 @@
 """Candidate expert locations and prediction locations, land-masked once for every target."""
+
 from icegp import experts, jobs, prediction, product
 from icegp.io.atomic import write_netcdf, write_parquet
 

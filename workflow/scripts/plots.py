@@ -1,4 +1,5 @@
 """Maps of the product, its standard deviation and inputs, experts and hyperparameters."""
+
 import os
 
 import pandas as pd

@@ -1,4 +1,5 @@
 """Aggregate every benchmark file per rule and stage (the old timing_log.txt, for a DAG)."""
+
 from icegp import jobs, timing
 
 log = jobs.setup_logging(snakemake)

@@ -1,4 +1,5 @@
 """Score the product against the truth (demo) and against held-out tracks (any data)."""
+
 import pandas as pd
 import xarray as xr
 
@@ -16,9 +17,16 @@ with xr.open_dataset(snakemake.input.product) as ds:
         with xr.open_dataset(snakemake.input.truth[0]) as truth:
             report["truth"] = validation.scores(field, truth[snakemake.params.variable].values)
 report["holdout"] = validation.holdout(
-    pd.read_parquet(snakemake.input.obs), pd.read_parquet(snakemake.input.experts),
-    prediction.read_hyperparameters(snakemake.input.hyperparameters, p.crs, target), engine, target,
-    p.training["training_radius"], experts.time_half_width(p.num_days), p.validation["holdout_fraction"],
-    p.validation["seed"], p.along_track)
+    pd.read_parquet(snakemake.input.obs),
+    pd.read_parquet(snakemake.input.experts),
+    prediction.read_hyperparameters(snakemake.input.hyperparameters, p.crs, target),
+    engine,
+    target,
+    p.training["training_radius"],
+    experts.time_half_width(p.num_days),
+    p.validation["holdout_fraction"],
+    p.validation["seed"],
+    p.along_track,
+)
 write_json(report, snakemake.output[0])
 log.info("%s", report)

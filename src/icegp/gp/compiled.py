@@ -3,6 +3,7 @@
 Used by the fast engine when a GPU is in use: no GPflow model is built and no function is retraced
 per expert, whatever its number of observations.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -52,8 +53,11 @@ def _functions(kernel: str):
             K = cov(X, X, theta) + theta[NV] * tf.eye(n, dtype=F64)
             L = tf.linalg.cholesky(K)
             a = tf.linalg.triangular_solve(L, y[:, None])
-            nll = 0.5 * tf.reduce_sum(a * a) + tf.reduce_sum(tf.math.log(tf.linalg.diag_part(L))) \
+            nll = (
+                0.5 * tf.reduce_sum(a * a)
+                + tf.reduce_sum(tf.math.log(tf.linalg.diag_part(L)))
                 + 0.5 * tf.cast(n, F64) * LOG_2PI
+            )
         return nll, tape.gradient(nll, theta)
 
     @tf.function(input_signature=[THETA, POINTS, VALUES, POINTS])
@@ -71,10 +75,15 @@ def _functions(kernel: str):
             B = tf.eye(m, dtype=F64) + tf.matmul(A, A, transpose_b=True)
             LB = tf.linalg.cholesky(B)
             c = tf.linalg.triangular_solve(LB, tf.matmul(A, y[:, None])) / tf.sqrt(sigma2)
-            elbo = (-0.5 * n * LOG_2PI - tf.reduce_sum(tf.math.log(tf.linalg.diag_part(LB)))
-                    - 0.5 * n * tf.math.log(sigma2) - 0.5 * tf.reduce_sum(y * y) / sigma2
-                    + 0.5 * tf.reduce_sum(c * c)
-                    - 0.5 * (n * theta[KV]) / sigma2 + 0.5 * tf.reduce_sum(A * A))
+            elbo = (
+                -0.5 * n * LOG_2PI
+                - tf.reduce_sum(tf.math.log(tf.linalg.diag_part(LB)))
+                - 0.5 * n * tf.math.log(sigma2)
+                - 0.5 * tf.reduce_sum(y * y) / sigma2
+                + 0.5 * tf.reduce_sum(c * c)
+                - 0.5 * (n * theta[KV]) / sigma2
+                + 0.5 * tf.reduce_sum(A * A)
+            )
             loss = -elbo
         return loss, tape.gradient(loss, theta)
 
@@ -131,4 +140,5 @@ def gpr_predict(kernel: str, theta, X, y, Xstar):
     alpha = tf.linalg.cholesky_solve(L, y[:, None])
     v = tf.linalg.triangular_solve(L, Ks)
     return tf.matmul(Ks, alpha, transpose_a=True)[:, 0].numpy(), np.maximum(
-        (t[KV] - tf.reduce_sum(v * v, 0)).numpy(), 0.0)
+        (t[KV] - tf.reduce_sum(v * v, 0)).numpy(), 0.0
+    )

@@ -1,4 +1,5 @@
 """The engine interface and the configured engine (fast or reference) built from the training config."""
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -25,10 +26,17 @@ class Engine(Protocol):
 def make_engine(training: dict, use_gpu: bool = False) -> Engine:
     space = Space.from_config(training)
     """The engine `training` (a resolved `training` section, :func:`icegp.config.defaults`) names."""
-    kwargs = dict(model_type=training["model_type"], inducing_points=training["inducing_points"],
-                  inducing_method=training["inducing_method"], seed=training["seed"], mean=training["prior_mean"],
-                  max_iter=training["max_iter"], tolerance=training["tolerance"], fixed=tuple(training["fixed"]),
-                  kernel=training["kernel"])
+    kwargs = dict(
+        model_type=training["model_type"],
+        inducing_points=training["inducing_points"],
+        inducing_method=training["inducing_method"],
+        seed=training["seed"],
+        mean=training["prior_mean"],
+        max_iter=training["max_iter"],
+        tolerance=training["tolerance"],
+        fixed=tuple(training["fixed"]),
+        kernel=training["kernel"],
+    )
     if training["engine"] == "reference":
         from .reference import ReferenceEngine
 

@@ -5,6 +5,7 @@ Why not autodiff: on a CPU, TensorFlow's gradient of a Cholesky costs ~8x the fa
 it (LAPACK dpotrf + dpotri, ~n^3 flops in all), so each L-BFGS-B step is several times cheaper, and
 there is no model to build or function to trace per expert. The tests hold it to GPflow's GPR.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -8,6 +8,7 @@ All are driven by
 the same SciPy L-BFGS-B, bounds, initial values and tolerances as the reference engine, so they reach
 the same optimum; the speed comes from cheaper steps, not from stopping early.
 """
+
 from __future__ import annotations
 
 import time
@@ -24,9 +25,20 @@ from .problem import FitResult, Problem, inducing_points, prior_mean, stop_reaso
 class FastEngine:
     name = "fast"
 
-    def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500,
-                 inducing_method: str = "random", seed: int = 0, mean: str = "local", max_iter: int = 10_000,
-                 tolerance: float = 1e-6, use_tf: bool = False, fixed=(), kernel: str = "Matern32"):
+    def __init__(
+        self,
+        space: Space,
+        model_type: str = "GPR",
+        inducing_points: int = 500,
+        inducing_method: str = "random",
+        seed: int = 0,
+        mean: str = "local",
+        max_iter: int = 10_000,
+        tolerance: float = 1e-6,
+        use_tf: bool = False,
+        fixed=(),
+        kernel: str = "Matern32",
+    ):
         self.kernel = kernel_named(kernel)
         self.space, self.model_type, self.m, self.seed = space, model_type, int(inducing_points), seed
         self.inducing_method = inducing_method
@@ -98,19 +110,43 @@ class FastEngine:
             return value, (grad * self.bounds.jacobian(u))[self.free]
 
         try:
-            res = minimize(fun, u0[self.free], jac=True, method="L-BFGS-B",
-                           options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance})
+            res = minimize(
+                fun,
+                u0[self.free],
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance},
+            )
             failed = not np.isfinite(res.fun)  # a GPU Cholesky returns NaN instead of raising
         except self._cholesky_errors():
             failed = True
         if failed:
-            return FitResult(problem.expert_id, None, mean, problem.n, 0, False, np.nan,
-                             time.perf_counter() - start, "cholesky_failed")
+            return FitResult(
+                problem.expert_id,
+                None,
+                mean,
+                problem.n,
+                0,
+                False,
+                np.nan,
+                time.perf_counter() - start,
+                "cholesky_failed",
+            )
         u[self.free] = res.x
         hyper = self.space.from_scaled_vector(self.bounds.forward(u))
-        return FitResult(problem.expert_id, hyper, mean, problem.n, int(res.nit), bool(res.success),
-                         float(res.fun), time.perf_counter() - start, "ok" if res.success else "not_converged",
-                         stop_reason(res.message), self.space.at_bound(hyper))
+        return FitResult(
+            problem.expert_id,
+            hyper,
+            mean,
+            problem.n,
+            int(res.nit),
+            bool(res.success),
+            float(res.fun),
+            time.perf_counter() - start,
+            "ok" if res.success else "not_converged",
+            stop_reason(res.message),
+            self.space.at_bound(hyper),
+        )
 
     def predict(self, problem: Problem, hyper: Hyper, Xstar: np.ndarray) -> dict:
         Xs, y, mean = self._scaled(problem)

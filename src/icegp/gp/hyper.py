@@ -2,6 +2,7 @@
 
 Every engine works in scaled coordinates (x / coords_scale); the conversion lives only here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ COLUMNS = tuple(c for p in PARAMETERS for c in p.columns)
 UNITS = dict(zip(COLUMNS, (u for p in PARAMETERS for u in p.units)))
 #: theta[LS] the lengthscales, theta[KV] the kernel variance, theta[NV] the noise (likelihood) variance
 LS, KV, NV = PARAM["lengthscales"].index, PARAM["kernel_variance"].index.start, PARAM["likelihood_variance"].index.start
+
 
 def sigmoid(u):
     return 1.0 / (1.0 + np.exp(-u))
@@ -95,16 +97,23 @@ class Space:
             ls = np.broadcast_to(np.asarray(bounds["lengthscales"][key], float), (3,)).copy()
             return Hyper(ls, float(bounds["kernel_variance"][key]), float(bounds["likelihood_variance"][key]))
 
-        space = cls(np.asarray(training["coords_scale"], float),
-                    side("low"), side("high"),
-                    Hyper(np.asarray(init["lengthscales"], float), float(init["kernel_variance"]),
-                          float(init["likelihood_variance"])))
+        space = cls(
+            np.asarray(training["coords_scale"], float),
+            side("low"),
+            side("high"),
+            Hyper(
+                np.asarray(init["lengthscales"], float),
+                float(init["kernel_variance"]),
+                float(init["likelihood_variance"]),
+            ),
+        )
         space.check()
         return space
 
     def check(self) -> None:
-        for name, lo, hi, v in zip(COLUMNS, self.low.as_row().values(), self.high.as_row().values(),
-                                   self.init.as_row().values()):
+        for name, lo, hi, v in zip(
+            COLUMNS, self.low.as_row().values(), self.high.as_row().values(), self.init.as_row().values()
+        ):
             if not lo < hi:
                 raise ValueError(f"config key training.bounds: {name} low {lo} is not below high {hi}")
             if not lo < v < hi:

@@ -10,6 +10,7 @@ Every kernel gives, from scaled squared distances r^2, the covariance K and a te
 and the SGPR bound need beyond K itself, since every kernel is proportional to kv. The work is done
 in place in the caller's buffers (the sparse engine keeps them between evaluations).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ def _matern12(r: np.ndarray, variance: float, out: np.ndarray) -> None:
 def _matern32(r: np.ndarray, variance: float, out: np.ndarray) -> None:
     """(1 + sqrt3 r) exp(-sqrt3 r); D = exp(-sqrt3 r)."""
     np.sqrt(r, out=r)
-    r *= SQRT3                          # r is now sqrt(3) * distance
+    r *= SQRT3  # r is now sqrt(3) * distance
     e = np.negative(r, out=out)
     np.exp(e, out=e)
     r += 1.0
@@ -43,11 +44,11 @@ def _matern32(r: np.ndarray, variance: float, out: np.ndarray) -> None:
 def _matern52(r: np.ndarray, variance: float, out: np.ndarray) -> None:
     """(1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r); D = (1 + sqrt5 r) exp(-sqrt5 r)."""
     np.sqrt(r, out=r)
-    r *= SQRT5                          # s = sqrt(5) * distance
+    r *= SQRT5  # s = sqrt(5) * distance
     np.exp(np.negative(r), out=out)
-    square = r * r / 3.0                # s^2 / 3 = 5 r^2 / 3
+    square = r * r / 3.0  # s^2 / 3 = 5 r^2 / 3
     r += 1.0
-    r *= out                            # D = (1 + s) exp(-s)
+    r *= out  # D = (1 + s) exp(-s)
     np.multiply(square, out, out=square)
     out[...] = r
     r += square
@@ -80,12 +81,15 @@ class Kernel:
         return self.from_r2(np.tensordot(1.0 / np.asarray(lengthscales) ** 2, S, axes=1), variance)
 
 
-KERNELS = {k.name: k for k in (
-    Kernel("Matern12", _matern12, 1.0),
-    Kernel("Matern32", _matern32, 3.0),
-    Kernel("Matern52", _matern52, 5.0 / 3.0),
-    Kernel("SquaredExponential", _squared_exponential, 1.0),
-)}
+KERNELS = {
+    k.name: k
+    for k in (
+        Kernel("Matern12", _matern12, 1.0),
+        Kernel("Matern32", _matern32, 3.0),
+        Kernel("Matern52", _matern52, 5.0 / 3.0),
+        Kernel("SquaredExponential", _squared_exponential, 1.0),
+    )
+}
 
 
 def kernel(name: str) -> Kernel:

@@ -1,4 +1,5 @@
 """What an engine is given and what it returns, independent of TensorFlow."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,18 +32,29 @@ class FitResult:
     n_obs: int
     n_iter: int
     converged: bool
-    loss: float        # the minimised objective: -log marginal likelihood (GPR) or -ELBO (SGPR)
+    loss: float  # the minimised objective: -log marginal likelihood (GPR) or -ELBO (SGPR)
     seconds: float
-    status: str        # ok | not_converged | cholesky_failed | too_few_obs
-    stop: str = ""     # why the optimiser stopped (STOP_REASONS), "" when it did not run
+    status: str  # ok | not_converged | cholesky_failed | too_few_obs
+    stop: str = ""  # why the optimiser stopped (STOP_REASONS), "" when it did not run
     at_bound: str = ""  # the hyperparameters that ended on a bound, comma-separated
     start: str = "init"  # the start that won (see icegp.training.fit_expert)
     gain: float = 0.0  # how much lower its objective is than the single start's from `init`
 
     def as_row(self) -> dict:
-        row = {"expert_id": self.expert_id, "mean": self.mean, "n_obs": self.n_obs, "n_iter": self.n_iter,
-               "converged": self.converged, "loss": self.loss, "seconds": self.seconds, "status": self.status,
-               "stop": self.stop, "at_bound": self.at_bound, "start": self.start, "gain": self.gain}
+        row = {
+            "expert_id": self.expert_id,
+            "mean": self.mean,
+            "n_obs": self.n_obs,
+            "n_iter": self.n_iter,
+            "converged": self.converged,
+            "loss": self.loss,
+            "seconds": self.seconds,
+            "status": self.status,
+            "stop": self.stop,
+            "at_bound": self.at_bound,
+            "start": self.start,
+            "gain": self.gain,
+        }
         if self.hyper is not None:
             row.update(self.hyper.as_row())
         else:

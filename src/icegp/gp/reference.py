@@ -5,6 +5,7 @@ applied as Sigmoid transforms with no move-within-tol collapse, observations are
 (``prior_mean: local``) and the mean is added back, inducing points are seeded, and the stored loss is
 always the minimised objective.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,9 +25,19 @@ log = logging.getLogger(__name__)
 class GPflowExpert:
     """A GPflow GPR or SGPR with an ARD kernel over scaled (x, y, t): fit, predict, get/set."""
 
-    def __init__(self, space: Space, model_type: str = "GPR", inducing_points: int = 500,
-                 inducing_method: str = "random", seed: int = 0, mean: str = "local", max_iter: int = 10_000,
-                 tolerance: float = 1e-6, fixed=(), kernel: str = "Matern32"):
+    def __init__(
+        self,
+        space: Space,
+        model_type: str = "GPR",
+        inducing_points: int = 500,
+        inducing_method: str = "random",
+        seed: int = 0,
+        mean: str = "local",
+        max_iter: int = 10_000,
+        tolerance: float = 1e-6,
+        fixed=(),
+        kernel: str = "Matern32",
+    ):
         self.kernel = kernel_named(kernel).name
         self.space, self.model_type, self.m = space, model_type, int(inducing_points)
         self.inducing_method = inducing_method
@@ -48,8 +59,11 @@ class GPflowExpert:
         h = self.space.to_scaled_vector(hyper)
 
         def bounded(value, lo, hi):
-            return gpflow.Parameter(np.asarray(value, f64), transform=tfp.bijectors.Sigmoid(
-                low=np.asarray(lo, f64), high=np.asarray(hi, f64)), dtype=f64)
+            return gpflow.Parameter(
+                np.asarray(value, f64),
+                transform=tfp.bijectors.Sigmoid(low=np.asarray(lo, f64), high=np.asarray(hi, f64)),
+                dtype=f64,
+            )
 
         kernel = getattr(gpflow.kernels, self.kernel)(lengthscales=np.ones(3))
         kernel.lengthscales = bounded(h[LS], low[LS], high[LS])
@@ -64,14 +78,20 @@ class GPflowExpert:
             gpflow.set_trainable(self.model.inducing_variable, False)
         else:
             raise ValueError(f"config key training.model_type: {self.model_type!r} is not GPR or SGPR")
-        params = {"lengthscales": kernel.lengthscales, "kernel_variance": kernel.variance,
-                  "likelihood_variance": likelihood.variance}
+        params = {
+            "lengthscales": kernel.lengthscales,
+            "kernel_variance": kernel.variance,
+            "likelihood_variance": likelihood.variance,
+        }
         for name in self.fixed:
             gpflow.set_trainable(params[name], False)
 
     def get_hyperparameters(self) -> Hyper:
-        v = np.r_[self.model.kernel.lengthscales.numpy(), self.model.kernel.variance.numpy(),
-                  self.model.likelihood.variance.numpy()]
+        v = np.r_[
+            self.model.kernel.lengthscales.numpy(),
+            self.model.kernel.variance.numpy(),
+            self.model.likelihood.variance.numpy(),
+        ]
         return self.space.from_scaled_vector(v)
 
     def set_hyperparameters(self, problem: Problem, hyper: Hyper) -> None:
@@ -95,19 +115,33 @@ class GPflowExpert:
                 with gpflow.config.as_context(gpflow.config.Config(jitter=jitter)):
                     self._build(problem, first)
                     res = gpflow.optimizers.Scipy().minimize(
-                        self.model.training_loss, self.model.trainable_variables, method="L-BFGS-B",
-                        options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance})
+                        self.model.training_loss,
+                        self.model.trainable_variables,
+                        method="L-BFGS-B",
+                        options={"maxiter": self.max_iter, "ftol": self.tolerance, "gtol": self.tolerance},
+                    )
                     n_iter, converged, loss = int(res.nit), bool(res.success), float(res.fun)
                     hyper = self.get_hyperparameters()
                     status = "ok" if converged else "not_converged"
                     stop = stop_reason(res.message)
                 break
             except tf.errors.InvalidArgumentError as err:
-                log.warning("expert %d: Cholesky failed with jitter %g: %s", problem.expert_id, jitter,
-                            str(err).splitlines()[0])
-        return FitResult(problem.expert_id, hyper, self.mean, problem.n, n_iter, converged, loss,
-                         time.perf_counter() - start, status, stop,
-                         self.space.at_bound(hyper) if hyper is not None else "")
+                log.warning(
+                    "expert %d: Cholesky failed with jitter %g: %s", problem.expert_id, jitter, str(err).splitlines()[0]
+                )
+        return FitResult(
+            problem.expert_id,
+            hyper,
+            self.mean,
+            problem.n,
+            n_iter,
+            converged,
+            loss,
+            time.perf_counter() - start,
+            status,
+            stop,
+            self.space.at_bound(hyper) if hyper is not None else "",
+        )
 
     def predict(self, Xstar: np.ndarray) -> dict:
         """Latent mean and variance and the observation variance at physical coordinates `Xstar`."""

@@ -15,6 +15,7 @@ and with v = W^-1 b its partial derivatives are
   dF/dKuf = 2 G Kuf + v y'/s2^2,   G = dF/dPhi = (Kuu^-1 - W^-1)/(2 s2) - v v'/(2 s2^3)
   dF/ds2  = tr(W^-1 Phi)/(2 s2^2) - b'v/s2^3 + v'Phi v/(2 s2^4) - n/(2 s2) + (y'y + n kv - tr(Kuu^-1 Phi))/(2 s2^2)
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,8 +52,7 @@ class SGPRBound:
     X (n, 3), y (n,), Z (M, 3) in scaled units. The n-sized work runs in column blocks of Kuf.
     """
 
-    def __init__(self, kernel: Kernel, X: np.ndarray, y: np.ndarray, Z: np.ndarray,
-                 cache_bytes: float = CACHE_BYTES):
+    def __init__(self, kernel: Kernel, X: np.ndarray, y: np.ndarray, Z: np.ndarray, cache_bytes: float = CACHE_BYTES):
         self.kernel = kernel
         self.X, self.y = np.ascontiguousarray(X, float), np.ascontiguousarray(y, float)
         self.Z = np.ascontiguousarray(Z, float)
@@ -75,7 +75,7 @@ class SGPRBound:
     def _view(self, flat: np.ndarray, k: int) -> np.ndarray:
         """The leading M x (block k's size) of a flat workspace, C-contiguous."""
         b = self.blocks[k]
-        return flat[:self.m * (b.stop - b.start)].reshape(self.m, b.stop - b.start)
+        return flat[: self.m * (b.stop - b.start)].reshape(self.m, b.stop - b.start)
 
     def _S_block(self, k: int) -> np.ndarray:
         return self._S[k] if self._S is not None else sq_diffs(self.Z, self.X[self.blocks[k]])
@@ -98,7 +98,7 @@ class SGPRBound:
         b = np.zeros(m)
         for k, blk in enumerate(self.blocks):
             Kuf, _ = self._kuf(k, theta)
-            Phi += Kuf @ Kuf.T      # numpy's matmul takes BLAS SYRK for A A^T
+            Phi += Kuf @ Kuf.T  # numpy's matmul takes BLAS SYRK for A A^T
             b += Kuf @ self.y[blk]
         L = _chol(Kuu_f + INDUCING_JITTER * np.eye(m), "K_uu")
         # W = Kuu + Phi/s2 = L B L^T with B = I + L^-1 Phi L^-T / s2: factor B (well conditioned)
@@ -114,11 +114,18 @@ class SGPRBound:
         Kuu_inv, W_inv = _inv_from_chol(L), _inv_from_chol(L @ LB)  # W = L LB (L LB)^T
         v = W_inv @ b
         bv = float(b @ v)
-        elbo = (-0.5 * n * LOG_2PI - np.sum(np.log(np.diag(LB))) - 0.5 * n * np.log(s2) - 0.5 * self.yy / s2
-                + 0.5 * bv / s2**2 - 0.5 * n * kv / s2 + 0.5 * tr_KiPhi / s2)
+        elbo = (
+            -0.5 * n * LOG_2PI
+            - np.sum(np.log(np.diag(LB)))
+            - 0.5 * n * np.log(s2)
+            - 0.5 * self.yy / s2
+            + 0.5 * bv / s2**2
+            - 0.5 * n * kv / s2
+            + 0.5 * tr_KiPhi / s2
+        )
         vv = np.outer(v, v)
         G = (Kuu_inv - W_inv) / (2.0 * s2) - vv / (2.0 * s2**3)
-        T, _ = lapack.dtrtrs(L, C, lower=1, trans=1)          # Kuu^-1 Phi Kuu^-1 = L^-T C L^-1
+        T, _ = lapack.dtrtrs(L, C, lower=1, trans=1)  # Kuu^-1 Phi Kuu^-1 = L^-T C L^-1
         KiPhiKi, _ = lapack.dtrtrs(L, np.ascontiguousarray(T.T), lower=1, trans=1)
         Guu = 0.5 * (Kuu_inv - W_inv) - vv / (2.0 * s2**2) - KiPhiKi / (2.0 * s2)
         G2, w = 2.0 * G, v / s2**2
@@ -134,8 +141,13 @@ class SGPRBound:
             P = blas.dgemm(1.0, Kuf.T, G2.T, beta=1.0, c=P.T, overwrite_c=1).T
             P *= E
             dl += self._S_block(k).reshape(3, -1) @ P.reshape(-1)
-        d_s2 = (0.5 * np.vdot(W_inv, Phi) / s2**2 - bv / s2**3 + 0.5 * (v @ Phi @ v) / s2**4 - 0.5 * n / s2
-                + 0.5 * (self.yy + n * kv - tr_KiPhi) / s2**2)
+        d_s2 = (
+            0.5 * np.vdot(W_inv, Phi) / s2**2
+            - bv / s2**3
+            + 0.5 * (v @ Phi @ v) / s2**4
+            - 0.5 * n / s2
+            + 0.5 * (self.yy + n * kv - tr_KiPhi) / s2**2
+        )
         # dk/dl_d = scale kv D S_d / l_d^3 (:mod:`.kernels`)
         grad = np.r_[self.kernel.scale * kv * dl / ls**3, d_kv, d_s2]
         return -float(elbo), -grad
@@ -151,4 +163,3 @@ class SGPRBound:
         mean = Kus.T @ w / theta[NV]
         var = theta[KV] - np.sum(a * a, axis=0) + np.sum(c * c, axis=0)
         return mean, np.maximum(var, 0.0)
-

@@ -1,4 +1,5 @@
 """Write-then-rename helpers: a crash never leaves a half-written output under its final name."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Bremen SMOS/SMAP thin-ice thickness (v300, 12.5 km polar stereographic): reader and demo writer."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,7 @@ def read_file(path: str, thickness_range=(0.0, 0.5), coarsen: int = 1) -> pd.Dat
     with open_netcdf(path, decode_times=False) as ds:
         present = [v for v in THICKNESS_VARS if v in ds.variables]
         if not present or "x" not in ds.variables or "y" not in ds.variables:
-            raise InputError(f"{path}: expected x, y and one of {list(THICKNESS_VARS)}; "
-                             f"found {sorted(ds.variables)}")
+            raise InputError(f"{path}: expected x, y and one of {list(THICKNESS_VARS)}; found {sorted(ds.variables)}")
         step = max(int(coarsen), 1)
         sub = ds.isel(x=slice(None, None, step), y=slice(None, None, step))
         try:
@@ -47,11 +47,15 @@ def read_file(path: str, thickness_range=(0.0, 0.5), coarsen: int = 1) -> pd.Dat
     lo, hi = thickness_range
     finite = thickness[np.isfinite(thickness)]
     if finite.size and np.median(finite) > 20.0:
-        raise InputError(f"{path}: thickness median {np.median(finite):.3g} m is implausible; "
-                         "check the units attribute (Bremen files store cm)")
+        raise InputError(
+            f"{path}: thickness median {np.median(finite):.3g} m is implausible; "
+            "check the units attribute (Bremen files store cm)"
+        )
     if thickness.shape != (len(y), len(x)):
-        raise InputError(f"{path}: thickness has shape {thickness.shape} but the file's y, x have "
-                         f"{len(y)} and {len(x)} values; expected (y, x) = ({len(y)}, {len(x)})")
+        raise InputError(
+            f"{path}: thickness has shape {thickness.shape} but the file's y, x have "
+            f"{len(y)} and {len(x)} values; expected (y, x) = ({len(y)}, {len(x)})"
+        )
     xx, yy = np.meshgrid(x, y)
     keep = np.isfinite(thickness) & (thickness >= lo) & (thickness <= hi)
     lon, lat = geo.xy_to_lonlat(xx[keep], yy[keep], BREMEN_CRS)
@@ -64,14 +68,18 @@ def write_file(path: str, fields: dict) -> None:
 
     cm = {"units": "cm"}
     ds = xr.Dataset(
-        {name: (("y", "x"), fields[name].astype("float32"), {**cm, "long_name": name.replace("_", " ")})
-         for name in THICKNESS_VARS},
+        {
+            name: (("y", "x"), fields[name].astype("float32"), {**cm, "long_name": name.replace("_", " ")})
+            for name in THICKNESS_VARS
+        },
         coords={
             "x": ("x", fields["x"], {"units": "m", "standard_name": "projection_x_coordinate"}),
             "y": ("y", fields["y"], {"units": "m", "standard_name": "projection_y_coordinate"}),
         },
-        attrs={"title": "synthetic SMOS/SMAP thin sea ice thickness (icegp demo)",
-               "grid": "NSIDC polar stereographic north 12.5 km"},
+        attrs={
+            "title": "synthetic SMOS/SMAP thin sea ice thickness (icegp demo)",
+            "grid": "NSIDC polar stereographic north 12.5 km",
+        },
     )
     encoding = {name: {"zlib": True, "complevel": 4} for name in THICKNESS_VARS}
     write_netcdf(ds, path, engine="netcdf4", encoding=encoding)

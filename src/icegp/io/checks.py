@@ -1,4 +1,5 @@
 """Plausibility checks shared by the readers: they turn silent garbage into errors that name the file."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,17 @@ PLAUSIBLE_M = {
     "freeboard": (-1.0, 5.0),
     "snow_depth": (-0.5, 3.0),
 }
-UNIT_FACTORS = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
-                "cm": 0.01, "centimeter": 0.01, "centimeters": 0.01, "mm": 0.001}
+UNIT_FACTORS = {
+    "m": 1.0,
+    "meter": 1.0,
+    "meters": 1.0,
+    "metre": 1.0,
+    "metres": 1.0,
+    "cm": 0.01,
+    "centimeter": 0.01,
+    "centimeters": 0.01,
+    "mm": 0.001,
+}
 
 
 class InputError(ValueError):
@@ -35,7 +45,8 @@ def check_plausible(values_m, where: str, variable: str, kind: str | None = None
     if v.size and (np.median(v) > hi or np.median(v) < lo or np.mean((v < lo) | (v > hi)) > 0.01):
         raise InputError(
             f"{where}: {variable!r} values are implausible for metres (median {np.median(v):.3g}, "
-            f"expected within [{lo}, {hi}]); are they in the wrong units?")
+            f"expected within [{lo}, {hi}]); are they in the wrong units?"
+        )
 
 
 def check_no_inf(values, where: str, variable: str) -> None:
@@ -51,8 +62,7 @@ def check_lonlat(lon, lat, where: str) -> None:
     bad = ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lat) > 90.0) | (lon < -180.0) | (lon > 360.0)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"{where}: {int(bad.sum())} coordinates out of range "
-                         f"(first: lon={lon[i]}, lat={lat[i]})")
+        raise InputError(f"{where}: {int(bad.sum())} coordinates out of range (first: lon={lon[i]}, lat={lat[i]})")
 
 
 #: Magic numbers of classic netCDF (CDF-1 and CDF-2), whose readers return zeros for a missing tail.
@@ -86,4 +96,3 @@ def open_netcdf(path: str, **kwargs):
         raise
     except Exception as err:
         raise InputError(f"{path}: cannot open as netCDF ({type(err).__name__}: {err})") from err
-

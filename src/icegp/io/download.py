@@ -1,4 +1,5 @@
 """Cached, atomic, retried HTTP downloads (the SMOS/SMAP fetch path)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -57,15 +58,27 @@ def fetch(url: str, dest, retries: int = 4, backoff_s: float = 1.0, timeout_s: f
     """
     dest = Path(dest)
     if dest.exists() and dest.stat().st_size > 0:
-        return {"url": url, "path": str(dest), "bytes": dest.stat().st_size, "sha256": sha256(dest),
-                "cached": True, "attempts": 0}
+        return {
+            "url": url,
+            "path": str(dest),
+            "bytes": dest.stat().st_size,
+            "sha256": sha256(dest),
+            "cached": True,
+            "attempts": 0,
+        }
     last: Exception | None = None
     for attempt in range(1, retries + 2):
         try:
             with atomic_path(dest, ".download") as tmp:
                 n = _get_once(url, tmp, timeout_s)
-            return {"url": url, "path": str(dest), "bytes": n, "sha256": sha256(dest), "cached": False,
-                    "attempts": attempt}
+            return {
+                "url": url,
+                "path": str(dest),
+                "bytes": n,
+                "sha256": sha256(dest),
+                "cached": False,
+                "attempts": attempt,
+            }
         except DownloadError:
             raise
         except requests.exceptions.HTTPError as err:
@@ -73,8 +86,12 @@ def fetch(url: str, dest, retries: int = 4, backoff_s: float = 1.0, timeout_s: f
             if status is not None and status < 500:
                 raise DownloadError(f"{url}: HTTP {status}") from err
             last = err
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as err:
             last = err
         if attempt <= retries:
             wait = backoff_s * 2 ** (attempt - 1)
@@ -87,5 +104,3 @@ def expand_template(template: str, day: str) -> str:
     """Fill {YYYY}, {MM}, {DD}, {YYYYMMDD} and {day} in a URL or path template."""
     ymd = day.replace("-", "")
     return template.format(YYYY=ymd[:4], MM=ymd[4:6], DD=ymd[6:], YYYYMMDD=ymd, day=day)
-
-

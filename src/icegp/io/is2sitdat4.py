@@ -1,4 +1,5 @@
 """ICESat-2 IS2SITDAT4 along-track sea-ice files ("sm" 10 km sections): reader and demo writer."""
+
 from __future__ import annotations
 
 import glob
@@ -41,8 +42,9 @@ def read_file(path: str, variable: str, n_subsample: int = 1) -> pd.DataFrame:
     with open_netcdf(path, decode_times=False, mask_and_scale=True) as ds:
         missing = [v for v in (*COORD_VARS, variable) if v not in ds.variables]
         if missing:
-            raise InputError(f"{path}: missing variables {missing} (IS2SITDAT4 needs {list(COORD_VARS)} "
-                             f"and {variable!r})")
+            raise InputError(
+                f"{path}: missing variables {missing} (IS2SITDAT4 needs {list(COORD_VARS)} and {variable!r})"
+            )
         if DIM not in ds.dims:
             raise InputError(f"{path}: missing dimension {DIM!r}; found {list(ds.dims)}")
         sub = ds.isel({DIM: slice(None, None, max(int(n_subsample), 1))})
@@ -56,17 +58,23 @@ def read_file(path: str, variable: str, n_subsample: int = 1) -> pd.DataFrame:
         units = sub[variable].attrs.get("units")
         unc = None
         if variable == "ice_thickness" and "ice_thickness_unc" in sub.variables:
-            unc = to_metres(sub["ice_thickness_unc"].values, sub["ice_thickness_unc"].attrs.get("units"),
-                            path, "ice_thickness_unc")
+            unc = to_metres(
+                sub["ice_thickness_unc"].values, sub["ice_thickness_unc"].attrs.get("units"), path, "ice_thickness_unc"
+            )
     check_no_inf(raw, path, variable)
     obs = to_metres(raw, units, path, variable)
     check_plausible(obs, path, variable)
     keep = np.isfinite(obs) & np.isfinite(gps)
     check_lonlat(lon[keep], lat[keep], path)
-    return pd.DataFrame({
-        "lon": lon[keep], "lat": lat[keep], "t": timeutil.gps_seconds_to_t(gps[keep]), "obs": obs[keep],
-        "obs_unc": unc[keep] if unc is not None else np.full(int(keep.sum()), np.nan),
-    })
+    return pd.DataFrame(
+        {
+            "lon": lon[keep],
+            "lat": lat[keep],
+            "t": timeutil.gps_seconds_to_t(gps[keep]),
+            "obs": obs[keep],
+            "obs_unc": unc[keep] if unc is not None else np.full(int(keep.sum()), np.nan),
+        }
+    )
 
 
 def write_file(path: str, arrays: dict) -> None:
@@ -79,8 +87,11 @@ def write_file(path: str, arrays: dict) -> None:
         {
             "latitude": (DIM, arrays["latitude"], {"units": "degrees_north", "long_name": "latitude"}),
             "longitude": (DIM, arrays["longitude"], {"units": "degrees_east", "long_name": "longitude"}),
-            "gps_seconds": (DIM, timeutil.t_to_gps_seconds(arrays["t"]),
-                            {"units": "seconds", "long_name": "GPS seconds since 1980-01-06T00:00:00"}),
+            "gps_seconds": (
+                DIM,
+                timeutil.t_to_gps_seconds(arrays["t"]),
+                {"units": "seconds", "long_name": "GPS seconds since 1980-01-06T00:00:00"},
+            ),
             "ice_thickness": (DIM, arrays["ice_thickness"], {**m, "long_name": "sea ice thickness"}),
             "ice_thickness_unc": (DIM, arrays["ice_thickness_unc"], {**m, "long_name": "thickness uncertainty"}),
             "freeboard": (DIM, arrays["freeboard"], {**m, "long_name": "total freeboard"}),

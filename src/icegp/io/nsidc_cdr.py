@@ -7,6 +7,7 @@ y, x)` with `x`, `y`). Concentration is stored as bytes of percent with `scale_f
 fraction in floats); stored values above 100 % are flags (251 pole hole, 252 lakes, 253 coast,
 254 land, 255 missing), and are never observations.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,9 +44,11 @@ def _check_grid(x, y, path: str) -> None:
     xa, ya = grid_axes()
     same = x.shape == xa.shape and y.shape == ya.shape
     if not (same and np.allclose(x, xa, atol=1.0) and np.allclose(y, ya, atol=1.0)):
-        raise InputError(f"{path}: grid is not the 25 km NSIDC polar-stereographic north grid "
-                         f"(x: {len(x)} values from {x[0]:.0f} m, y: {len(y)} from {y[0]:.0f} m; expected "
-                         f"{len(xa)} from {xa[0]:.0f} m and {len(ya)} from {ya[0]:.0f} m)")
+        raise InputError(
+            f"{path}: grid is not the 25 km NSIDC polar-stereographic north grid "
+            f"(x: {len(x)} values from {x[0]:.0f} m, y: {len(y)} from {y[0]:.0f} m; expected "
+            f"{len(xa)} from {xa[0]:.0f} m and {len(ya)} from {ya[0]:.0f} m)"
+        )
 
 
 def _fraction(var, path: str):
@@ -63,9 +66,11 @@ def _fraction(var, path: str):
         fraction = stored * float(var.attrs.get("scale_factor", 1.0))
     bad = ~flagged & ((fraction < 0) | (fraction > 1.0 + 1e-9))
     if bad.any():
-        raise InputError(f"{path}: {VARIABLE} holds {int(bad.sum())} values that are neither a concentration "
-                         f"(0-100 %) nor a declared flag {sorted(int(f) for f in flags)}, e.g. "
-                         f"{stored[bad][0]:g} stored")
+        raise InputError(
+            f"{path}: {VARIABLE} holds {int(bad.sum())} values that are neither a concentration "
+            f"(0-100 %) nor a declared flag {sorted(int(f) for f in flags)}, e.g. "
+            f"{stored[bad][0]:g} stored"
+        )
     return np.where(flagged, np.nan, fraction)
 
 
@@ -74,8 +79,9 @@ def read_file(path: str, cutoff: float = 0.15, coarsen: int = 1) -> pd.DataFrame
     keeps every n-th cell in x and y."""
     with open_netcdf(path, mask_and_scale=False, decode_times=False) as ds:
         if VARIABLE not in ds.variables:
-            raise InputError(f"{path}: no variable {VARIABLE!r} (a G02202 sea-ice concentration file); "
-                             f"found {sorted(ds.variables)}")
+            raise InputError(
+                f"{path}: no variable {VARIABLE!r} (a G02202 sea-ice concentration file); found {sorted(ds.variables)}"
+            )
         x, y = _coordinates(ds, path)
         _check_grid(x, y, path)
         fraction = _fraction(ds[VARIABLE], path)
@@ -95,17 +101,33 @@ def write_file(path: str, day: str, stored: np.ndarray) -> None:
 
     xa, ya = grid_axes()
     ds = xr.Dataset(
-        {VARIABLE: (("tdim", "y", "x"), stored[None].astype("uint8"), {
-            "long_name": "NOAA/NSIDC Climate Data Record of Passive Microwave Daily Northern Hemisphere "
-                         "Sea Ice Concentration (synthetic)",
-            "standard_name": "sea_ice_area_fraction", "units": "1", "scale_factor": 0.01,
-            "valid_range": np.array([0, 100], "uint8"), "flag_values": np.array(list(FLAGS), "uint8"),
-            "flag_meanings": " ".join(FLAGS.values()), "grid_mapping": "projection"}),
-         "xgrid": (("x",), xa, {"units": "meters", "standard_name": "projection_x_coordinate"}),
-         "ygrid": (("y",), ya, {"units": "meters", "standard_name": "projection_y_coordinate"}),
-         "time": (("tdim",), [(np.datetime64(day) - np.datetime64("1601-01-01")).astype(int)],
-                  {"units": "days since 1601-01-01 00:00:00", "calendar": "standard"})},
-        attrs={"title": "synthetic sea ice concentration in the G02202 v4 layout (icegp demo)",
-               "grid": "NSIDC polar stereographic north 25 km"},
+        {
+            VARIABLE: (
+                ("tdim", "y", "x"),
+                stored[None].astype("uint8"),
+                {
+                    "long_name": "NOAA/NSIDC Climate Data Record of Passive Microwave Daily Northern Hemisphere "
+                    "Sea Ice Concentration (synthetic)",
+                    "standard_name": "sea_ice_area_fraction",
+                    "units": "1",
+                    "scale_factor": 0.01,
+                    "valid_range": np.array([0, 100], "uint8"),
+                    "flag_values": np.array(list(FLAGS), "uint8"),
+                    "flag_meanings": " ".join(FLAGS.values()),
+                    "grid_mapping": "projection",
+                },
+            ),
+            "xgrid": (("x",), xa, {"units": "meters", "standard_name": "projection_x_coordinate"}),
+            "ygrid": (("y",), ya, {"units": "meters", "standard_name": "projection_y_coordinate"}),
+            "time": (
+                ("tdim",),
+                [(np.datetime64(day) - np.datetime64("1601-01-01")).astype(int)],
+                {"units": "days since 1601-01-01 00:00:00", "calendar": "standard"},
+            ),
+        },
+        attrs={
+            "title": "synthetic sea ice concentration in the G02202 v4 layout (icegp demo)",
+            "grid": "NSIDC polar stereographic north 25 km",
+        },
     )
     write_netcdf(ds, path, engine="netcdf4", encoding={VARIABLE: {"zlib": True, "_FillValue": None}})

@@ -1,5 +1,6 @@
 """Observation tables: the generic along-track CSV/parquet reader, the ready x,y,t,obs table, and the
 per-day contract every loader writes (x, y, t, obs, source, lon, lat, obs_unc)."""
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,10 @@ def parse_dates(values, path: str, column: str, units: str | None = None) -> np.
         if pd.api.types.is_datetime64_any_dtype(values):
             return timeutil.datetime_to_t(values)
         if pd.api.types.is_numeric_dtype(values):
-            raise ValueError(f"it holds numbers (first: {values.iloc[0]!r}) and no units; set the source's "
-                             "columns.time_units, e.g. 'seconds since 1970-01-01'")
+            raise ValueError(
+                f"it holds numbers (first: {values.iloc[0]!r}) and no units; set the source's "
+                "columns.time_units, e.g. 'seconds since 1970-01-01'"
+            )
         return timeutil.text_to_t(values)
     except Exception as err:
         first = str(err).splitlines()[0]
@@ -54,14 +57,18 @@ def stamp(t: np.ndarray, time_stamps: str, path: str) -> np.ndarray:
     """Exact times from a table's stamps; says so when 'exact' stamps all look like whole days."""
     finite = t[np.isfinite(t)]
     if time_stamps == "exact" and len(finite) > 1 and np.all(finite == np.floor(finite)):
-        log.warning("%s: every time stamp is at 00:00; if they stand for whole days (GPSat's day numbers), "
-                    "set the source's time_stamps: day, or experts at the centre of the day see them "
-                    "half a day off", path)
+        log.warning(
+            "%s: every time stamp is at 00:00; if they stand for whole days (GPSat's day numbers), "
+            "set the source's time_stamps: day, or experts at the centre of the day see them "
+            "half a day off",
+            path,
+        )
     return timeutil.stamp_times(t, time_stamps)
 
 
-def read_along_track_table(path: str, value: str, kind: str | None = None, time_stamps: str = "exact",
-                           time_units: str | None = None) -> pd.DataFrame:
+def read_along_track_table(
+    path: str, value: str, kind: str | None = None, time_stamps: str = "exact", time_units: str | None = None
+) -> pd.DataFrame:
     """A generic along-track table with `datetime, lon, lat, <value>` columns."""
     df = read_any(path)
     require_columns(df, ["datetime", "lon", "lat", value], path)
@@ -90,8 +97,10 @@ def read_xyt_table(path: str, crs: str, time_stamps: str = "exact", time_units: 
     exact by :func:`icegp.timeutil.stamp_times`; lon/lat are derived."""
     df = read_any(path)
     require_columns(df, ["x", "y"] + ([] if "date" in df.columns else ["t"]) + ["obs"], path)
-    df = df.assign(t=stamp(table_times(df, path, time_units), time_stamps, path),
-                   obs_unc=df["obs_unc"].astype(float) if "obs_unc" in df.columns else np.nan)
+    df = df.assign(
+        t=stamp(table_times(df, path, time_units), time_stamps, path),
+        obs_unc=df["obs_unc"].astype(float) if "obs_unc" in df.columns else np.nan,
+    )
     out = df[["x", "y", "t", "obs", "obs_unc"]].astype(float)
     for col in ("x", "y", "t", "obs"):
         check_no_inf(out[col].to_numpy(), path, col)

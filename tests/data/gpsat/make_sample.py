@@ -3,6 +3,7 @@
 obs.parquet: x, y (EPSG:6931 metres), t (days since 1970), obs (m), 50 km cell-day means of synthetic
 along-track thickness around 2020-03-05; experts.csv and predictions.csv: x, y lattices as GPSat uses.
 """
+
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,11 @@ def main():
         beam = synthetic.is2_day(day, 11, synthetic.SCALES["small"], ["bnum3"], ocean)["bnum3"]
         x, y = geo.lonlat_to_xy(beam["longitude"], beam["latitude"], CRS)
         keep = (np.abs(x) < 700_000) & (np.abs(y) < 700_000)
-        frames.append(pd.DataFrame({"x": x[keep], "y": y[keep], "t": np.floor(beam["t"][keep]),
-                                    "obs": beam["ice_thickness"][keep]}))
+        frames.append(
+            pd.DataFrame(
+                {"x": x[keep], "y": y[keep], "t": np.floor(beam["t"][keep]), "obs": beam["ice_thickness"][keep]}
+            )
+        )
     raw = pd.concat(frames, ignore_index=True)
     raw["ix"] = np.floor(raw["x"] / SPACING)
     raw["iy"] = np.floor(raw["y"] / SPACING)
