@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
-from icegp import config, fetching
+from icegp import config
 from icegp.io.download import DownloadError, fetch
+from icegp.jobs import load
 
 BODY = b"CDF-like payload " * 2000
 
@@ -96,12 +97,16 @@ def test_fetch_day_manifest_and_missing_day_policy(server, tmp_path):
         "smap",
         {"type": "bremen_smos_smap", "url": server + "/{YYYY}/{YYYYMMDD}_north_mix_sit_v300.nc", "backoff_s": 0.01},
     )
-    manifest = tmp_path / "m.json"
-    info = fetching.fetch_day(src, "2019-04-15", str(tmp_path / "c.nc"), str(manifest), "error")
+    manifest, m2 = tmp_path / "m.json", str(tmp_path / "m2.json")
+    info = load.fetch_gridded(
+        source=src, day="2019-04-15", cache=str(tmp_path / "c.nc"), manifest=str(manifest), missing_days="error"
+    )
     assert info["url"].endswith("/2019/20190415_north_mix_sit_v300.nc") and info["status"] == "ok"
     missing = {**src, "url": server + "/missing/{YYYYMMDD}.nc"}
     with pytest.raises(DownloadError, match="day 2019-04-16"):
-        fetching.fetch_day(missing, "2019-04-16", str(tmp_path / "d.nc"), str(tmp_path / "m2.json"), "error")
+        load.fetch_gridded(
+            source=missing, day="2019-04-16", cache=str(tmp_path / "d.nc"), manifest=m2, missing_days="error"
+        )
     assert not (tmp_path / "m2.json").exists()
-    fetching.fetch_day(missing, "2019-04-16", str(tmp_path / "d.nc"), str(tmp_path / "m2.json"), "skip")
+    load.fetch_gridded(source=missing, day="2019-04-16", cache=str(tmp_path / "d.nc"), manifest=m2, missing_days="skip")
     assert json.loads((tmp_path / "m2.json").read_text())["status"] == "missing"

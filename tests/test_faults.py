@@ -21,6 +21,7 @@ from icegp import config, loading, observations, timeutil
 from icegp.io import bremen, tables
 from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
+from icegp.jobs import load
 
 from conftest import TINY_CONFIG, copy_workflow, rewrite, snakemake
 
@@ -188,18 +189,17 @@ def test_observation_report_is_json(tmp_path):
     )
     path = tmp_path / "day.parquet"
     write_parquet(day, str(path), {"source": "is2", "day": DAY, "status": "ok"})
-    params = type(
-        "P",
-        (),
-        {
-            "observations": config.section("observations"),
-            "crs": "EPSG:3411",
-            "preferred": (),
-            "dropped": (),
-            "missing_days": "error",
-        },
+    load.observations(
+        days=[path],
+        target=DAY,
+        crs="EPSG:3411",
+        settings=config.section("observations"),
+        preferred=(),
+        dropped=(),
+        missing_days="error",
+        table=str(tmp_path / "obs.parquet"),
+        report=str(tmp_path / "obs.json"),
     )
-    observations.window_to_files([path], DAY, params, str(tmp_path / "obs.parquet"), str(tmp_path / "obs.json"))
     assert json.loads((tmp_path / "obs.json").read_text())["duplicates_dropped"] == {"is2": 1}
 
 

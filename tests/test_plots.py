@@ -60,8 +60,12 @@ def product(grid):
     )
 
 
+def pngs(folder):
+    return {name: folder / f"{name}.png" for name in ("product", "std", "input", "difference")}
+
+
 def test_product_maps_without_truth_writes_three_maps_only(product, tmp_path):
-    written = plots.product_maps(product, "sit", tmp_path)
+    written = plots.product_maps(product, "sit", pngs(tmp_path))
     assert [p.name for p in written] == ["product.png", "std.png", "input.png"]
     for path in written:
         assert_valid_png(path)
@@ -70,7 +74,7 @@ def test_product_maps_without_truth_writes_three_maps_only(product, tmp_path):
 
 def test_product_maps_with_truth_adds_difference(product, tmp_path):
     truth = product["sit"].isel(time=0, drop=True) - 0.2
-    written = plots.product_maps(product, "sit", tmp_path, truth=truth)
+    written = plots.product_maps(product, "sit", pngs(tmp_path), truth=truth)
     assert written[-1] == tmp_path / "difference.png"
     img = assert_valid_png(written[-1])
     # a uniform +0.2 difference sits at the top of its symmetric scale: the map is dark red, and
@@ -82,7 +86,7 @@ def test_product_maps_with_truth_adds_difference(product, tmp_path):
 def test_difference_needs_truth_on_the_same_grid(product, tmp_path):
     truth = product["sit"].isel(time=0, drop=True).assign_coords(x=product["x"] + 1.0)
     with pytest.raises(ValueError):
-        plots.product_maps(product, "sit", tmp_path, truth=truth)
+        plots.product_maps(product, "sit", pngs(tmp_path), truth=truth)
     assert not (tmp_path / "difference.png").exists()
 
 

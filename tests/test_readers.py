@@ -8,6 +8,7 @@ import xarray as xr
 from icegp import config, contracts, loading, synthetic, timeutil
 from icegp.io import bremen, is2sitdat4, tables
 from icegp.io.checks import InputError
+from icegp.jobs import load
 
 from conftest import rewrite
 
@@ -161,9 +162,9 @@ def test_missing_day_fails_or_is_flagged(tmp_path, demo_days):
         loading.load_day(src, "2019-05-01", "EPSG:3411")
     out = tmp_path / "day.parquet"
     with pytest.raises(loading.DayMissing):
-        loading.load_day_to_file(src, "2019-05-01", "EPSG:3411", [], str(out), "error")
+        load.load_day(source=src, day="2019-05-01", crs="EPSG:3411", inputs=[], output=str(out), missing_days="error")
     assert not out.exists()
-    meta = loading.load_day_to_file(src, "2019-05-01", "EPSG:3411", [], str(out), "skip")
+    meta = load.load_day(source=src, day="2019-05-01", crs="EPSG:3411", inputs=[], output=str(out), missing_days="skip")
     assert meta["status"] == "missing" and "2019-05-01" in meta["reason"]
     assert pd.read_parquet(out).empty
 

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from icegp import config, fetching, geo, loading, plan, synthetic
+from icegp import config, geo, loading, plan, synthetic
 from icegp.io import nsidc_cdr
 from icegp.io.checks import InputError
 from icegp.io.download import DownloadError
+from icegp.jobs import load
 
 from conftest import copy_workflow, rewrite, snakemake
 
@@ -87,6 +88,11 @@ def test_bad_files_are_named_errors(sic_file, tmp_path):
         nsidc_cdr.read_file(rewrite(sic_file, tmp_path / "grid.nc", halved_grid, mask_and_scale=False))
 
 
+def fetch(source, day, manifest, missing_days):
+    cache = plan.cache_path(source, day)
+    return load.fetch_gridded(source=source, day=day, cache=cache, manifest=manifest, missing_days=missing_days)
+
+
 def test_download_from_the_bucket_layout_and_a_day_the_server_lacks(sic_file, tmp_path):
     served = tmp_path / "served" / "2019"
     served.mkdir(parents=True)
@@ -106,17 +112,13 @@ def test_download_from_the_bucket_layout_and_a_day_the_server_lacks(sic_file, tm
             },
         )
         manifest = str(tmp_path / f"{DAY}.json")
-        fetching.fetch_day(source, DAY, plan.cache_path(source, DAY), manifest, "error")
+        fetch(source, DAY, manifest, "error")
         df = loading.load_day(source, DAY, "EPSG:3411", manifest)
         assert len(df) == len(nsidc_cdr.read_file(sic_file)) and (df["obs"] == 0).all()
         assert (df["source"] == "sic").all() and np.allclose(df["t"] % 1, 0.5)  # a daily map: the day's centre
         with pytest.raises(DownloadError, match="day 2019-04-16: .*404"):
-            fetching.fetch_day(
-                source, "2019-04-16", plan.cache_path(source, "2019-04-16"), str(tmp_path / "16.json"), "error"
-            )
-        fetching.fetch_day(
-            source, "2019-04-16", plan.cache_path(source, "2019-04-16"), str(tmp_path / "16.json"), "skip"
-        )
+            fetch(source, "2019-04-16", str(tmp_path / "16.json"), "error")
+        fetch(source, "2019-04-16", str(tmp_path / "16.json"), "skip")
         assert json.loads((tmp_path / "16.json").read_text())["status"] == "missing"
         with pytest.raises(loading.DayMissing, match="day 2019-04-16"):
             loading.load_day(source, "2019-04-16", "EPSG:3411", str(tmp_path / "16.json"))

@@ -8,6 +8,7 @@ import pytest
 from test_plots import assert_valid_png
 
 from icegp import contracts, timing
+from icegp.jobs import report
 
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time"
 
@@ -94,9 +95,9 @@ def test_stage_mapping():
     ]
 
 
-def test_write_report_writes_tsv_and_chart(bench, tmp_path):
+def test_timing_report_writes_tsv_and_chart(bench, tmp_path):
     out = tmp_path / "report"
-    summary = timing.write_report(bench, out / "timing.tsv", out / "timing.png")
+    summary = report.timing_report(benchmarks=bench, tsv=out / "timing.tsv", png=out / "timing.png")
     written = pd.read_csv(out / "timing.tsv", sep="\t")
     assert written.columns.tolist() == contracts.TIMING
     assert written["rule"].tolist() == summary["rule"].tolist()
@@ -113,7 +114,7 @@ def test_no_benchmarks_is_a_clear_error(tmp_path, make):
     if make == "no_tsv":
         (root / "notes.txt").write_text("nothing here\n")
     with pytest.raises(ValueError, match=str(root)):
-        timing.write_report(root, tmp_path / "t.tsv", tmp_path / "t.png")
+        report.timing_report(benchmarks=root, tsv=tmp_path / "t.tsv", png=tmp_path / "t.png")
     assert not (tmp_path / "t.tsv").exists()
 
 

@@ -134,25 +134,3 @@ def status_metadata(source: dict, day: str, df: pd.DataFrame, error: Exception |
         if len(df):
             meta["obs_mean"] = float(np.mean(df["obs"]))
     return meta
-
-
-def load_day_to_file(source: dict, day: str, crs: str, inputs, out_path: str, missing_days: str) -> dict:
-    """The load job: write the day's table; a missing day fails, or is written empty and flagged."""
-    import logging
-
-    from .io.atomic import write_parquet
-
-    log = logging.getLogger(__name__)
-    manifest = inputs[0] if inputs and str(inputs[0]).endswith(".json") else None
-    try:
-        df = load_day(source, day, crs, manifest)
-        meta = status_metadata(source, day, df)
-    except DayMissing as err:
-        if missing_days != "skip":
-            raise
-        log.warning("skipping: %s", err)
-        df = tables.empty()
-        meta = status_metadata(source, day, df, err)
-    write_parquet(df, out_path, meta)
-    log.info("%s %s: %d rows -> %s", source["name"], day, len(df), out_path)
-    return meta

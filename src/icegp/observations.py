@@ -108,24 +108,3 @@ def build_window(
     report["rows"] = df.groupby("source").size().astype(int).to_dict()
     report["rows_total"] = int(len(df))
     return df, report
-
-
-def window_to_files(paths, target: str, params, table_path: str, report_path: str) -> dict:
-    """The observations job: merge, prefer IS-2, bin, and write the table and its JSON report."""
-    from .io.atomic import write_json, write_parquet
-
-    obs_cfg = params.observations
-    binning = obs_cfg["binning"]
-    df, report = build_window(
-        paths,
-        target,
-        params.crs,
-        preferred=params.preferred if obs_cfg["is2_pref"] else (),
-        dropped=params.dropped if obs_cfg["is2_pref"] else (),
-        pref_radius=obs_cfg["is2_pref_radius"],
-        bin_spacing=binning["grid_spacing"] if binning["enabled"] else None,
-        allow_missing=params.missing_days == "skip",
-    )
-    write_parquet(df, table_path, {"target": target, "crs": params.crs})
-    write_json(report, report_path)
-    return report

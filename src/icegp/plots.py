@@ -129,10 +129,10 @@ def _write_map(field: xr.DataArray, path: Path, title: str, cbar_label: str, lan
     return save_png(fig, path)
 
 
-def product_maps(ds: xr.Dataset, variable: str, out_dir, truth: xr.DataArray | None = None) -> list[Path]:
-    """Maps of the product, its standard deviation and the binned input (and product − truth when a
-    truth field on the same grid is given); returns the written paths."""
-    out_dir = Path(out_dir)
+def product_maps(ds: xr.Dataset, variable: str, paths, truth: xr.DataArray | None = None) -> list[Path]:
+    """Maps of the product, its standard deviation and the binned input to `paths["product"]`,
+    `["std"]`, `["input"]` (and product − truth to `["difference"]` when a truth field on the same
+    grid is given); returns the written paths."""
     field = _first_time(ds[variable])
     std = _first_time(ds[f"{variable}_std"])
     binned = _first_time(ds[f"{variable}_input"])
@@ -143,7 +143,7 @@ def product_maps(ds: xr.Dataset, variable: str, out_dir, truth: xr.DataArray | N
     written = [
         _write_map(
             field,
-            out_dir / "product.png",
+            Path(paths["product"]),
             _title(variable, when),
             _label(variable, units),
             land,
@@ -153,7 +153,7 @@ def product_maps(ds: xr.Dataset, variable: str, out_dir, truth: xr.DataArray | N
         ),
         _write_map(
             std,
-            out_dir / "std.png",
+            Path(paths["std"]),
             _title("standard deviation", when),
             _label("standard deviation", ds[f"{variable}_std"].attrs.get("units", units)),
             land,
@@ -161,7 +161,7 @@ def product_maps(ds: xr.Dataset, variable: str, out_dir, truth: xr.DataArray | N
         ),
         _write_map(
             binned,
-            out_dir / "input.png",
+            Path(paths["input"]),
             _title("binned input", when),
             _label(variable, units),
             land,
@@ -171,7 +171,7 @@ def product_maps(ds: xr.Dataset, variable: str, out_dir, truth: xr.DataArray | N
         ),
     ]
     if truth is not None:
-        written.append(_difference_map(field, truth, out_dir / "difference.png", units, when))
+        written.append(_difference_map(field, truth, Path(paths["difference"]), units, when))
     return written
 
 

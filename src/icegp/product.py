@@ -16,7 +16,7 @@ VARIABLES = {
 }
 
 
-def axes(prediction_cfg: dict, locations: pd.DataFrame):
+def axes(prediction_cfg: dict, locations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The product grid: the configured grid, or the lattice of a locations_file's unique x and y."""
     if prediction_cfg["locations_file"]:
         return np.sort(locations["x"].unique()), np.sort(locations["y"].unique())[::-1]

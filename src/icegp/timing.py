@@ -14,7 +14,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import contracts
-from .io.atomic import atomic_path
 from .plots import save_png
 
 #: Pipeline stages in run order; rules not listed in STAGE_OF fall into "other", last.
@@ -125,12 +124,3 @@ def bar_chart(summary: pd.DataFrame, png_path) -> Path:
     ax.set_xlabel("wall time, summed over jobs [s]")
     ax.set_title(f"time per rule (total {summary['wall_s_sum'].sum() / 60:.1f} min)")
     return save_png(fig, png_path)
-
-
-def write_report(bench_dir, tsv_path, png_path) -> pd.DataFrame:
-    """Summarise `bench_dir` into a TSV table and a bar chart (both written atomically)."""
-    summary = summarise(collect(bench_dir))
-    with atomic_path(tsv_path, ".tsv") as tmp:
-        summary.to_csv(tmp, sep="\t", index=False, float_format="%.3f")
-    bar_chart(summary, png_path)
-    return summary

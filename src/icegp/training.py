@@ -1,12 +1,11 @@
-"""The train job: fit every expert of one shard, checkpointing finished experts as it goes."""
+"""Training one shard of experts: each fit from its starts, in order, reporting every row as it goes
+(the train job, :func:`icegp.jobs.gp.train`, checkpoints them)."""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import logging
-import os
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -17,8 +16,6 @@ from . import experts as ex
 from .gp.engines import Engine
 from .gp.hyper import COLUMNS, Hyper
 from .gp.problem import FitResult, Problem
-from .io.atomic import read_parquet_metadata, write_parquet
-from .io.download import sha256
 
 log = logging.getLogger(__name__)
 
@@ -54,59 +51,29 @@ def fit_expert(engine: Engine, problem: Problem, starts: dict) -> FitResult:
     return dataclasses.replace(results[label], start=label, gain=float(gain), seconds=seconds)
 
 
-def run_key(training: dict, num_days: int, obs_path: str, shard_experts: pd.DataFrame) -> str:
-    """What a checkpoint was made from: a checkpoint with another key is stale and ignored."""
-    h = hashlib.sha256()
-    h.update(json.dumps({"training": training, "num_days": num_days}, sort_keys=True, default=str).encode())
-    h.update(sha256(obs_path).encode())
-    h.update(shard_experts[["expert_id", "x", "y", "t"]].to_numpy().tobytes())
-    return h.hexdigest()
-
-
-def load_checkpoint(path: str, key: str) -> pd.DataFrame:
-    if not os.path.exists(path):
-        return pd.DataFrame(columns=contracts.TRAIN)
-    if read_parquet_metadata(path).get("key") != key:
-        log.info("ignoring checkpoint %s: it was made from other inputs or settings", path)
-        return pd.DataFrame(columns=contracts.TRAIN)
-    return pd.read_parquet(path)
-
-
 def result_row(expert, result: FitResult) -> dict:
     row = result.as_row()
     row.update({"x": expert.x, "y": expert.y, "t": expert.t, "lon": expert.lon, "lat": expert.lat})
     return row
 
 
-def train_shard(
-    obs_path: str,
-    experts_path: str,
-    shard: int,
+def fit_shard(
+    obs: pd.DataFrame,
+    experts: pd.DataFrame,
+    engine: Engine,
     training: dict,
     num_days: int,
     min_obs: int,
-    engine: Engine,
-    out_path: str,
-    checkpoint_path: str,
+    done: pd.DataFrame,
+    on_fitted: Callable[[list[dict]], None] = lambda rows: None,
 ) -> pd.DataFrame:
-    """Fit the shard's experts in order (neighbours follow each other); finished experts survive a
-    crash in `checkpoint_path`. `training.restarts` adds starts from the experts fitted so far
-    (`neighbours`) and from the centre of the bounds (`centre`)."""
+    """Fit `experts` in order (neighbours follow each other), skipping those already in `done`; after
+    each fit `on_fitted` gets every row so far (the train job checkpoints them). `training.restarts`
+    adds starts from the experts fitted so far (`neighbours`) and from the centre of the bounds."""
     restarts = set(training["restarts"])
-    obs = pd.read_parquet(obs_path)
-    all_experts = pd.read_parquet(experts_path)
-    mine = all_experts[all_experts["shard"] == int(shard)].reset_index(drop=True)
-    key = run_key(training, num_days, obs_path, mine)
-    done = load_checkpoint(checkpoint_path, key)
-    finished = set(done["expert_id"].astype(int))
-    todo = mine[~mine["expert_id"].isin(finished)]
+    todo = experts[~experts["expert_id"].isin(set(done["expert_id"].astype(int)))]
     log.info(
-        "shard %s: %d experts, %d from checkpoint, %d to fit with the %s engine",
-        shard,
-        len(mine),
-        len(finished),
-        len(todo),
-        engine.name,
+        "%d experts, %d done before, %d to fit with the %s engine", len(experts), len(done), len(todo), engine.name
     )
     local = ex.LocalData(obs)
     radius, half = training["training_radius"], ex.time_half_width(num_days)
@@ -123,36 +90,31 @@ def train_shard(
             try:
                 result = fit_expert(engine, problem, starts)
             except Exception as err:
-                raise RuntimeError(f"{obs_path}: shard {shard}, expert {problem.expert_id}: {err}") from err
+                raise RuntimeError(f"expert {problem.expert_id}: {err}") from err
         rows.append(result_row(expert, result))
-        write_parquet(pd.DataFrame(rows, columns=contracts.TRAIN), checkpoint_path, {"key": key})
-        h = result.hyper.as_row() if result.hyper is not None else {}
-        log.info(
-            "expert %d (%d/%d): n=%d status=%s stop=%s start=%s gain=%.3g iter=%d %.2fs "
-            "l=(%.0f m, %.0f m, %.2f d) rss=%.0fMB",
-            result.expert_id,
-            k,
-            len(todo),
-            result.n_obs,
-            result.status,
-            result.stop,
-            result.start,
-            result.gain,
-            result.n_iter,
-            result.seconds,
-            h.get("lengthscale_x", np.nan),
-            h.get("lengthscale_y", np.nan),
-            h.get("lengthscale_t", np.nan),
-            psutil.Process().memory_info().rss / 2**20,
-        )
+        on_fitted(rows)
+        log_fit(result, k, len(todo))
     table = pd.DataFrame(rows, columns=contracts.TRAIN).sort_values("expert_id").reset_index(drop=True)
-    table = table.astype({"expert_id": int, "n_obs": int, "n_iter": int, "converged": bool})
-    write_parquet(table, out_path, {"shard": int(shard), "engine": engine.name})
-    if os.path.exists(checkpoint_path):
-        os.remove(checkpoint_path)
-    return table
+    return table.astype({"expert_id": int, "n_obs": int, "n_iter": int, "converged": bool})
 
 
-def checkpoint_path_for(out_path: str) -> str:
-    d, name = os.path.split(out_path)
-    return os.path.join(d, ".checkpoint", name)
+def log_fit(result: FitResult, k: int, n: int) -> None:
+    h = result.hyper.as_row() if result.hyper is not None else dict.fromkeys(COLUMNS, np.nan)
+    log.info(
+        "expert %d (%d/%d): n=%d status=%s stop=%s start=%s gain=%.3g iter=%d %.2fs "
+        "l=(%.0f m, %.0f m, %.2f d) rss=%.0fMB",
+        result.expert_id,
+        k,
+        n,
+        result.n_obs,
+        result.status,
+        result.stop,
+        result.start,
+        result.gain,
+        result.n_iter,
+        result.seconds,
+        h["lengthscale_x"],
+        h["lengthscale_y"],
+        h["lengthscale_t"],
+        psutil.Process().memory_info().rss / 2**20,
+    )

@@ -1,15 +1,15 @@
-"""Write one day of the synthetic Arctic in the real input formats."""
+"""One demo day's input files in the real formats, and its truth."""
 
-from icegp import demo, jobs, synthetic
+from icegp import jobs
+from icegp.jobs import demo
 
-log = jobs.setup_logging(snakemake)
-demo.write_day(
-    snakemake.wildcards.ymd,
-    snakemake.params.demo,
-    snakemake.params.beams,
-    snakemake.params.crs,
-    snakemake.params.grid,
-    synthetic.OceanMask.load(snakemake.input.ocean),
-    snakemake.output,
+jobs.setup_logging(snakemake)
+demo.inputs(
+    ymd=snakemake.wildcards.ymd,
+    ocean=snakemake.input.ocean,
+    outputs=snakemake.output,
+    demo_config=snakemake.params.demo,
+    beams=snakemake.params.beams,
+    crs=snakemake.params.crs,
+    grid=snakemake.params.grid,
 )
-log.info("wrote %s", list(snakemake.output))

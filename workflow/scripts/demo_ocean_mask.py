@@ -1,8 +1,7 @@
-"""The demo's land mask on the 12.5 km polar-stereographic grid, built once for every demo day."""
+"""The synthetic Arctic's ocean mask, made once for every demo day."""
 
-from icegp import jobs, synthetic
+from icegp import jobs
+from icegp.jobs import demo
 
-log = jobs.setup_logging(snakemake)
-mask = synthetic.OceanMask.build()
-mask.save(snakemake.output[0])
-log.info("ocean cells: %d of %d", mask.ocean.sum(), mask.ocean.size)
+jobs.setup_logging(snakemake)
+demo.ocean_mask(output=snakemake.output[0])

@@ -1,27 +1,17 @@
 """Choose the experts of one target and assign them to shards."""
 
-import pandas as pd
+from icegp import jobs
+from icegp.jobs import gp
 
-from icegp import experts, jobs
-from icegp.io.atomic import write_parquet
-
-log = jobs.setup_logging(snakemake)
-p = snakemake.params
-table = experts.choose_experts(
-    pd.read_parquet(snakemake.input.obs),
-    pd.read_parquet(snakemake.input.candidates),
-    snakemake.wildcards.target,
-    p.experts["min_obs"],
-    p.num_days,
-    p.radius,
-    p.shards,
-)
-write_parquet(table, snakemake.output[0], {"target": snakemake.wildcards.target, "crs": p.crs})
-log.info(
-    "%d experts, obs per expert: median %d, min %d, max %d; per shard %s",
-    len(table),
-    table["n_obs"].median(),
-    table["n_obs"].min(),
-    table["n_obs"].max(),
-    table.groupby("shard").size().to_dict(),
+jobs.setup_logging(snakemake)
+gp.choose_experts(
+    obs=snakemake.input.obs,
+    candidates=snakemake.input.candidates,
+    output=snakemake.output[0],
+    target=snakemake.wildcards.target,
+    min_obs=snakemake.params.experts["min_obs"],
+    num_days=snakemake.params.num_days,
+    radius=snakemake.params.radius,
+    shards=snakemake.params.shards,
+    crs=snakemake.params.crs,
 )

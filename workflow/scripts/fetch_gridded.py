@@ -1,12 +1,13 @@
-"""Download one day's gridded file (SMOS/SMAP, SIC) into the cache (or find it there) and write its manifest."""
+"""Download (or find in the cache) one day's gridded file and record a manifest."""
 
-from icegp import fetching, jobs
+from icegp import jobs
+from icegp.jobs import load
 
-log = jobs.setup_logging(snakemake)
-fetching.fetch_day(
-    snakemake.params.source,
-    snakemake.wildcards.day,
-    snakemake.params.cache,
-    snakemake.output.manifest,
-    snakemake.params.missing_days,
+jobs.setup_logging(snakemake)
+load.fetch_gridded(
+    source=snakemake.params.source,
+    day=snakemake.wildcards.day,
+    cache=snakemake.params.cache,
+    manifest=snakemake.output.manifest,
+    missing_days=snakemake.params.missing_days,
 )

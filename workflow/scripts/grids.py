@@ -1,13 +1,15 @@
 """Candidate expert locations and prediction locations, land-masked once for every target."""
 
-from icegp import experts, jobs, prediction, product
-from icegp.io.atomic import write_netcdf, write_parquet
+from icegp import jobs
+from icegp.jobs import gp
 
-log = jobs.setup_logging(snakemake)
-p = snakemake.params
-cand = experts.candidates(p.experts, p.crs, p.expert_time_stamps)
-locs = prediction.locations(p.prediction, p.crs)
-write_parquet(cand, snakemake.output.candidates, {"crs": p.crs})
-write_parquet(locs, snakemake.output.prediction, {"crs": p.crs})
-write_netcdf(product.land_mask(*product.axes(p.prediction, locs), p.crs), snakemake.output.land)
-log.info("%d candidate experts, %d prediction locations", len(cand), len(locs))
+jobs.setup_logging(snakemake)
+gp.grids(
+    experts_settings=snakemake.params.experts,
+    expert_time_stamps=snakemake.params.expert_time_stamps,
+    prediction_settings=snakemake.params.prediction,
+    crs=snakemake.params.crs,
+    candidates=snakemake.output.candidates,
+    locations=snakemake.output.prediction,
+    land=snakemake.output.land,
+)

@@ -1,13 +1,14 @@
-"""Load one source for one day into results/obs/{source}/{day}.parquet."""
+"""Load one day of one source into the common observation table."""
 
-from icegp import jobs, loading
+from icegp import jobs
+from icegp.jobs import load
 
-log = jobs.setup_logging(snakemake)
-loading.load_day_to_file(
-    snakemake.params.source,
-    snakemake.wildcards.day,
-    snakemake.params.crs,
-    list(snakemake.input),
-    snakemake.output[0],
-    snakemake.params.missing_days,
+jobs.setup_logging(snakemake)
+load.load_day(
+    source=snakemake.params.source,
+    day=snakemake.wildcards.day,
+    crs=snakemake.params.crs,
+    inputs=list(snakemake.input),
+    output=snakemake.output[0],
+    missing_days=snakemake.params.missing_days,
 )

@@ -1,8 +1,17 @@
-"""Merge a target's window of day files into its observations table and report."""
+"""Merge a target's window of day files into its observation table and report."""
 
-from icegp import jobs, observations
+from icegp import jobs
+from icegp.jobs import load
 
-log = jobs.setup_logging(snakemake)
-observations.window_to_files(
-    list(snakemake.input), snakemake.wildcards.target, snakemake.params, snakemake.output.table, snakemake.output.report
+jobs.setup_logging(snakemake)
+load.observations(
+    days=list(snakemake.input),
+    target=snakemake.wildcards.target,
+    crs=snakemake.params.crs,
+    settings=snakemake.params.observations,
+    preferred=snakemake.params.preferred,
+    dropped=snakemake.params.dropped,
+    missing_days=snakemake.params.missing_days,
+    table=snakemake.output.table,
+    report=snakemake.output.report,
 )

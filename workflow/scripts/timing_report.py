@@ -1,7 +1,7 @@
 """Aggregate every benchmark file per rule and stage (the old timing_log.txt, for a DAG)."""
 
-from icegp import jobs, timing
+from icegp import jobs
+from icegp.jobs import report
 
-log = jobs.setup_logging(snakemake)
-summary = timing.write_report("benchmarks", snakemake.output.tsv, snakemake.output.png)
-log.info("\n%s", summary.to_string())
+jobs.setup_logging(snakemake)
+report.timing_report(benchmarks="benchmarks", tsv=snakemake.output.tsv, png=snakemake.output.png)

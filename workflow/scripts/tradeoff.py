@@ -1,15 +1,9 @@
 """Run the presets on the demo with both engines and tabulate wall time against accuracy."""
 
-import os
+from icegp import jobs
+from icegp.jobs import report
 
-from icegp import jobs, tradeoff
-
-log = jobs.setup_logging(snakemake)
-table = tradeoff.run(
-    os.path.join(os.path.dirname(snakemake.output.tsv), "runs"),
-    snakemake.output.tsv,
-    snakemake.output.png,
-    snakemake.threads,
-    snakemake.params.target,
+jobs.setup_logging(snakemake)
+report.presets_tradeoff(
+    tsv=snakemake.output.tsv, png=snakemake.output.png, cores=snakemake.threads, target=snakemake.params.target
 )
-log.info("\n%s", table.to_string(index=False))

@@ -1,18 +1,16 @@
 """Fit one shard of experts (resuming from its checkpoint if a previous attempt was killed)."""
 
-from icegp import jobs, training
+from icegp import jobs
+from icegp.jobs import gp
 
 log = jobs.setup_logging(snakemake)
-engine = jobs.gp_engine(snakemake, snakemake.params.training, log)
-out = snakemake.output[0]
-training.train_shard(
-    snakemake.input.obs,
-    snakemake.input.experts,
-    int(snakemake.wildcards.shard),
-    snakemake.params.training,
-    snakemake.params.num_days,
-    snakemake.params.min_obs,
-    engine,
-    out,
-    training.checkpoint_path_for(out),
+gp.train(
+    obs=snakemake.input.obs,
+    experts_file=snakemake.input.experts,
+    output=snakemake.output[0],
+    shard=int(snakemake.wildcards.shard),
+    settings=snakemake.params.training,
+    num_days=snakemake.params.num_days,
+    min_obs=snakemake.params.min_obs,
+    engine=jobs.gp_engine(snakemake, snakemake.params.training, log),
 )

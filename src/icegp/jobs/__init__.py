@@ -1,4 +1,11 @@
-"""Helpers for the thin workflow scripts: logging (and a failed job's traceback) to the rule's log file."""
+"""The job layer: one function per rule, which does all of the rule's reads and writes and calls the
+pure core (tables and arrays in, tables and arrays out) for the rest.
+
+The modules mirror workflow/rules/*.smk (demo, load, gp, product, report); every job function takes
+keyword-only arguments named for the rule's inputs, outputs, params and wildcards, so a script is
+one call and a test can run a job without Snakemake. This module holds what every script needs
+first: logging (and a failed job's traceback) to the rule's log file, and the GP engine.
+"""
 
 from __future__ import annotations
 
@@ -39,8 +46,8 @@ def gp_engine(snakemake, training: dict, log: logging.Logger):
 
     The device is read from the config, not from params, so that changing it re-runs nothing.
     """
-    from . import device
-    from .gp.engines import make_engine
+    from .. import device
+    from ..gp.engines import make_engine
 
     described, on_gpu = device.configure(
         snakemake.config["training"]["device"], snakemake.threads, snakemake.resources.get("gpu", 0)

@@ -1,0 +1,160 @@
+"""Jobs of workflow/rules/gp.smk: the grids, the experts, training, smoothing and prediction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+
+import pandas as pd
+
+from .. import contracts, experts, prediction, product, smoothing, training
+from ..gp.engines import Engine
+from ..gp.hyper import Space
+from ..io.atomic import read_parquet_metadata, write_netcdf, write_parquet
+from ..io.download import sha256
+
+log = logging.getLogger(__name__)
+
+
+def grids(
+    *,
+    experts_settings: dict,
+    expert_time_stamps: str,
+    prediction_settings: dict,
+    crs: str,
+    candidates: str,
+    locations: str,
+    land: str,
+) -> None:
+    """Candidate expert locations, prediction locations and the product grid's land mask, made once."""
+    cand = experts.candidates(experts_settings, crs, expert_time_stamps)
+    locs = prediction.locations(prediction_settings, crs)
+    write_parquet(cand, candidates, {"crs": crs})
+    write_parquet(locs, locations, {"crs": crs})
+    write_netcdf(product.land_mask(*product.axes(prediction_settings, locs), crs), land)
+    log.info("%d candidate experts, %d prediction locations", len(cand), len(locs))
+
+
+def choose_experts(
+    *,
+    obs: str,
+    candidates: str,
+    output: str,
+    target: str,
+    min_obs: int,
+    num_days: int,
+    radius: float,
+    shards: int,
+    crs: str,
+) -> pd.DataFrame:
+    table = experts.choose_experts(
+        pd.read_parquet(obs), pd.read_parquet(candidates), target, min_obs, num_days, radius, shards
+    )
+    write_parquet(table, output, {"target": target, "crs": crs})
+    log.info(
+        "%d experts, obs per expert: median %d, min %d, max %d; per shard %s",
+        len(table),
+        table["n_obs"].median(),
+        table["n_obs"].min(),
+        table["n_obs"].max(),
+        table.groupby("shard").size().to_dict(),
+    )
+    return table
+
+
+def checkpoint_path(output: str) -> str:
+    """Where a train job keeps the experts it has finished: beside its output, in .checkpoint/."""
+    folder, name = os.path.split(output)
+    return os.path.join(folder, ".checkpoint", name)
+
+
+def checkpoint_key(settings: dict, num_days: int, obs: str, shard_experts: pd.DataFrame) -> str:
+    """What a checkpoint was made from: a checkpoint with another key is stale and ignored."""
+    h = hashlib.sha256()
+    h.update(json.dumps({"training": settings, "num_days": num_days}, sort_keys=True, default=str).encode())
+    h.update(sha256(obs).encode())
+    h.update(shard_experts[["expert_id", "x", "y", "t"]].to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def read_checkpoint(path: str, key: str) -> pd.DataFrame:
+    if not os.path.exists(path):
+        return pd.DataFrame(columns=contracts.TRAIN)
+    if read_parquet_metadata(path).get("key") != key:
+        log.info("ignoring checkpoint %s: it was made from other inputs or settings", path)
+        return pd.DataFrame(columns=contracts.TRAIN)
+    return pd.read_parquet(path)
+
+
+def train(
+    *, obs: str, experts_file: str, output: str, shard: int, settings: dict, num_days: int, min_obs: int, engine: Engine
+) -> pd.DataFrame:
+    """Fit one shard's experts; finished experts survive a crash in the checkpoint beside `output`."""
+    every = pd.read_parquet(experts_file)
+    mine = every[every["shard"] == int(shard)].reset_index(drop=True)
+    checkpoint = checkpoint_path(output)
+    key = checkpoint_key(settings, num_days, obs, mine)
+
+    def save(rows: list[dict]) -> None:
+        write_parquet(pd.DataFrame(rows, columns=contracts.TRAIN), checkpoint, {"key": key})
+
+    log.info("shard %s", shard)
+    try:
+        table = training.fit_shard(
+            pd.read_parquet(obs), mine, engine, settings, num_days, min_obs, read_checkpoint(checkpoint, key), save
+        )
+    except RuntimeError as err:
+        raise RuntimeError(f"{obs}: shard {shard}, {err}") from err
+    write_parquet(table, output, {"shard": int(shard), "engine": engine.name})
+    if os.path.exists(checkpoint):
+        os.remove(checkpoint)
+    return table
+
+
+def smooth(*, shards, output: str, target: str, settings: dict, training_settings: dict, crs: str) -> pd.DataFrame:
+    """Gather the train shards, clip and smooth the hyperparameters (the trained ones kept as <p>_raw)."""
+    trained = pd.concat([pd.read_parquet(f) for f in shards], ignore_index=True)
+    table = smoothing.smooth(
+        trained,
+        Space.from_config(training_settings),
+        settings["length_scale"],
+        settings["params"],
+        settings["enabled"],
+    )
+    write_parquet(table, output, {"target": target, "crs": crs, "smoothing": settings})
+    log.info("%d experts; status %s", len(table), table["status"].value_counts().to_dict())
+    return table
+
+
+def predict(
+    *,
+    obs: str,
+    experts_file: str,
+    hyperparameters: str,
+    locations: str,
+    output: str,
+    target: str,
+    shard: int,
+    training_radius: float,
+    num_days: int,
+    radius: float,
+    crs: str,
+    engine: Engine,
+) -> pd.DataFrame:
+    """One shard's experts predict at the locations within `radius` with fixed (smoothed) hyperparameters."""
+    every = pd.read_parquet(experts_file)
+    table, status = prediction.predict_shard(
+        pd.read_parquet(obs),
+        every[every["shard"] == int(shard)],
+        prediction.read_hyperparameters(hyperparameters, crs, target),
+        pd.read_parquet(locations),
+        engine,
+        training_radius,
+        experts.time_half_width(num_days),
+        radius,
+    )
+    write_parquet(table, output, {"target": target, "status": status})
+    log.info("shard %s: %s, %d predictions with the hyperparameters of %s", shard, status, len(table), hyperparameters)
+    return table

@@ -1,0 +1,66 @@
+"""Jobs of workflow/rules/load.smk: fetch a gridded day, load a day of one source, merge a window."""
+
+from __future__ import annotations
+
+import logging
+
+from .. import loading
+from .. import observations as merge
+from ..io import tables
+from ..io.atomic import write_json, write_parquet
+from ..io.download import DownloadError, expand_template, fetch
+
+log = logging.getLogger(__name__)
+
+
+def fetch_gridded(*, source: dict, day: str, cache: str, manifest: str, missing_days: str) -> dict:
+    """Fetch (or find cached) and write the manifest; a missing day is fatal unless missing_days=skip."""
+    url = expand_template(source["url"], day)
+    try:
+        info = fetch(url, cache, retries=source["retries"], backoff_s=source["backoff_s"])
+        info["status"] = "ok"
+        log.info("%s: %s (%d bytes, %s)", day, cache, info["bytes"], "cached" if info["cached"] else "downloaded")
+    except DownloadError as err:
+        if not (err.missing and missing_days == "skip"):
+            raise DownloadError(f"source {source['name']!r}, day {day}: {err}", err.missing) from err
+        log.warning("day %s skipped: %s", day, err)
+        info = {"url": url, "path": cache, "status": "missing", "reason": str(err)}
+    write_json(info, manifest)
+    return info
+
+
+def load_day(*, source: dict, day: str, crs: str, inputs, output: str, missing_days: str) -> dict:
+    """The day's table of one source; a missing day fails, or is written empty and flagged."""
+    manifest = inputs[0] if inputs and str(inputs[0]).endswith(".json") else None
+    try:
+        df = loading.load_day(source, day, crs, manifest)
+        meta = loading.status_metadata(source, day, df)
+    except loading.DayMissing as err:
+        if missing_days != "skip":
+            raise
+        log.warning("skipping: %s", err)
+        df = tables.empty()
+        meta = loading.status_metadata(source, day, df, err)
+    write_parquet(df, output, meta)
+    log.info("%s %s: %d rows -> %s", source["name"], day, len(df), output)
+    return meta
+
+
+def observations(
+    *, days, target: str, crs: str, settings: dict, preferred, dropped, missing_days: str, table: str, report: str
+) -> dict:
+    """Merge the window's day files, prefer along-track data, bin; the table and its JSON report."""
+    binning = settings["binning"]
+    df, summary = merge.build_window(
+        days,
+        target,
+        crs,
+        preferred=preferred if settings["is2_pref"] else (),
+        dropped=dropped if settings["is2_pref"] else (),
+        pref_radius=settings["is2_pref_radius"],
+        bin_spacing=binning["grid_spacing"] if binning["enabled"] else None,
+        allow_missing=missing_days == "skip",
+    )
+    write_parquet(df, table, {"target": target, "crs": crs})
+    write_json(summary, report)
+    return summary

@@ -1,0 +1,119 @@
+"""Jobs of workflow/rules/product.smk and season.smk: the product, its validation, its plots, the season."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .. import experts, plots, prediction, product, season, validation
+from ..gp.engines import Engine
+from ..io.atomic import write_json, write_netcdf
+
+log = logging.getLogger(__name__)
+
+
+def blend(
+    *,
+    preds,
+    obs: str,
+    locations: str,
+    land: str,
+    output: str,
+    target: str,
+    settings: dict,
+    variable: str,
+    crs: str,
+    provenance: dict,
+) -> xr.Dataset:
+    """Blend the predict shards into the CF-1.8 product, recording the config that made it."""
+    table = pd.concat([pd.read_parquet(f) for f in preds], ignore_index=True)
+    if table.empty:
+        raise ValueError(f"target {target}: no expert predicted anything (inputs {list(preds)})")
+    x_axis, y_axis = product.axes(settings, pd.read_parquet(locations))
+    blended = product.blend(table, settings["blend_length_scale"])
+    with xr.open_dataarray(land) as mask:
+        mask = mask.load()
+    if not (np.array_equal(mask["x"], x_axis) and np.array_equal(mask["y"], y_axis)):
+        raise ValueError(f"{land}: made for another product grid; re-run the grids rule")
+    ds = product.dataset(blended, pd.read_parquet(obs), x_axis, y_axis, target, variable, crs, provenance, mask)
+    write_netcdf(ds, output, encoding=product.encoding(ds))
+    log.info("%d cells predicted by up to %d experts", len(blended), int(blended["n_experts"].max()))
+    return ds
+
+
+def validate(
+    *,
+    product_file: str,
+    obs: str,
+    experts_file: str,
+    hyperparameters: str,
+    truth,
+    output: str,
+    target: str,
+    variable: str,
+    crs: str,
+    training_radius: float,
+    num_days: int,
+    settings: dict,
+    along_track,
+    engine: Engine,
+) -> dict:
+    """Score the product against the truth (the demo's, when given) and against held-out tracks."""
+    report: dict = {"target": target, "variable": variable}
+    with xr.open_dataset(product_file) as ds:
+        field = ds[variable].isel(time=0).values
+        if truth:
+            with xr.open_dataset(truth[0]) as known:
+                report["truth"] = validation.scores(field, known[variable].values)
+    report["holdout"] = validation.holdout(
+        pd.read_parquet(obs),
+        pd.read_parquet(experts_file),
+        prediction.read_hyperparameters(hyperparameters, crs, target),
+        engine,
+        target,
+        training_radius,
+        experts.time_half_width(num_days),
+        settings["holdout_fraction"],
+        settings["seed"],
+        along_track,
+    )
+    write_json(report, output)
+    log.info("%s", report)
+    return report
+
+
+def maps(*, product_file: str, hyperparameters: str, truth, outputs, variable: str) -> None:
+    """The product's maps (and its difference from the truth, when given), expert status and
+    hyperparameter maps, each to the path the rule names."""
+    with xr.open_dataset(product_file) as ds:
+        known = None
+        if truth:
+            with xr.open_dataset(truth[0]) as t:
+                known = t[variable].load()
+        plots.product_maps(ds, variable, outputs, truth=known)
+    hyp = pd.read_parquet(hyperparameters)
+    plots.expert_status(hyp, outputs["experts"])
+    plots.hyperparameter_maps(hyp, outputs["hyperparameters"])
+
+
+def season_product(*, products, nc: str, months, series: str, variable: str) -> xr.Dataset:
+    """The daily products on one time axis with monthly statistics, a map per month and the ice series."""
+    stacked = season.stack([xr.open_dataset(p).load() for p in products], variable)
+    write_netcdf(stacked, nc, encoding=season.encoding(stacked))
+    paths = {os.path.basename(p)[len("mean_") : -len(".png")]: p for p in months}
+    plots.season_month_maps(stacked, variable, paths)
+    ice = season.ice_series(stacked, variable)
+    plots.season_series(ice, variable, stacked[variable].attrs.get("units", ""), series)
+    log.info(
+        "%d days, months %s -> %s; ice-region mean %.3f..%.3f",
+        stacked.sizes["time"],
+        sorted(paths),
+        nc,
+        ice["mean"].min(),
+        ice["mean"].max(),
+    )
+    return stacked
