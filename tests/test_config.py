@@ -85,3 +85,25 @@ def test_old_spellings_are_renamed_or_refused_with_the_new_layout():
                 {"targets": ["2019-04-15"], "sources": {"is2": {"type": "is2sitdat4", "path": "x", "enabled": False}}}
             )
         )
+
+
+def test_a_run_is_the_config_with_its_overlays_and_shares_what_it_must():
+    cfg = config.load(DEMO, REPO / "config" / "tradeoff.yaml")
+    aggressive = config.run_config(cfg, "aggressive-reference")
+    assert aggressive["training"]["engine"] == "reference" and aggressive["training"]["model_type"] == "SGPR"
+    assert aggressive["sources"]["is2"]["N_subsample"] == 3 and aggressive["runs"] == {}
+    keys = {name: plan.source_key(cfg, src) for name, src in config.sources(aggressive).items()}
+    assert keys["smap"] == "smap"  # only its window differs: the run shares the config's loads
+    assert keys["is2"].startswith("is2~") and keys["is2"] == plan.source_key(cfg, config.sources(aggressive)["is2"])
+    assert plan.source_key(cfg, config.sources(config.run_config(cfg, "baseline-fast"))["is2"]) == "is2"
+    for overlay, key in [
+        ({"crs": "EPSG:6931"}, "crs"),
+        ({"training": {"threads": 4}}, "training.threads"),
+        ({"prediction": {"grid_spacing": 25000}}, "prediction.grid_spacing"),
+        ({"sources": {"smap": {"enabled": False}}}, "sources"),
+    ]:
+        bad = {**cfg, "runs": {"bad": {"configfiles": [], "config": overlay}}}
+        with pytest.raises(ValueError, match=rf"runs.bad: a run cannot change {key}"):
+            config.run_config(bad, "bad")
+    with pytest.raises(ValueError, match="no run 'nope'"):
+        config.run_config(cfg, "nope")

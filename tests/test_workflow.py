@@ -304,3 +304,29 @@ def test_smap_over_http_with_a_missing_day(tmp_path, demo_days):
     report = json.loads((work / f"results/{TARGET}/observations.json").read_text())
     assert [(d["source"], d["day"]) for d in report["days_skipped"]] == [("smap", "2019-04-16")]
     assert report["rows"]["smap"] > 0 and report["rows"]["is2"] > 0
+
+
+def test_runs_share_the_dag_and_the_loads_they_agree_on(tiny_run):
+    """Two runs of the tiny config in one DAG: one with another kernel (every load shared), one with
+    another IS-2 subsample (its own IS-2 loads); the trade-off tabulates both, the main run is kept."""
+    runs = {
+        "m52": {"config": {"training": {"kernel": "Matern52"}}},
+        "sub": {"config": {"sources": {"is2": {"N_subsample": 4}}}},
+    }
+    args = ("--configfile", str(TINY_CONFIG), str(overlay(tiny_run, "runs", {"runs": runs})), "--", "tradeoff")
+    jobs = dry_run_jobs(tiny_run, *args)
+    assert jobs["load_along_track"] == 3 and "load_gridded" not in jobs and jobs["train"] == 4
+    snakemake(tiny_run, *args)
+    table = pd.read_csv(tiny_run / "results/tradeoff/tradeoff.tsv", sep="\t").set_index("run")
+    assert sorted(table.index) == ["m52", "sub"] and (table["train_s"] > 0).all()
+    assert (table["job_s"] > table["train_s"]).all() and table["rmse_vs_truth_m"].notna().all()
+    main = pd.read_parquet(tiny_run / f"results/{TARGET}/hyperparameters.parquet")
+    m52 = pd.read_parquet(tiny_run / f"results/runs/m52/{TARGET}/hyperparameters.parquet")
+    assert not np.allclose(m52["lengthscale_x_raw"], main["lengthscale_x_raw"], equal_nan=True)
+    with xr.open_dataset(tiny_run / f"results/runs/m52/{TARGET}/product.nc") as ds:
+        assert json.loads(ds.attrs["icegp_config"])["training"]["kernel"] == "Matern52"
+    assert dry_run_jobs(tiny_run, configfile=TINY_CONFIG) == {}  # the main run is untouched
+    bad = overlay(tiny_run, "bad_run", {"runs": {"bad": {"config": {"crs": "EPSG:6931"}}}})
+    proc = snakemake(tiny_run, "-n", "--configfile", str(TINY_CONFIG), str(bad), "--", "tradeoff", check=False)
+    assert proc.returncode != 0 and "runs.bad: a run cannot change crs" in proc.stdout + proc.stderr
+    assert dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(bad)) == {}  # unused runs cost nothing

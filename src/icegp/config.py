@@ -17,6 +17,22 @@ from pathlib import Path
 import yaml
 
 SCHEMA = Path(__file__).with_name("schema.yaml")
+#: What a run (`runs`) may change, by section; the rest (targets, demo, crs, variable, missing_days,
+#: the product grid, execution settings, the sources' names and types) every run of a DAG shares.
+RUN_SECTIONS = (
+    "sources",
+    "observations",
+    "experts",
+    "training",
+    "smoothing",
+    "prediction",
+    "validation",
+    "num_days_before_after",
+)
+SHARED_IN_RUNS = {
+    "prediction": ("grid_spacing", "extent", "min_lat", "locations_file"),
+    "training": ("threads", "mem_mb", "device"),
+}
 #: Spellings of the old pipeline's config that keep working: old source key -> current key.
 RENAMED_SOURCE_KEYS = {"smap_use_prediction_day_only": "use_prediction_day_only"}
 
@@ -98,6 +114,46 @@ def sources(config: dict) -> dict[str, dict]:
     if not chosen:
         raise ValueError("config key sources: every source has enabled: false")
     return chosen
+
+
+def run_config(config: dict, name: str) -> dict:
+    """Run `name` of `config["runs"]`: its overlay files, then its inline overlay, on top of the
+    (resolved) config; resolved and checked, and refused where it changes what runs share."""
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import update_config
+
+    if name not in config["runs"]:
+        raise ValueError(f"config key runs: no run {name!r} (runs: {sorted(config['runs'])})")
+    run = config["runs"][name]
+    merged = {**copy.deepcopy(config), "runs": {}}
+    for path in run["configfiles"]:
+        update_config(merged, yaml.safe_load(Path(path).read_text()) or {})
+    update_config(merged, copy.deepcopy(run["config"]))
+    try:
+        resolved = resolve(merged)
+        check(resolved)
+    except (ValueError, WorkflowError) as err:
+        raise ValueError(f"config key runs.{name}: {err}") from None
+    changed = shared_changes(config, resolved)
+    if changed:
+        raise ValueError(f"config key runs.{name}: a run cannot change {', '.join(changed)} (every run shares them)")
+    return resolved
+
+
+def shared_changes(config: dict, run: dict) -> list[str]:
+    """The keys that `run` changes but every run must share with `config`."""
+    changed = []
+    for key in config:
+        if key == "runs":
+            continue
+        if key not in RUN_SECTIONS:
+            changed += [key] if config[key] != run[key] else []
+            continue
+        changed += [f"{key}.{sub}" for sub in SHARED_IN_RUNS.get(key, ()) if config[key][sub] != run[key][sub]]
+    kinds = {name: src["type"] for name, src in sources(config).items()}
+    if kinds != {name: src["type"] for name, src in sources(run).items()}:
+        changed.append("sources (which are enabled, and their types)")
+    return changed
 
 
 def _ordered(pair, key: str) -> None:

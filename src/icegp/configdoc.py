@@ -70,12 +70,12 @@ def render(doc: dict | None = None) -> str:
     for key, sub in props.items():
         if sub.get("type") != "object":
             continue
-        if key == "sources":
+        if isinstance(sub.get("additionalProperties"), dict):  # named entries: sources, runs
             item = sub["additionalProperties"]
             parts += [
                 f"## `{key}`",
                 " ".join(sub["description"].split()),
-                table(rows(item["properties"], defaults=per_type_defaults(item), required=item["required"])),
+                table(rows(item["properties"], defaults=per_type_defaults(item), required=item.get("required", ()))),
             ]
         else:
             parts += [f"## `{key}`", table(rows(sub["properties"]))]

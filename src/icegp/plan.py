@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import json
 import os
 
 from . import timeutil
@@ -121,6 +123,37 @@ def load_inputs(config, src: dict, day: str) -> list[str]:
         return [src["path"]] if os.path.exists(src["path"]) else []
     path = expand_template(src["path"], day)
     return [path] if os.path.exists(path) else []
+
+
+#: Keys of `training` that say how a job runs, not what it computes: changing them re-runs nothing.
+EXECUTION = ("threads", "mem_mb", "device", "shards")
+
+
+def model(config: dict) -> dict:
+    """What a fitted expert depends on: `training` without the execution settings and the shard count."""
+    return {k: v for k, v in config["training"].items() if k not in EXECUTION}
+
+
+def provenance(config: dict) -> dict:
+    """What a product records as the config that made it: every key but those that cannot change it
+    (other targets, the season's name, validation, runs, execution settings)."""
+    kept = {k: v for k, v in config.items() if k not in ("targets", "season_name", "validation", "runs")}
+    return kept | {"training": model(config)}
+
+
+#: Source keys that choose a target's days, not what a day's file holds.
+WINDOW_ONLY = ("use_prediction_day_only",)
+
+
+def source_key(config: dict, src: dict) -> str:
+    """The name of a source's day files (`results/obs/{key}/`): its name, with a digest of the
+    settings that shape a day's table where a run sets them apart from the config's, so runs share
+    the loads they agree on."""
+    loaded = {k: v for k, v in src.items() if k not in WINDOW_ONLY}
+    own = sources(config).get(src["name"], {})
+    if loaded == {k: v for k, v in own.items() if k not in WINDOW_ONLY}:
+        return src["name"]
+    return f"{src['name']}~{hashlib.sha256(json.dumps(loaded, sort_keys=True).encode()).hexdigest()[:8]}"
 
 
 def cache_path(src: dict, day: str) -> str:

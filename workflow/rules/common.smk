@@ -1,4 +1,5 @@
 # Config validation and the helpers that turn the config into file lists (logic lives in icegp.plan).
+import functools
 import os
 
 from icegp import plan
@@ -24,18 +25,40 @@ CONDA_ENV = "../../envs/icegp.yaml"
 TARGETS = plan.targets(config)
 SEASON = plan.season_name(config)  # None for a single target: no season product
 SEASON_MONTHS = plan.months(TARGETS)
-SHARDS = plan.shards(config)
-# What a fitted expert depends on: execution settings (threads, memory, device) and the shard count
-# are left out. Changing threads, memory or device re-runs nothing. Changing `shards` re-assigns the
-# experts (the experts rule), so experts, train, smooth, predict and everything after them re-run;
-# loads and observations are kept.
-MODEL = {k: v for k, v in config["training"].items() if k not in ("threads", "mem_mb", "device", "shards")}
-# What a product records as the config that made it: every key but those that cannot change it
-# (other targets, the season's name, validation, execution settings), as a param, so the record is
-# never stale and adding a target re-runs no other product.
-PROVENANCE = {k: v for k, v in config.items() if k not in ("targets", "season_name", "validation")} | {
-    "training": MODEL
-}
+# Runs (`runs`): the DAG's target-level rules write under results/{run}{target}/, where {run} is ""
+# for this config and runs/{name}/ for a run; a run's config is resolved when one of its files is
+# asked for, so a run that does not fit another config costs nothing until it is used.
+RUN = r"(runs/[A-Za-z0-9_-]+/)?"
+
+
+@functools.cache
+def run_config(prefix):
+    return config if not prefix else icegp_config.run_config(config, prefix[len("runs/") : -1])
+
+
+def cfg(wildcards):
+    """The config of the job's run."""
+    return run_config(wildcards.run)
+
+
+def setting(*keys):
+    """A param: the run's config value at `keys` (e.g. setting("training", "training_radius"))."""
+
+    def value(wildcards):
+        out = cfg(wildcards)
+        for key in keys:
+            out = out[key]
+        return out
+
+    return value
+
+
+# What a fitted expert depends on (plan.model): execution settings (threads, memory, device) and the
+# shard count are left out, so changing threads, memory or device re-runs nothing. Changing `shards`
+# re-assigns the experts (the experts rule), so experts, train, smooth, predict and everything after
+# them re-run; loads and observations are kept. A product records plan.provenance (every key but
+# those that cannot change it) as a param, so the record is never stale and adding a target re-runs
+# no other product.
 # The demo's truth lies on the product grid: only the grid's keys, so changing a prediction radius or
 # the blending does not regenerate the synthetic inputs.
 DEMO_GRID = {k: config["prediction"][k] for k in ("grid_spacing", "extent")}
@@ -45,15 +68,30 @@ ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] not in plan.GRIDDED]
 FETCHED = [n for n in GRIDDED if "url" in SOURCES[n]]
 
 
-def _alternatives(names):
-    # a regex that matches none of the source names when the list is empty
-    return "|".join(names) if names else "(?!x)x"
+def _alternatives(names, variants=False):
+    # a regex that matches none of the source names when the list is empty; with `variants`, also a
+    # name followed by a run's settings digest (plan.source_key)
+    if not names:
+        return "(?!x)x"
+    return f"(?:{'|'.join(names)})(?:~[0-9a-f]{{8}})?" if variants else "|".join(names)
+
+
+def source_settings(key):
+    """A load job's source: this config's, or a run's variant of it (plan.source_key)."""
+    if key in SOURCES:
+        return SOURCES[key]
+    for name in config["runs"]:
+        for src in icegp_config.sources(run_config(f"runs/{name}/")).values():
+            if plan.source_key(config, src) == key:
+                return src
+    raise WorkflowError(f"no source or run variant of a source is called {key!r}")
 
 
 wildcard_constraints:
     day=r"\d{4}-\d{2}-\d{2}",
     target=r"\d{4}-\d{2}-\d{2}",
     shard=r"\d+",
+    run=RUN,
 
 
 _ref = config["hyperparameters_from"]
@@ -66,16 +104,24 @@ if isinstance(_ref, str) and _ref not in TARGETS and not os.path.exists(f"result
 
 
 def window_files(wildcards):
-    """Per-day observation files of a target's window (shared by all targets that cover a day)."""
+    """Per-day observation files of a target's window (shared by all targets, and all runs, that
+    cover a day with the same source settings)."""
+    run = cfg(wildcards)
     return [
-        f"results/obs/{name}/{day}.parquet"
-        for name, src in SOURCES.items()
-        for day in plan.source_window(config, src, wildcards.target)
+        f"results/obs/{plan.source_key(config, src)}/{day}.parquet"
+        for src in icegp_config.sources(run).values()
+        for day in plan.source_window(run, src, wildcards.target)
     ]
 
 
 def hyperparameters_for(wildcards):
-    return f"results/{plan.hyperparameter_target(config, wildcards.target)}/hyperparameters.parquet"
+    ref = plan.hyperparameter_target(cfg(wildcards), wildcards.target)
+    return f"results/{wildcards.run}{ref}/hyperparameters.parquet"
+
+
+def shard_files(kind):
+    """An input function: the run's shard files of `kind` (train or predict) for a target."""
+    return lambda wc: [f"results/{wc.run}{wc.target}/{kind}/{shard}.parquet" for shard in plan.shards(cfg(wc))]
 
 
 # The demo's truth holds thickness and freeboard: only those products are compared with it.

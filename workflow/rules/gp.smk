@@ -1,15 +1,16 @@
-# Grids, experts, sharded GP training, hyperparameter smoothing and sharded prediction.
+# Grids, experts, sharded GP training, hyperparameter smoothing and sharded prediction. Every path
+# carries the run ({run}: "" for this config, runs/{name}/ for a run) and every param is the run's.
 
 
 rule grids:
     output:
-        candidates="results/grid/expert_candidates.parquet",
-        prediction="results/grid/prediction_locations.parquet",
-        land="results/grid/land_mask.nc",
+        candidates="results/{run}grid/expert_candidates.parquet",
+        prediction="results/{run}grid/prediction_locations.parquet",
+        land="results/{run}grid/land_mask.nc",
     log:
-        "logs/grids.log",
+        "logs/{run}grids.log",
     benchmark:
-        "benchmarks/grids/all.tsv"
+        "benchmarks/grids/{run}all.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -17,9 +18,9 @@ rule grids:
         mem_mb=2000,
         runtime=10,
     params:
-        experts=config["experts"],
-        expert_time_stamps=plan.expert_time_stamps(config),
-        prediction=config["prediction"],
+        experts=setting("experts"),
+        expert_time_stamps=lambda wc: plan.expert_time_stamps(cfg(wc)),
+        prediction=setting("prediction"),
         crs=config["crs"],
     script:
         "../scripts/grids.py"
@@ -27,14 +28,14 @@ rule grids:
 
 rule experts:
     input:
-        obs="results/{target}/observations.parquet",
+        obs="results/{run}{target}/observations.parquet",
         candidates=rules.grids.output.candidates,
     output:
-        "results/{target}/experts.parquet",
+        "results/{run}{target}/experts.parquet",
     log:
-        "logs/experts/{target}.log",
+        "logs/experts/{run}{target}.log",
     benchmark:
-        "benchmarks/experts/{target}.tsv"
+        "benchmarks/experts/{run}{target}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -42,25 +43,25 @@ rule experts:
         mem_mb=1000,
         runtime=10,
     params:
-        experts=config["experts"],
+        experts=setting("experts"),
         crs=config["crs"],
-        num_days=config["num_days_before_after"],
-        radius=config["training"]["training_radius"],
-        shards=config["training"]["shards"],
+        num_days=setting("num_days_before_after"),
+        radius=setting("training", "training_radius"),
+        shards=setting("training", "shards"),
     script:
         "../scripts/experts.py"
 
 
 rule train:
     input:
-        obs="results/{target}/observations.parquet",
-        experts="results/{target}/experts.parquet",
+        obs="results/{run}{target}/observations.parquet",
+        experts="results/{run}{target}/experts.parquet",
     output:
-        "results/{target}/train/{shard}.parquet",
+        "results/{run}{target}/train/{shard}.parquet",
     log:
-        "logs/train/{target}/{shard}.log",
+        "logs/train/{run}{target}/{shard}.log",
     benchmark:
-        "benchmarks/train/{target}/{shard}.tsv"
+        "benchmarks/train/{run}{target}/{shard}.tsv"
     conda:
         CONDA_ENV
     threads: config["training"]["threads"]
@@ -69,22 +70,22 @@ rule train:
         runtime=120,
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
-        training=MODEL,
-        num_days=config["num_days_before_after"],
-        min_obs=config["experts"]["min_obs"],
+        training=lambda wc: plan.model(cfg(wc)),
+        num_days=setting("num_days_before_after"),
+        min_obs=setting("experts", "min_obs"),
     script:
         "../scripts/train.py"
 
 
 rule smooth:
     input:
-        expand("results/{{target}}/train/{shard}.parquet", shard=SHARDS),
+        shard_files("train"),
     output:
-        "results/{target}/hyperparameters.parquet",
+        "results/{run}{target}/hyperparameters.parquet",
     log:
-        "logs/smooth/{target}.log",
+        "logs/smooth/{run}{target}.log",
     benchmark:
-        "benchmarks/smooth/{target}.tsv"
+        "benchmarks/smooth/{run}{target}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -92,8 +93,8 @@ rule smooth:
         mem_mb=1000,
         runtime=10,
     params:
-        smoothing=config["smoothing"],
-        training=MODEL,
+        smoothing=setting("smoothing"),
+        training=lambda wc: plan.model(cfg(wc)),
         crs=config["crs"],
     script:
         "../scripts/smooth.py"
@@ -101,16 +102,16 @@ rule smooth:
 
 rule predict:
     input:
-        obs="results/{target}/observations.parquet",
-        experts="results/{target}/experts.parquet",
+        obs="results/{run}{target}/observations.parquet",
+        experts="results/{run}{target}/experts.parquet",
         hyperparameters=hyperparameters_for,
         locations=rules.grids.output.prediction,
     output:
-        "results/{target}/predict/{shard}.parquet",
+        "results/{run}{target}/predict/{shard}.parquet",
     log:
-        "logs/predict/{target}/{shard}.log",
+        "logs/predict/{run}{target}/{shard}.log",
     benchmark:
-        "benchmarks/predict/{target}/{shard}.tsv"
+        "benchmarks/predict/{run}{target}/{shard}.tsv"
     conda:
         CONDA_ENV
     threads: config["training"]["threads"]
@@ -119,9 +120,9 @@ rule predict:
         runtime=60,
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
-        training=MODEL,
-        prediction=config["prediction"],
+        training=lambda wc: plan.model(cfg(wc)),
+        prediction=setting("prediction"),
         crs=config["crs"],
-        num_days=config["num_days_before_after"],
+        num_days=setting("num_days_before_after"),
     script:
         "../scripts/predict.py"

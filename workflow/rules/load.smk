@@ -1,4 +1,5 @@
-# Per-day loading: one job per source and data day, shared by every target whose window covers it.
+# Per-day loading: one job per source and data day, shared by every target (and run) whose window
+# covers it; a run that sets a source apart loads it under its own key (plan.source_key).
 
 
 rule fetch_gridded:
@@ -26,7 +27,7 @@ rule fetch_gridded:
 
 rule load_along_track:
     input:
-        lambda wc: plan.load_inputs(config, SOURCES[wc.source], wc.day),
+        lambda wc: plan.load_inputs(config, source_settings(wc.source), wc.day),
     output:
         "results/obs/{source}/{day}.parquet",
     log:
@@ -34,7 +35,7 @@ rule load_along_track:
     benchmark:
         "benchmarks/load_along_track/{source}/{day}.tsv"
     wildcard_constraints:
-        source=_alternatives(ALONG_TRACK),
+        source=_alternatives(ALONG_TRACK, variants=True),
     conda:
         CONDA_ENV
     threads: 1
@@ -42,7 +43,7 @@ rule load_along_track:
         mem_mb=1000,
         runtime=20,
     params:
-        source=lambda wc: SOURCES[wc.source],
+        source=lambda wc: source_settings(wc.source),
         crs=config["crs"],
         missing_days=config["missing_days"],
     script:
@@ -51,7 +52,7 @@ rule load_along_track:
 
 rule load_gridded:
     input:
-        lambda wc: plan.load_inputs(config, SOURCES[wc.source], wc.day),
+        lambda wc: plan.load_inputs(config, source_settings(wc.source), wc.day),
     output:
         "results/obs/{source}/{day}.parquet",
     log:
@@ -59,7 +60,7 @@ rule load_gridded:
     benchmark:
         "benchmarks/load_gridded/{source}/{day}.tsv"
     wildcard_constraints:
-        source=_alternatives(GRIDDED),
+        source=_alternatives(GRIDDED, variants=True),
     conda:
         CONDA_ENV
     threads: 1
@@ -67,7 +68,7 @@ rule load_gridded:
         mem_mb=1000,
         runtime=20,
     params:
-        source=lambda wc: SOURCES[wc.source],
+        source=lambda wc: source_settings(wc.source),
         crs=config["crs"],
         missing_days=config["missing_days"],
     script:
@@ -78,12 +79,12 @@ rule observations:
     input:
         window_files,
     output:
-        table="results/{target}/observations.parquet",
-        report="results/{target}/observations.json",
+        table="results/{run}{target}/observations.parquet",
+        report="results/{run}{target}/observations.json",
     log:
-        "logs/observations/{target}.log",
+        "logs/observations/{run}{target}.log",
     benchmark:
-        "benchmarks/observations/{target}.tsv"
+        "benchmarks/observations/{run}{target}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -92,7 +93,7 @@ rule observations:
         runtime=20,
     params:
         crs=config["crs"],
-        observations=config["observations"],
+        observations=setting("observations"),
         preferred=ALONG_TRACK,
         dropped=GRIDDED,
         missing_days=config["missing_days"],

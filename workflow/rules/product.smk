@@ -1,18 +1,18 @@
-# The daily product, its validation and its plots.
+# The daily product, its validation and its plots (per run, as in gp.smk).
 
 
 rule product:
     input:
-        preds=expand("results/{{target}}/predict/{shard}.parquet", shard=SHARDS),
-        obs="results/{target}/observations.parquet",
+        preds=shard_files("predict"),
+        obs="results/{run}{target}/observations.parquet",
         locations=rules.grids.output.prediction,
         land=rules.grids.output.land,
     output:
-        "results/{target}/product.nc",
+        "results/{run}{target}/product.nc",
     log:
-        "logs/product/{target}.log",
+        "logs/product/{run}{target}.log",
     benchmark:
-        "benchmarks/product/{target}.tsv"
+        "benchmarks/product/{run}{target}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -20,27 +20,27 @@ rule product:
         mem_mb=2000,
         runtime=10,
     params:
-        prediction=config["prediction"],
+        prediction=setting("prediction"),
         variable=config["variable"],
         crs=config["crs"],
-        provenance=PROVENANCE,
+        provenance=lambda wc: plan.provenance(cfg(wc)),
     script:
         "../scripts/product.py"
 
 
 rule validate:
     input:
-        product="results/{target}/product.nc",
-        obs="results/{target}/observations.parquet",
-        experts="results/{target}/experts.parquet",
+        product="results/{run}{target}/product.nc",
+        obs="results/{run}{target}/observations.parquet",
+        experts="results/{run}{target}/experts.parquet",
         hyperparameters=hyperparameters_for,
         truth=truth_for,
     output:
-        "results/{target}/validation.json",
+        "results/{run}{target}/validation.json",
     log:
-        "logs/validate/{target}.log",
+        "logs/validate/{run}{target}.log",
     benchmark:
-        "benchmarks/validate/{target}.tsv"
+        "benchmarks/validate/{run}{target}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -48,11 +48,11 @@ rule validate:
         mem_mb=2000,
         runtime=20,
     params:
-        training=MODEL,
-        validation=config["validation"],
+        training=lambda wc: plan.model(cfg(wc)),
+        validation=setting("validation"),
         variable=config["variable"],
         crs=config["crs"],
-        num_days=config["num_days_before_after"],
+        num_days=setting("num_days_before_after"),
         along_track=ALONG_TRACK,
     script:
         "../scripts/validate.py"
@@ -60,25 +60,31 @@ rule validate:
 
 rule plots:
     input:
-        product="results/{target}/product.nc",
-        experts="results/{target}/experts.parquet",
+        product="results/{run}{target}/product.nc",
+        experts="results/{run}{target}/experts.parquet",
         hyperparameters=hyperparameters_for,
         truth=truth_for,
     output:
         **(
-            {"difference": report("results/{target}/plots/difference.png", category="Product", subcategory="{target}")}
+            {
+                "difference": report(
+                    "results/{run}{target}/plots/difference.png", category="Product", subcategory="{target}"
+                )
+            }
             if HAS_TRUTH
             else {}
         ),
-        product=report("results/{target}/plots/product.png", category="Product", subcategory="{target}"),
-        std=report("results/{target}/plots/std.png", category="Product", subcategory="{target}"),
-        input=report("results/{target}/plots/input.png", category="Product", subcategory="{target}"),
-        experts=report("results/{target}/plots/experts.png", category="Experts", subcategory="{target}"),
-        hyperparameters=report("results/{target}/plots/hyperparameters.png", category="Experts", subcategory="{target}"),
+        product=report("results/{run}{target}/plots/product.png", category="Product", subcategory="{target}"),
+        std=report("results/{run}{target}/plots/std.png", category="Product", subcategory="{target}"),
+        input=report("results/{run}{target}/plots/input.png", category="Product", subcategory="{target}"),
+        experts=report("results/{run}{target}/plots/experts.png", category="Experts", subcategory="{target}"),
+        hyperparameters=report(
+            "results/{run}{target}/plots/hyperparameters.png", category="Experts", subcategory="{target}"
+        ),
     log:
-        "logs/plots/{target}.log",
+        "logs/plots/{run}{target}.log",
     benchmark:
-        "benchmarks/plots/{target}.tsv"
+        "benchmarks/plots/{run}{target}.tsv"
     conda:
         CONDA_ENV
     threads: 1

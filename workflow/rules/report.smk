@@ -25,8 +25,12 @@ rule timing_report:
 
 
 rule tradeoff:
-    # Not part of `all`: `snakemake --cores 2 tradeoff` runs each preset's demo with each engine in
-    # results/tradeoff/<preset>-<engine>/ and tabulates wall time against accuracy.
+    # Not part of `all`: `snakemake --cores 2 tradeoff` makes every run's (`runs`) validation of the
+    # first target in this DAG (sharing the loads the runs agree on) and tabulates its accuracy
+    # against its summed job time.
+    input:
+        validation=expand("results/runs/{name}/{target}/validation.json", name=list(config["runs"]), target=TARGETS[0]),
+        experts=expand("results/runs/{name}/{target}/experts.parquet", name=list(config["runs"]), target=TARGETS[0]),
     output:
         tsv=report("results/tradeoff/tradeoff.tsv", category="Timing"),
         png=report("results/tradeoff/tradeoff.png", category="Timing"),
@@ -36,11 +40,11 @@ rule tradeoff:
         "benchmarks/tradeoff/all.tsv"
     conda:
         CONDA_ENV
-    threads: 2
+    threads: 1
     resources:
-        mem_mb=4000,
-        runtime=120,
+        mem_mb=1000,
+        runtime=10,
     params:
-        target=TARGETS[0],
+        engines=lambda wc: {name: run_config(f"runs/{name}/")["training"]["engine"] for name in config["runs"]},
     script:
         "../scripts/tradeoff.py"

@@ -1,9 +1,14 @@
-"""Run the presets on the demo with both engines and tabulate wall time against accuracy."""
+"""Tabulate the runs' accuracy against their summed job time (the presets with each engine, on the demo)."""
 
 from icegp import jobs
 from icegp.jobs import report
 
 jobs.setup_logging(snakemake)
-report.presets_tradeoff(
-    tsv=snakemake.output.tsv, png=snakemake.output.png, cores=snakemake.threads, target=snakemake.params.target
+report.runs_tradeoff(
+    validation=list(snakemake.input.validation),
+    experts_files=list(snakemake.input.experts),
+    engines=snakemake.params.engines,
+    benchmarks="benchmarks",
+    tsv=snakemake.output.tsv,
+    png=snakemake.output.png,
 )

@@ -1,9 +1,10 @@
-"""Jobs of workflow/rules/report.smk: the timing report and the presets' speed/accuracy trade-off."""
+"""Jobs of workflow/rules/report.smk: the timing report and the runs' speed/accuracy trade-off."""
 
 from __future__ import annotations
 
+import json
 import logging
-import os
+from pathlib import Path
 
 import pandas as pd
 
@@ -14,8 +15,10 @@ log = logging.getLogger(__name__)
 
 
 def timing_report(*, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
-    """Summarise every benchmark file under `benchmarks` per rule and stage: a TSV table and a bar chart."""
-    summary = timing.summarise(timing.collect(benchmarks))
+    """Summarise the benchmark files under `benchmarks` per rule and stage, a TSV table and a bar
+    chart; the jobs of runs (runs/{name}/) are left to the trade-off."""
+    bench = timing.collect(benchmarks)
+    summary = timing.summarise(bench[~bench["job"].str.startswith("runs/")])
     with atomic_path(tsv, ".tsv") as tmp:
         summary.to_csv(tmp, sep="\t", index=False, float_format="%.3f")
     timing.bar_chart(summary, png)
@@ -23,8 +26,15 @@ def timing_report(*, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
     return summary
 
 
-def presets_tradeoff(*, tsv: str, png: str, cores: int, target: str) -> pd.DataFrame:
-    """Each preset's demo run with each engine (in runs/ beside `tsv`): wall time against accuracy."""
-    table = tradeoff.run(os.path.join(os.path.dirname(tsv), "runs"), tsv, png, cores, target)
-    log.info("\n%s", table.to_string(index=False))
-    return table
+def runs_tradeoff(*, validation, experts_files, engines: dict, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
+    """Every run's accuracy (its validation) against its summed job time: a TSV table and a chart."""
+    if not validation:
+        raise ValueError("config key runs: no runs to compare (runs is empty)")
+    reports = {tradeoff.run_name(p): json.loads(Path(p).read_text()) for p in validation}
+    counts = {tradeoff.run_name(p): len(pd.read_parquet(p)) for p in experts_files}
+    runs = tradeoff.table(reports, counts, engines, timing.collect(benchmarks))
+    with atomic_path(tsv, ".tsv") as tmp:
+        runs.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
+    tradeoff.plot(runs, png)
+    log.info("\n%s", runs.to_string(index=False))
+    return runs
