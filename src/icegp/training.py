@@ -73,7 +73,7 @@ def fit_shard(
     restarts = set(training["restarts"])
     todo = experts[~experts["expert_id"].isin(set(done["expert_id"].astype(int)))]
     log.info(
-        "%d experts, %d done before, %d to fit with the %s engine", len(experts), len(done), len(todo), engine.name
+        "%d experts, %d from checkpoint, %d to fit with the %s engine", len(experts), len(done), len(todo), engine.name
     )
     local = ex.LocalData(obs)
     radius, half = training["training_radius"], ex.time_half_width(num_days)
