@@ -94,14 +94,21 @@ def source(name: str, settings: dict) -> dict:
     return sources(resolve({**MINIMAL, "sources": {name: settings}}))[name]
 
 
-def load(*paths) -> dict:
-    """Config files merged as Snakemake merges `--configfile`s (later files override nested keys), resolved."""
+def merged(base: dict, *overlays) -> dict:
+    """A copy of `base` with each overlay (a file path or a mapping) merged on top in order, as
+    Snakemake merges `--configfile`s: later ones override nested keys."""
     from snakemake.utils import update_config
 
-    merged: dict = {}
-    for path in paths:
-        update_config(merged, yaml.safe_load(Path(path).read_text()) or {})
-    return resolve(merged)
+    out = copy.deepcopy(base)
+    for overlay in overlays:
+        data = overlay if isinstance(overlay, dict) else yaml.safe_load(Path(overlay).read_text())
+        update_config(out, copy.deepcopy(data or {}))
+    return out
+
+
+def load(*paths) -> dict:
+    """Config files merged as Snakemake merges `--configfile`s, resolved."""
+    return resolve(merged({}, *paths))
 
 
 def schema() -> dict:
@@ -120,17 +127,12 @@ def run_config(config: dict, name: str) -> dict:
     """Run `name` of `config["runs"]`: its overlay files, then its inline overlay, on top of the
     (resolved) config; resolved and checked, and refused where it changes what runs share."""
     from snakemake.exceptions import WorkflowError
-    from snakemake.utils import update_config
 
     if name not in config["runs"]:
         raise ValueError(f"config key runs: no run {name!r} (runs: {sorted(config['runs'])})")
     run = config["runs"][name]
-    merged = {**copy.deepcopy(config), "runs": {}}
-    for path in run["configfiles"]:
-        update_config(merged, yaml.safe_load(Path(path).read_text()) or {})
-    update_config(merged, copy.deepcopy(run["config"]))
     try:
-        resolved = resolve(merged)
+        resolved = resolve(merged({**config, "runs": {}}, *run["configfiles"], run["config"]))
         check(resolved)
     except (ValueError, WorkflowError) as err:
         raise ValueError(f"config key runs.{name}: {err}") from None

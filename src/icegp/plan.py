@@ -149,11 +149,13 @@ def source_key(config: dict, src: dict) -> str:
     """The name of a source's day files (`results/obs/{key}/`): its name, with a digest of the
     settings that shape a day's table where a run sets them apart from the config's, so runs share
     the loads they agree on."""
-    loaded = {k: v for k, v in src.items() if k not in WINDOW_ONLY}
-    own = sources(config).get(src["name"], {})
-    if loaded == {k: v for k, v in own.items() if k not in WINDOW_ONLY}:
+
+    def loaded(settings: dict) -> dict:
+        return {k: v for k, v in settings.items() if k not in WINDOW_ONLY}
+
+    if loaded(src) == loaded(sources(config).get(src["name"], {})):
         return src["name"]
-    return f"{src['name']}~{hashlib.sha256(json.dumps(loaded, sort_keys=True).encode()).hexdigest()[:8]}"
+    return f"{src['name']}~{hashlib.sha256(json.dumps(loaded(src), sort_keys=True).encode()).hexdigest()[:8]}"
 
 
 def cache_path(src: dict, day: str) -> str:

@@ -64,6 +64,12 @@ def choose_experts(
     return table
 
 
+def shard_experts(experts_file: str, shard: int) -> pd.DataFrame:
+    """The experts of one shard, in their table's order (neighbours follow each other)."""
+    every = pd.read_parquet(experts_file)
+    return every[every["shard"] == int(shard)].reset_index(drop=True)
+
+
 def checkpoint_path(output: str) -> str:
     """Where a train job keeps the experts it has finished: beside its output, in .checkpoint/."""
     folder, name = os.path.split(output)
@@ -92,8 +98,7 @@ def train(
     *, obs: str, experts_file: str, output: str, shard: int, settings: dict, num_days: int, min_obs: int, engine: Engine
 ) -> pd.DataFrame:
     """Fit one shard's experts; finished experts survive a crash in the checkpoint beside `output`."""
-    every = pd.read_parquet(experts_file)
-    mine = every[every["shard"] == int(shard)].reset_index(drop=True)
+    mine = shard_experts(experts_file, shard)
     checkpoint = checkpoint_path(output)
     key = checkpoint_key(settings, num_days, obs, mine)
 
@@ -144,10 +149,9 @@ def predict(
     engine: Engine,
 ) -> pd.DataFrame:
     """One shard's experts predict at the locations within `radius` with fixed (smoothed) hyperparameters."""
-    every = pd.read_parquet(experts_file)
     table, status = prediction.predict_shard(
         pd.read_parquet(obs),
-        every[every["shard"] == int(shard)],
+        shard_experts(experts_file, shard),
         prediction.read_hyperparameters(hyperparameters, crs, target),
         pd.read_parquet(locations),
         engine,
