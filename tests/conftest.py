@@ -59,9 +59,26 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
+def snakemake_cmd(*args, cores=2) -> list:
+    """The real snakemake CLI without a workflow profile, so runs are reproducible."""
+    return [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", str(cores), *args]
+
+
+def snakemake_background(workdir: Path, *args, cores=2) -> subprocess.Popen:
+    """Start snakemake in `workdir` in its own session (a test can kill it and its jobs as a group)."""
+    return subprocess.Popen(
+        snakemake_cmd(*args, cores=cores),
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def snakemake(workdir: Path, *args, configfile=None, check=True, timeout=900):
     """Run the real snakemake CLI in `workdir` (no workflow profile, so runs are reproducible)."""
-    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "none", "--cores", "2", *args]
+    cmd = snakemake_cmd(*args)
     if configfile is not None:
         cmd += ["--configfile", str(configfile)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}

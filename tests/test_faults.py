@@ -7,8 +7,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -23,7 +21,7 @@ from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
 from icegp.jobs import load
 
-from conftest import TINY_CONFIG, copy_workflow, rewrite, snakemake
+from conftest import TINY_CONFIG, copy_workflow, rewrite, snakemake, snakemake_background
 
 DAY = "2019-04-15"
 T0 = timeutil.day_to_t(DAY)
@@ -207,21 +205,7 @@ def test_observation_report_is_json(tmp_path):
 
 
 def start(work, *args):
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--workflow-profile",
-        "none",
-        "--cores",
-        "2",
-        "--configfile",
-        str(TINY_CONFIG),
-        *args,
-    ]
-    return subprocess.Popen(
-        cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
-    )
+    return snakemake_background(work, "--configfile", str(TINY_CONFIG), *args)
 
 
 def wait_for(work, pattern, proc, timeout=300):
@@ -253,11 +237,7 @@ def test_kills_at_each_stage_resume_to_the_same_product(tmp_path):
         else:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        subprocess.run(
-            [sys.executable, "-m", "snakemake", "--unlock", "--configfile", str(TINY_CONFIG)],
-            cwd=work,
-            capture_output=True,
-        )
+        snakemake(work, "--unlock", configfile=TINY_CONFIG, check=False)
     snakemake(work, "--rerun-incomplete", configfile=TINY_CONFIG)
     with xr.open_dataset(clean / f"{target}/product.nc") as a, xr.open_dataset(work / f"{target}/product.nc") as b:
         for name in ("sea_ice_thickness", "sea_ice_thickness_std"):

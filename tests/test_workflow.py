@@ -4,8 +4,6 @@ import datetime
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -16,7 +14,7 @@ import yaml
 
 from icegp import contracts
 
-from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
+from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake, snakemake_background
 
 pytestmark = pytest.mark.workflow
 TARGET = "2019-04-15"
@@ -175,20 +173,7 @@ def test_killed_train_job_resumes_from_its_checkpoint(tiny_run):
     slow = overlay(tiny_run, "slow", {"training": {"engine": "reference"}})
     target = f"results/{TARGET}/train/0.parquet"
     checkpoint = tiny_run / f"results/{TARGET}/train/.checkpoint/0.parquet"
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--workflow-profile",
-        "none",
-        "--cores",
-        "1",
-        target,
-        "--configfile",
-        str(TINY_CONFIG),
-        str(slow),
-    ]
-    proc = subprocess.Popen(cmd, cwd=tiny_run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = snakemake_background(tiny_run, target, "--configfile", str(TINY_CONFIG), str(slow), cores=1)
     deadline = time.time() + 240
     while time.time() < deadline:
         if checkpoint.exists() and len(pd.read_parquet(checkpoint)) >= 2:
@@ -197,7 +182,7 @@ def test_killed_train_job_resumes_from_its_checkpoint(tiny_run):
     done_before = len(pd.read_parquet(checkpoint))
     os.killpg(proc.pid, signal.SIGKILL)  # the node dies: snakemake and its job, with no clean-up
     proc.wait()
-    subprocess.run([sys.executable, "-m", "snakemake", "--unlock"], cwd=tiny_run, capture_output=True)
+    snakemake(tiny_run, "--unlock", check=False)
     snakemake(tiny_run, target, "--rerun-incomplete", "--configfile", str(TINY_CONFIG), str(slow))
     log = (tiny_run / f"logs/train/{TARGET}/0.log").read_text()
     experts = pd.read_parquet(tiny_run / f"results/{TARGET}/experts.parquet")
