@@ -7,7 +7,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import Matern
 
 from icegp.gp.fast import FastEngine
-from icegp.gp.hyper import Space
+from icegp.gp.hyper import Hyper, Space
 from icegp.gp.problem import Problem
 from icegp.gp.reference import GPflowExpert
 
@@ -69,7 +69,7 @@ def test_gpflow_gpr_matches_sklearn(gpsat_1d):
     model = GPflowExpert(one_d_space(), "GPR", **KW)
     res = model.fit(Problem(0, np.zeros(3), embed(d["X"]), d["y"]))
     pred = model.predict(embed(np.array([d["test"]])))
-    assert res.converged and res.status == "ok"
+    assert res.status in ("ok", "not_converged")  # fitted; the optimum is held below, not the stop reason
     assert abs(res.hyper.lengthscales[0] - d["ls"]) < 1e-6
     assert abs(-res.loss - d["lml"]) < 1e-6
     assert abs(pred["f_mean"][0] - d["mean"]) < 1e-6
@@ -80,9 +80,13 @@ def test_gpflow_gpr_matches_sklearn(gpsat_1d):
 def test_gpflow_sgpr_with_all_points_inducing_matches_sklearn(gpsat_1d):
     d = gpsat_1d
     model = GPflowExpert(one_d_space(), "SGPR", inducing_points=50, **KW)
-    res = model.fit(Problem(0, np.zeros(3), embed(d["X"]), d["y"]))
+    problem = Problem(0, np.zeros(3), embed(d["X"]), d["y"])
+    res = model.fit(problem)
     pred = model.predict(embed(np.array([d["test"]])))
-    assert res.converged
+    # the optimum reached: the bound at sklearn's optimum is no lower than the fit's, to rounding
+    at_sklearn = GPflowExpert(one_d_space(), "SGPR", inducing_points=50, **KW)
+    at_sklearn.set_hyperparameters(problem, Hyper(np.array([d["ls"], 1.0, 1.0]), 1.0, NOISE))
+    assert res.loss <= at_sklearn.loss() + 1e-9 and res.loss == pytest.approx(at_sklearn.loss(), rel=1e-6)
     assert abs(res.hyper.lengthscales[0] - d["ls"]) < 1e-4
     assert abs(pred["f_mean"][0] - d["mean"]) < 1e-4
     assert abs(pred["f_var"][0] - d["var"]) < 1e-4
@@ -96,10 +100,8 @@ def test_fast_engine_matches_sklearn(gpsat_1d, model_type, use_tf):
     problem = Problem(0, np.zeros(3), embed(d["X"]), d["y"])
     res = engine.fit_one(problem)
     pred = engine.predict(problem, res.hyper, embed(np.array([d["test"]])))
-    assert res.converged
+    assert abs(-res.loss - d["lml"]) < 1e-6 * abs(d["lml"])  # the optimum reached, whatever the stop reason
     assert abs(res.hyper.lengthscales[0] - d["ls"]) < tol
-    if model_type == "GPR":
-        assert abs(-res.loss - d["lml"]) < 1e-6
     assert abs(pred["f_mean"][0] - d["mean"]) < tol
     assert abs(pred["f_var"][0] - d["var"]) < tol
 
