@@ -107,3 +107,14 @@ def test_a_run_is_the_config_with_its_overlays_and_shares_what_it_must():
             config.run_config(bad, "bad")
     with pytest.raises(ValueError, match="no run 'nope'"):
         config.run_config(cfg, "nope")
+
+
+@pytest.mark.parametrize("gpsat_name,ours", [("GPflowGPRModel", "GPR"), ("GPflowSGPRModel", "SGPR")])
+def test_gpsat_model_class_names_mean_our_models(gpsat_name, ours):
+    assert config.section("training", {"model_type": gpsat_name})["model_type"] == ours
+
+
+@pytest.mark.parametrize("name", ["GPflowVFFModel", "GPflowASVGPModel"])
+def test_gpsat_models_we_do_not_offer_are_refused_with_what_to_use(name):
+    with pytest.raises(ValueError, match=rf"training.model_type: '{name}': .*not built yet\. Use SGPR"):
+        config.section("training", {"model_type": name})
