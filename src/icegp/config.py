@@ -191,6 +191,7 @@ def check(config: dict) -> list[str]:
     lossy ones are returned as warnings."""
     from . import plan, timeutil
     from .gp.hyper import Space
+    from .io.download import DownloadError
 
     plan.targets(config)
     if isinstance(config["hyperparameters_from"], str):
@@ -202,6 +203,11 @@ def check(config: dict) -> list[str]:
             _ordered(config[section]["extent"][2:4], f"{section}.extent (y)")
     for src in sources(config).values():
         plan.source_time_stamps(src)
+        if "url" in src:
+            try:
+                plan.cache_path(src, plan.targets(config)[0])
+            except DownloadError as err:
+                raise ValueError(f"config key sources.{src['name']}.url: {err}") from None
     spacing, radius = config["experts"]["expert_spacing"], config["prediction"]["radius"]
     if not config["experts"]["locations_file"] and radius < spacing / 2**0.5:
         return [

@@ -11,7 +11,7 @@ import pandas as pd
 from . import plan, timeutil
 from .io import bremen, is2sitdat4, nsidc_cdr, tables
 from .io.checks import InputError
-from .io.download import expand_template
+from .io.download import expand_template, sha256
 
 
 class DayMissing(InputError):
@@ -99,10 +99,17 @@ def gridded_path_for(source: dict, day: str, manifest: str | None) -> str:
         info = json.load(fh)
     if info.get("status") != "ok":
         raise DayMissing(f"source {source['name']!r}, day {day}: {info.get('reason', 'download failed')}")
+    refresh = f"snakemake --forcerun {manifest}"
     if not os.path.exists(info["path"]):
         raise InputError(
-            f"source {source['name']!r}, day {day}: cached file {info['path']} listed in "
-            f"{manifest} has gone; re-run with -R fetch_gridded"
+            f"source {source['name']!r}, day {day}: cached file {info['path']} listed in {manifest} has gone; "
+            f"fetch it again with `{refresh}`"
+        )
+    if sha256(info["path"]) != info["sha256"]:
+        raise InputError(
+            f"source {source['name']!r}, day {day}: cached file {info['path']} has changed since it was "
+            f"fetched from {info['url']} (its sha256 is not the one in {manifest}); fetch it again with "
+            f"`rm {info['path']} && {refresh}`"
         )
     return info["path"]
 

@@ -14,7 +14,7 @@ import os
 from . import timeutil
 from .config import sources
 from .io import bremen, is2sitdat4, nsidc_cdr
-from .io.download import expand_template
+from .io.download import cache_name, expand_template, redact
 
 
 def targets(config) -> list[str]:
@@ -136,9 +136,11 @@ def model(config: dict) -> dict:
 
 def provenance(config: dict) -> dict:
     """What a product records as the config that made it: every key but those that cannot change it
-    (other targets, the season's name, validation, runs, execution settings)."""
+    (other targets, the season's name, validation, runs, execution settings), with no credential in
+    a URL."""
     kept = {k: v for k, v in config.items() if k not in ("targets", "season_name", "validation", "runs")}
-    return kept | {"training": model(config)}
+    shown = {name: src | ({"url": redact(src["url"])} if "url" in src else {}) for name, src in kept["sources"].items()}
+    return kept | {"training": model(config), "sources": shown}
 
 
 #: Source keys that choose a target's days, not what a day's file holds.
@@ -159,8 +161,9 @@ def source_key(config: dict, src: dict) -> str:
 
 
 def cache_path(src: dict, day: str) -> str:
-    """Where a fetched day is cached: the URL's file name in the source's `cache` directory."""
-    return os.path.join(src["cache"], os.path.basename(expand_template(src["url"], day)))
+    """Where a fetched day is cached: the URL's file name in the source's `cache` directory (never
+    outside it)."""
+    return os.path.join(src["cache"], cache_name(expand_template(src["url"], day)))
 
 
 def shards(config) -> list[str]:

@@ -8,23 +8,31 @@ from .. import loading
 from .. import observations as merge
 from ..io import tables
 from ..io.atomic import write_json, write_parquet
-from ..io.download import DownloadError, expand_template, fetch
+from ..io.download import DownloadError, expand_template, fetch, redact
 
 log = logging.getLogger(__name__)
 
 
 def fetch_gridded(*, source: dict, day: str, cache: str, manifest: str, missing_days: str) -> dict:
-    """Fetch (or find cached) and write the manifest; a missing day is fatal unless missing_days=skip."""
+    """Fetch (or find cached) a day that the source's reader accepts, and write the manifest; a missing
+    day is fatal unless missing_days=skip."""
     url = expand_template(source["url"], day)
     try:
-        info = fetch(url, cache, retries=source["retries"], backoff_s=source["backoff_s"])
+        info = fetch(
+            url,
+            cache,
+            retries=source["retries"],
+            backoff_s=source["backoff_s"],
+            max_bytes=int(source["max_download_mb"] * 2**20),
+            check=lambda path: loading.load_gridded(source, day, path),
+        )
         info["status"] = "ok"
         log.info("%s: %s (%d bytes, %s)", day, cache, info["bytes"], "cached" if info["cached"] else "downloaded")
     except DownloadError as err:
         if not (err.missing and missing_days == "skip"):
-            raise DownloadError(f"source {source['name']!r}, day {day}: {err}", err.missing) from err
+            raise DownloadError(f"source {source['name']!r}, day {day}: {err}", err.missing) from None
         log.warning("day %s skipped: %s", day, err)
-        info = {"url": url, "path": cache, "status": "missing", "reason": str(err)}
+        info = {"url": redact(url), "path": cache, "status": "missing", "reason": str(err)}
     write_json(info, manifest)
     return info
 
