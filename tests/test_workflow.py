@@ -8,11 +8,13 @@ import time
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 import xarray as xr
 import yaml
 
 from icegp import contracts
+from icegp.io.atomic import read_parquet_metadata
 
 from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake, snakemake_background
 
@@ -194,6 +196,67 @@ def test_killed_train_job_resumes_from_its_checkpoint(tiny_run):
     table = pd.read_parquet(tiny_run / target)
     assert sorted(table["expert_id"]) == sorted(experts.loc[experts["shard"] == 0, "expert_id"])
     assert not checkpoint.exists()
+
+
+def job_processes(proc, rule):
+    """The processes of `rule`'s running jobs under snakemake `proc` (Snakemake runs a rule's script
+    as .snakemake/scripts/tmp*.{script}.py)."""
+    return [
+        p for p in psutil.Process(proc.pid).children(recursive=True) if any(f".{rule}.py" in a for a in p.cmdline())
+    ]
+
+
+def terminate_when(proc, rule, checkpoint_glob, tiny_run, timeout=300):
+    """SIGTERM the `rule` job (only it, as SLURM does at a time limit) once its checkpoint holds a
+    finished expert; the experts in the checkpoint then, and the checkpoint's path."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for path in tiny_run.glob(checkpoint_glob):
+            try:
+                done = set(pd.read_parquet(path)["expert_id"])
+            except (OSError, ValueError):  # between the checkpoint's rename and its read
+                continue
+            jobs = job_processes(proc, rule)
+            if done and jobs:
+                for job in jobs:
+                    job.send_signal(signal.SIGTERM)
+                return done, path
+        time.sleep(0.05)
+    raise AssertionError(f"no {rule} checkpoint under {checkpoint_glob} within {timeout} s")
+
+
+def test_terminated_train_and_predict_jobs_keep_their_experts_and_resume(tiny_run):
+    """SLURM's time limit or preemption: SIGTERM to the job. The job says so in its log, exits non-zero
+    and keeps every finished expert in its checkpoint; the next attempt resumes from it."""
+    slow = overlay(tiny_run, "slow", {"training": {"engine": "reference"}})
+    target = f"results/{TARGET}/predict/0.parquet"
+    args = (target, "--configfile", str(TINY_CONFIG), str(slow))
+    proc = snakemake_background(tiny_run, *args, cores=1)
+    trained, train_checkpoint = terminate_when(proc, "train", f"results/{TARGET}/train/.checkpoint/*.parquet", tiny_run)
+    assert proc.wait(timeout=120) != 0
+    shard = train_checkpoint.stem
+    train_log = tiny_run / f"logs/train/{TARGET}/{shard}.log"
+    assert "terminated by SIGTERM" in train_log.read_text()
+    assert trained <= set(pd.read_parquet(train_checkpoint)["expert_id"])  # nothing finished was lost
+    proc = snakemake_background(tiny_run, *args, cores=1)
+    predicted, predict_checkpoint = terminate_when(
+        proc, "predict", f"results/{TARGET}/predict/.checkpoint/0.parquet", tiny_run
+    )
+    assert proc.wait(timeout=120) != 0
+    resumed = int(train_log.read_text().split(" from checkpoint")[0].split()[-1])
+    assert resumed >= len(trained)
+    predict_log = tiny_run / f"logs/predict/{TARGET}/0.log"
+    assert "terminated by SIGTERM" in predict_log.read_text()
+    assert predicted <= set(pd.read_parquet(predict_checkpoint)["expert_id"])
+    snakemake(tiny_run, *args)
+    kept = int(predict_log.read_text().split(" experts from checkpoint")[0].split()[-1])
+    assert kept >= len(predicted)
+    table = pd.read_parquet(tiny_run / target)
+    assert not table.duplicated(["expert_id", "x", "y"]).any()
+    status = read_parquet_metadata(tiny_run / target)["status"]
+    experts = pd.read_parquet(tiny_run / f"results/{TARGET}/experts.parquet")
+    assert sum(status.values()) == int((experts["shard"] == 0).sum())
+    assert table["expert_id"].nunique() == status["predicted"] and not predict_checkpoint.exists()
 
 
 def test_config_errors_name_the_key(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -79,14 +80,29 @@ def predict_shard(
     training_radius: float,
     half_width: float,
     radius: float,
+    *,
+    done: pd.DataFrame | None = None,
+    on_predicted: Callable[[pd.DataFrame], None] = lambda table: None,
 ) -> tuple[pd.DataFrame, dict]:
-    """Predictions of every expert at the locations strictly within `radius` of it, and a status count."""
+    """Predictions of every expert at the locations strictly within `radius` of it, and a status count.
+    Experts with rows in `done` (a checkpoint) are not predicted again; after each expert
+    `on_predicted` gets every row so far (the predict job checkpoints them)."""
     local = ex.LocalData(obs)
     tree = cKDTree(pred_locs[["x", "y"]].to_numpy(float))
     mine, hyp_rows = usable_pairs(experts, hyp)
-    frames = []
-    status = {"predicted": 0, "no_hyperparameters": len(experts) - len(mine), "no_locations": 0, "too_few_obs": 0}
+    frames = [done] if done is not None and len(done) else []
+    finished = set(frames[0]["expert_id"].astype(int)) if frames else set()
+    if finished:
+        log.info("%d experts from checkpoint", len(finished))
+    status = {
+        "predicted": len(finished),
+        "no_hyperparameters": len(experts) - len(mine),
+        "no_locations": 0,
+        "too_few_obs": 0,
+    }
     for expert, (_, h) in zip(mine.itertuples(index=False), hyp_rows.iterrows()):
+        if expert.expert_id in finished:
+            continue
         idx = np.array(tree.query_ball_point([expert.x, expert.y], r=radius), dtype=int)
         pl = pred_locs.iloc[idx]
         pl = pl[np.hypot(pl["x"] - expert.x, pl["y"] - expert.y) < radius]
@@ -111,5 +127,6 @@ def predict_shard(
             )
         )
         status["predicted"] += 1
+        on_predicted(pd.concat(frames, ignore_index=True))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=contracts.PREDICTIONS)
     return table[contracts.PREDICTIONS], status

@@ -12,7 +12,7 @@ gp.predict(
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
     shard=int(snakemake.wildcards.shard),
-    training_radius=snakemake.params.training["training_radius"],
+    model=snakemake.params.training,
     num_days=snakemake.params.num_days,
     radius=snakemake.params.prediction["radius"],
     crs=snakemake.params.crs,

@@ -4,12 +4,14 @@ pure core (tables and arrays in, tables and arrays out) for the rest.
 The modules mirror workflow/rules/*.smk (demo, load, gp, product, report); every job function takes
 keyword-only arguments named for the rule's inputs, outputs, params and wildcards, so a script is
 one call and a test can run a job without Snakemake. This module holds what every script needs
-first: logging (and a failed job's traceback) to the rule's log file, and the GP engine.
+first: logging (and a failed job's traceback) to the rule's log file, a SIGTERM that ends the job
+cleanly, and the GP engine.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 
@@ -25,7 +27,26 @@ def setup_logging(snakemake) -> logging.Logger:
     logging.captureWarnings(True)
     log = logging.getLogger(f"icegp.{snakemake.rule}")
     sys.excepthook = failure_logger(log)
+    signal.signal(signal.SIGTERM, terminator(log))
     return log
+
+
+class Terminated(SystemExit):
+    """SIGTERM (SLURM's time limit or preemption, then SIGKILL after a grace period): the job unwinds,
+    so no temporary file is renamed into place, and exits 128 + 15."""
+
+
+def terminator(log: logging.Logger):
+    """A SIGTERM handler that says in the job's log that the job was terminated and raises
+    Terminated. Every finished expert is already in the job's checkpoint (written after each one),
+    so the retry resumes from there; a second SIGTERM while unwinding is ignored."""
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        log.error("terminated by SIGTERM (a time limit or preemption): finished work is kept for the retry")
+        raise Terminated(128 + signal.SIGTERM)
+
+    return handler
 
 
 def failure_logger(log: logging.Logger):

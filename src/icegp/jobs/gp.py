@@ -70,28 +70,39 @@ def shard_experts(experts_file: str, shard: int) -> pd.DataFrame:
     return every[every["shard"] == int(shard)].reset_index(drop=True)
 
 
-def checkpoint_path(output: str) -> str:
-    """Where a train job keeps the experts it has finished: beside its output, in .checkpoint/."""
-    folder, name = os.path.split(output)
-    return os.path.join(folder, ".checkpoint", name)
+class Checkpoint:
+    """The finished experts of a train or predict job, kept beside its output in .checkpoint/ so that a
+    killed or terminated job's retry resumes: a checkpoint made from other inputs or settings (another
+    key) is ignored."""
+
+    def __init__(self, output: str, key: str, columns: list[str]):
+        folder, name = os.path.split(output)
+        self.path, self.key, self.columns = os.path.join(folder, ".checkpoint", name), key, columns
+
+    def read(self) -> pd.DataFrame:
+        if not os.path.exists(self.path):
+            return pd.DataFrame(columns=self.columns)
+        if read_parquet_metadata(self.path).get("key") != self.key:
+            log.info("ignoring checkpoint %s: it was made from other inputs or settings", self.path)
+            return pd.DataFrame(columns=self.columns)
+        return pd.read_parquet(self.path)
+
+    def save(self, table) -> None:
+        write_parquet(pd.DataFrame(table, columns=self.columns), self.path, {"key": self.key})
+
+    def remove(self) -> None:
+        if os.path.exists(self.path):
+            os.remove(self.path)
 
 
-def checkpoint_key(settings: dict, num_days: int, obs: str, shard_experts: pd.DataFrame) -> str:
-    """What a checkpoint was made from: a checkpoint with another key is stale and ignored."""
+def checkpoint_key(settings: dict, files, shard_experts: pd.DataFrame) -> str:
+    """What a shard's results are made from: the settings, the input files' contents and the experts."""
     h = hashlib.sha256()
-    h.update(json.dumps({"training": settings, "num_days": num_days}, sort_keys=True, default=str).encode())
-    h.update(sha256(obs).encode())
+    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    for path in files:
+        h.update(sha256(path).encode())
     h.update(shard_experts[["expert_id", "x", "y", "t"]].to_numpy().tobytes())
     return h.hexdigest()
-
-
-def read_checkpoint(path: str, key: str) -> pd.DataFrame:
-    if not os.path.exists(path):
-        return pd.DataFrame(columns=contracts.TRAIN)
-    if read_parquet_metadata(path).get("key") != key:
-        log.info("ignoring checkpoint %s: it was made from other inputs or settings", path)
-        return pd.DataFrame(columns=contracts.TRAIN)
-    return pd.read_parquet(path)
 
 
 def train(
@@ -99,22 +110,18 @@ def train(
 ) -> pd.DataFrame:
     """Fit one shard's experts; finished experts survive a crash in the checkpoint beside `output`."""
     mine = shard_experts(experts_file, shard)
-    checkpoint = checkpoint_path(output)
-    key = checkpoint_key(settings, num_days, obs, mine)
-
-    def save(rows: list[dict]) -> None:
-        write_parquet(pd.DataFrame(rows, columns=contracts.TRAIN), checkpoint, {"key": key})
-
+    checkpoint = Checkpoint(
+        output, checkpoint_key({"training": settings, "num_days": num_days}, [obs], mine), contracts.TRAIN
+    )
     log.info("shard %s", shard)
     try:
         table = training.fit_shard(
-            pd.read_parquet(obs), mine, engine, settings, num_days, min_obs, read_checkpoint(checkpoint, key), save
+            pd.read_parquet(obs), mine, engine, settings, num_days, min_obs, checkpoint.read(), checkpoint.save
         )
     except RuntimeError as err:
         raise RuntimeError(f"{obs}: shard {shard}, {err}") from err
     write_parquet(table, output, {"shard": int(shard), "engine": engine.name})
-    if os.path.exists(checkpoint):
-        os.remove(checkpoint)
+    checkpoint.remove()
     return table
 
 
@@ -142,23 +149,32 @@ def predict(
     output: str,
     target: str,
     shard: int,
-    training_radius: float,
+    model: dict,
     num_days: int,
     radius: float,
     crs: str,
     engine: Engine,
 ) -> pd.DataFrame:
-    """One shard's experts predict at the locations within `radius` with fixed (smoothed) hyperparameters."""
+    """One shard's experts predict at the locations within `radius` with fixed (smoothed) hyperparameters;
+    finished experts survive a crash in the checkpoint beside `output`."""
+    mine = shard_experts(experts_file, shard)
+    settings = {"training": model, "num_days": num_days, "radius": radius}
+    checkpoint = Checkpoint(
+        output, checkpoint_key(settings, [obs, hyperparameters, locations], mine), contracts.PREDICTIONS
+    )
     table, status = prediction.predict_shard(
         pd.read_parquet(obs),
-        shard_experts(experts_file, shard),
+        mine,
         prediction.read_hyperparameters(hyperparameters, crs, target),
         pd.read_parquet(locations),
         engine,
-        training_radius,
+        model["training_radius"],
         experts.time_half_width(num_days),
         radius,
+        done=checkpoint.read(),
+        on_predicted=checkpoint.save,
     )
     write_parquet(table, output, {"target": target, "status": status})
+    checkpoint.remove()
     log.info("shard %s: %s, %d predictions with the hyperparameters of %s", shard, status, len(table), hyperparameters)
     return table
