@@ -1,5 +1,7 @@
 """Campaigns: hyperparameters trained once per month and reused by every day of that month."""
 
+import json
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -82,3 +84,58 @@ def test_a_two_month_season_end_to_end(tmp_path):
     assert (work / "results/season/spring/mean_2019-04.png").exists()
     assert (work / "results/season/spring/timeseries.png").exists()
     assert not (work / "results/2019-04-15/product.nc").exists()  # a reference day is trained, not mapped
+
+
+def corrupt_day(work, day, configs):
+    """Generate the demo's inputs, then truncate `day`'s IS-2 files (a transfer cut short on disk)."""
+    snakemake(work, "--until", "demo_inputs", *configs)
+    files = sorted((work / "resources/demo/is2" / day.replace("-", "")).glob("*.nc"))
+    assert files
+    for f in files:
+        f.write_bytes(f.read_bytes()[:3000])
+    return files
+
+
+@pytest.mark.workflow
+def test_a_bad_day_inside_a_season(tmp_path):
+    """A corrupt day in the middle of a 3-day season whose windows are the target day alone: with
+    `missing_days: error` a named error, and --keep-going keeps the good days; with `skip` every
+    day's product is made and the season file says which day is missing."""
+    work = copy_workflow(tmp_path)
+    season = work / "season.yaml"
+    season.write_text(
+        yaml.safe_dump(
+            {
+                "targets": {"start": "2019-04-14", "end": "2019-04-16"},
+                "num_days_before_after": 0,
+                "sources": {"smap": {"enabled": False}},
+                "season_name": "bad",
+            }
+        )
+    )
+    configs = ("--configfile", str(TINY_CONFIG), str(season))
+    files = corrupt_day(work, "2019-04-15", configs)
+    proc = snakemake(work, "--keep-going", *configs, check=False)
+    assert proc.returncode != 0 and f"{files[0].relative_to(work)}: cannot open as netCDF" in proc.stdout + proc.stderr
+    assert (work / "results/2019-04-14/product.nc").exists() and (work / "results/2019-04-16/product.nc").exists()
+    assert not (work / "results/2019-04-15/product.nc").exists() and not (work / "results/season/bad.nc").exists()
+
+    skip = work / "skip.yaml"
+    skip.write_text(yaml.safe_dump({"missing_days": "skip"}))
+    snakemake(work, *configs, str(skip), timeout=1500)
+    report = json.loads((work / "results/2019-04-15/observations.json").read_text())
+    assert report["status"] == "no_data" and report["rows_total"] == 0
+    assert any("cannot open as netCDF" in s["reason"] and s["day"] == "2019-04-15" for s in report["days_skipped"])
+    with xr.open_dataset(work / "results/2019-04-15/product.nc") as missing:
+        assert missing.attrs["day_status"] == "missing" and missing["sea_ice_thickness"].count() == 0
+    assert json.loads((work / "results/2019-04-15/validation.json").read_text())["status"].startswith("missing")
+    with xr.open_dataset(work / "results/season/bad.nc") as ds:
+        assert ds.attrs["days_missing"] == "2019-04-15"
+        assert ds["day_status"].values.tolist() == [0, 1, 0]
+        assert ds["day_status"].attrs["flag_meanings"] == "mapped missing"
+        mapped = ds["sea_ice_thickness"].count(("y", "x")).values
+        assert mapped[0] > 100 and mapped[1] == 0 and mapped[2] > 100
+        assert int(ds["sea_ice_thickness_monthly_days"].max()) == 2  # the missing day counts for no cell
+    for day in ("2019-04-14", "2019-04-16"):
+        with xr.open_dataset(work / f"results/{day}/product.nc") as daily:
+            assert "day_status" not in daily.attrs and daily["sea_ice_thickness"].count() > 100

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
@@ -10,6 +12,8 @@ from . import contracts, geo
 from .io import tables
 from .io.atomic import read_parquet_metadata
 from .io.checks import InputError
+
+log = logging.getLogger(__name__)
 
 
 def read_day_files(paths) -> tuple[pd.DataFrame, list[dict]]:
@@ -88,14 +92,18 @@ def build_window(
     missing = [s for s in statuses if s.get("status") == "missing"]
     if missing and not allow_missing:
         raise InputError(f"target {target}: missing days {[(s['source'], s['day']) for s in missing]}")
-    if df.empty:
-        raise InputError(f"target {target}: no observations in the window (files: {[str(p) for p in paths]})")
     report = {
         "target": target,
         "crs": crs,
+        "status": "ok",
         "rows_loaded": df.groupby("source").size().astype(int).to_dict(),
         "days_skipped": [{k: s.get(k) for k in ("source", "day", "reason", "file")} for s in missing],
     }
+    if df.empty:
+        if not allow_missing:
+            raise InputError(f"target {target}: no observations in the window (files: {[str(p) for p in paths]})")
+        log.warning("target %s: no observations in the window: the target is a missing day", target)
+        return df.assign(n=pd.Series(dtype=float))[contracts.WINDOW], report | {"status": "no_data", "rows_total": 0}
     df, report["duplicates_dropped"] = drop_exact_duplicates(df)
     if preferred and dropped:
         before = len(df)

@@ -137,7 +137,7 @@ def product_maps(ds: xr.Dataset, variable: str, paths, truth: xr.DataArray | Non
     std = _first_time(ds[f"{variable}_std"])
     binned = _first_time(ds[f"{variable}_input"])
     units = ds[variable].attrs.get("units", "")
-    when = _time_label(ds[variable])
+    when = _title(_time_label(ds[variable]), "(missing day)" if ds.attrs.get("day_status") == "missing" else "")
     vmin, vmax = _finite_range(field.values, binned.values)  # one scale, so input and product compare
     land = land_of(ds)
     written = [

@@ -110,6 +110,15 @@ def land_mask(x_axis, y_axis, crs: str):
     )
 
 
+#: The global attributes of a missing day's product (`missing_days: skip` and no observations in the
+#: target's window): the file exists so that a season can say which day is missing, every field is.
+MISSING_DAY = {
+    "day_status": "missing",
+    "comment": "no observations in the window of this target date (missing_days: skip; the days skipped and "
+    "why are in observations.json): every field is missing",
+}
+
+
 def dataset(
     blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: str, variable: str, crs: str, config: dict, land
 ):

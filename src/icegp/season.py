@@ -13,14 +13,24 @@ CHUNK_XY = 32
 
 def stack(products: list[xr.Dataset], variable: str) -> xr.Dataset:
     """Daily products (one time step each, same grid) concatenated in time order, with the monthly
-    statistics and the products' land mask."""
+    statistics, the products' land mask, and which days are missing (`day_status`, `days_missing`)."""
     keep = [variable, f"{variable}_std", "n_experts"]
-    daily = xr.concat([p[keep] for p in products], dim="time", join="exact").sortby("time")
+    flagged = [p[keep].assign(day_status=("time", [int(p.attrs.get("day_status") == "missing")])) for p in products]
+    daily = xr.concat(flagged, dim="time", join="exact").sortby("time")
     if daily.indexes["time"].has_duplicates:
         raise ValueError("season: two products share a date")
     first = products[0]
     daily = daily.assign_coords(lat=first["lat"], lon=first["lon"]).assign(crs=first["crs"])
     daily.attrs = {k: v for k, v in first.attrs.items() if k in ("Conventions", "source")}
+    missing = daily["time"].values[daily["day_status"].values == 1]
+    daily["day_status"] = daily["day_status"].astype("int8")
+    daily["day_status"].attrs.update(
+        long_name="whether the day was mapped",
+        flag_values=np.array([0, 1], "int8"),
+        flag_meanings="mapped missing",
+        comment="missing: no observations in the target's window (missing_days: skip); its fields are missing",
+    )
+    daily.attrs["days_missing"] = " ".join(str(d)[:10] for d in missing) or "none"
     season = daily.assign({**monthly(daily[variable]), "land_mask": first["land_mask"]})
     season["month"].attrs.update(standard_name="time", long_name="first day of the month", bounds="month_bounds")
     return season
@@ -56,9 +66,11 @@ def monthly(field: xr.DataArray) -> dict:
 
 def ice_series(season: xr.Dataset, variable: str) -> pd.DataFrame:
     """Daily mean and spread (standard deviation over cells) of the product over the ice-covered region:
-    the cells with a value on every day and a positive season mean, so coverage changes do not move it."""
+    the cells with a value on every mapped day and a positive season mean, so coverage changes do not
+    move it (a missing day's mean is missing)."""
     field = season[variable]
-    region = field.notnull().all("time") & (field.mean("time") > 0)
+    mapped = field.isel(time=season["day_status"].values == 0)
+    region = mapped.notnull().all("time") & (mapped.mean("time") > 0)
     inside = field.where(region)
     return pd.DataFrame(
         {

@@ -49,9 +49,12 @@ def choose_experts(
     shards: int,
     crs: str,
 ) -> pd.DataFrame:
-    table = experts.choose_experts(
-        pd.read_parquet(obs), pd.read_parquet(candidates), target, min_obs, num_days, radius, shards
-    )
+    window = pd.read_parquet(obs)
+    if window.empty:  # a missing day (only with missing_days: skip): its chain runs on empty tables
+        log.warning("target %s: no observations (a missing day), so no experts", target)
+        write_parquet(pd.DataFrame(columns=contracts.EXPERTS), output, {"target": target, "crs": crs})
+        return pd.DataFrame(columns=contracts.EXPERTS)
+    table = experts.choose_experts(window, pd.read_parquet(candidates), target, min_obs, num_days, radius, shards)
     write_parquet(table, output, {"target": target, "crs": crs})
     log.info(
         "%d experts, obs per expert: median %d, min %d, max %d; per shard %s",

@@ -8,6 +8,7 @@ from .. import loading
 from .. import observations as merge
 from ..io import tables
 from ..io.atomic import write_json, write_parquet
+from ..io.checks import InputError
 from ..io.download import DownloadError, expand_template, fetch, redact
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,13 @@ def fetch_gridded(*, source: dict, day: str, cache: str, manifest: str, missing_
 
 
 def load_day(*, source: dict, day: str, crs: str, inputs, output: str, missing_days: str) -> dict:
-    """The day's table of one source; a missing day fails, or is written empty and flagged."""
+    """The day's table of one source; a missing or unreadable day fails, or, with missing_days=skip, is
+    written empty and flagged with the reason."""
     manifest = inputs[0] if inputs and str(inputs[0]).endswith(".json") else None
     try:
         df = loading.load_day(source, day, crs, manifest)
         meta = loading.status_metadata(source, day, df)
-    except loading.DayMissing as err:
+    except InputError as err:  # absent, or there and unreadable (named in the reason)
         if missing_days != "skip":
             raise
         log.warning("skipping: %s", err)
@@ -69,6 +71,6 @@ def observations(
         bin_spacing=binning["grid_spacing"] if binning["enabled"] else None,
         allow_missing=missing_days == "skip",
     )
-    write_parquet(df, table, {"target": target, "crs": crs})
+    write_parquet(df, table, {"target": target, "crs": crs, "status": summary["status"]})
     write_json(summary, report)
     return summary

@@ -31,7 +31,8 @@ def blend(
 ) -> xr.Dataset:
     """Blend the predict shards into the CF-1.8 product, recording the config that made it."""
     table = pd.concat([pd.read_parquet(f) for f in preds], ignore_index=True)
-    if table.empty:
+    window = pd.read_parquet(obs)
+    if table.empty and not window.empty:
         raise ValueError(f"target {target}: no expert predicted anything (inputs {list(preds)})")
     x_axis, y_axis = product.axes(settings, pd.read_parquet(locations))
     blended = product.blend(table, settings["blend_length_scale"])
@@ -39,9 +40,12 @@ def blend(
         mask = mask.load()
     if not (np.array_equal(mask["x"], x_axis) and np.array_equal(mask["y"], y_axis)):
         raise ValueError(f"{land}: made for another product grid; re-run the grids rule")
-    ds = product.dataset(blended, pd.read_parquet(obs), x_axis, y_axis, target, variable, crs, provenance, mask)
+    ds = product.dataset(blended, window, x_axis, y_axis, target, variable, crs, provenance, mask)
+    if window.empty:  # only with missing_days: skip (see observations.json)
+        ds.attrs.update(product.MISSING_DAY)
+        log.warning("target %s: a missing day: no observations in its window, every field is missing", target)
     write_netcdf(ds, output, encoding=product.encoding(ds))
-    log.info("%d cells predicted by up to %d experts", len(blended), int(blended["n_experts"].max()))
+    log.info("%d cells predicted by up to %d experts", len(blended), blended["n_experts"].max() if len(blended) else 0)
     return ds
 
 
@@ -64,13 +68,19 @@ def validate(
 ) -> dict:
     """Score the product against the truth (the demo's, when given) and against held-out tracks."""
     report: dict = {"target": target, "variable": variable}
+    window = pd.read_parquet(obs)
+    if window.empty:
+        report["status"] = "missing: no observations in the window (observations.json says why)"
+        write_json(report, output)
+        log.warning("target %s: a missing day, nothing to validate", target)
+        return report
     with xr.open_dataset(product_file) as ds:
         field = ds[variable].isel(time=0).values
         if truth:
             with xr.open_dataset(truth[0]) as known:
                 report["truth"] = validation.scores(field, known[variable].values)
     report["holdout"] = validation.holdout(
-        pd.read_parquet(obs),
+        window,
         pd.read_parquet(experts_file),
         prediction.read_hyperparameters(hyperparameters, crs, target),
         engine,
