@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icegp import observations
+from icegp import contracts, observations
 from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
 
@@ -73,5 +73,9 @@ def test_missing_days_stop_or_are_reported(tmp_path):
         observations.build_window([good, gone], "2019-04-15", CRS)
     df, report = observations.build_window([good, gone], "2019-04-15", CRS, allow_missing=True)
     assert len(df) == 1 and report["days_skipped"][0]["day"] == "2019-04-16"
+    empty, report = observations.build_window([gone], "2019-04-15", CRS, allow_missing=True)
+    assert empty.empty and list(empty.columns) == contracts.WINDOW  # a missing target day, reported
+    assert report["status"] == "no_data" and report["days_skipped"][0]["reason"] == "no files"
+    nothing = day_file(tmp_path, "is2", "2019-04-17", obs("is2", [], [], [], []))
     with pytest.raises(InputError, match="no observations"):
-        observations.build_window([gone], "2019-04-15", CRS, allow_missing=True)
+        observations.build_window([nothing], "2019-04-17", CRS)

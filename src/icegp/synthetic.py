@@ -6,6 +6,11 @@ The truth has two known scales that the GP fits can be checked against: a large-
 anomalies of e-folding radius ``ANOMALY_SCALE_M`` that drift at ``DRIFT_M_PER_DAY`` and breathe with a
 period of ``ANOMALY_PERIOD_DAYS``. Everything is driven by one seed, so a day's files are identical
 whichever job writes them.
+
+Like real ice, its statistics change through a season (:func:`season_state`): the anomalies' radius
+and amplitude, the ice edge and the IS-2 noise drift with a period of ``SEASON_PERIOD_DAYS``, so a
+strategy that reuses one day's hyperparameters for distant days pays for it in the scores. Every
+drift is zero on ``SEASON_REF_DAY``, the demo's day, whose truth is the unchanging field's.
 """
 
 from __future__ import annotations
@@ -30,6 +35,33 @@ INCLINATION_DEG = 92.0
 ORBIT_PERIOD_DAYS = 1.0 / 15.09  # ICESat-2: ~15 orbits a day
 BEAM_OFFSETS_M = {"bnum1": -3300.0, "bnum3": 0.0, "bnum5": 3300.0}  # the three strong beams
 MIN_TRACK_LAT = 60.0
+SEASON_REF_DAY = "2019-04-15"  # the drifts below vanish here
+SEASON_PERIOD_DAYS = 60.0
+SEASON_SCALE_SWING = 0.3  # anomaly radius x (1 + swing sin(phase))
+SEASON_AMPLITUDE_SWING = 0.3  # anomaly amplitude x (1 - swing sin(phase)): larger features are fainter
+SEASON_NOISE_SWING = 0.3  # IS-2 noise x (1 + swing sin(2 phase))
+SEASON_EDGE_SWING_DEG = 3.0  # ice edge at ICE_EDGE_LAT + swing sin(phase)
+
+
+@dataclass(frozen=True)
+class SeasonState:
+    """The truth's statistics at one time: what a season's hyperparameters have to follow."""
+
+    anomaly_scale_m: float
+    anomaly_amplitude: float  # a factor on each anomaly's amplitude
+    noise_factor: float  # a factor on the IS-2 noise
+    ice_edge_lat: float
+
+
+def season_state(t) -> SeasonState:
+    """The statistics at time `t` (days since 1970): smooth drifts, zero on SEASON_REF_DAY."""
+    phase = 2 * np.pi * (np.asarray(t, float) - timeutil.day_to_t(SEASON_REF_DAY)) / SEASON_PERIOD_DAYS
+    return SeasonState(
+        anomaly_scale_m=ANOMALY_SCALE_M * (1 + SEASON_SCALE_SWING * np.sin(phase)),
+        anomaly_amplitude=1 - SEASON_AMPLITUDE_SWING * np.sin(phase),
+        noise_factor=1 + SEASON_NOISE_SWING * np.sin(2 * phase),
+        ice_edge_lat=ICE_EDGE_LAT + SEASON_EDGE_SWING_DEG * np.sin(phase),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,6 +143,7 @@ def truth_thickness(lon, lat, t, seed: int, ocean) -> np.ndarray:
     base = 1.8 + 1.0 * np.tanh(-(x + y) / 2.0e6)
     centres, velocity, amplitude, phase = _anomalies(seed)
     t0 = timeutil.day_to_t("2019-01-01")
+    state = season_state(t)
     anomaly = np.zeros_like(x)
     for c, v, a, p in zip(centres, velocity, amplitude, phase):
         cx = c[0] + v[0] * (t - t0)
@@ -118,12 +151,13 @@ def truth_thickness(lon, lat, t, seed: int, ocean) -> np.ndarray:
         d2 = (x - cx) ** 2 + (y - cy) ** 2
         anomaly += (
             a
+            * state.anomaly_amplitude
             * (0.75 + 0.25 * np.sin(2 * np.pi * (t - t0) / ANOMALY_PERIOD_DAYS + p))
-            * np.exp(-0.5 * d2 / ANOMALY_SCALE_M**2)
+            * np.exp(-0.5 * d2 / state.anomaly_scale_m**2)
         )
-    taper = np.clip((lat - ICE_EDGE_LAT) / EDGE_TAPER_DEG, 0.0, 1.0)
+    taper = np.clip((lat - state.ice_edge_lat) / EDGE_TAPER_DEG, 0.0, 1.0)
     h = np.maximum(taper * (base + anomaly), 0.05)
-    ice = (lat >= ICE_EDGE_LAT) & ocean(lon, lat)
+    ice = (lat >= state.ice_edge_lat) & ocean(lon, lat)
     return np.where(ice, h, np.nan)
 
 
@@ -196,14 +230,14 @@ def is2_day(day: str, seed: int, scale: DemoScale, beams, ocean) -> dict:
         lost = rng.random(block.max() + 1) < scale.gap_fraction
         keep = np.isfinite(h) & ~lost[block]
         n = int(keep.sum())
-        noise = rng.normal(0.0, scale.is2_noise_m, n)
-        thick = h[keep] + noise
+        sigma = scale.is2_noise_m * season_state(tr["t"][keep]).noise_factor
+        thick = h[keep] + sigma * rng.normal(0.0, 1.0, n)
         out[beam] = {
             "latitude": lat[keep],
             "longitude": lon[keep],
             "t": tr["t"][keep],
             "ice_thickness": thick,
-            "ice_thickness_unc": np.full(n, scale.is2_noise_m),
+            "ice_thickness_unc": sigma,
             "freeboard": FREEBOARD_PER_THICKNESS * h[keep] + rng.normal(0.0, 0.03, n),
             "snow_depth": 0.15 + 0.05 * h[keep] + rng.normal(0.0, 0.03, n),
         }
@@ -215,7 +249,7 @@ def smap_day(day: str, seed: int, scale: DemoScale, ocean, thin_max_m: float = 0
     xa, ya = geo.grid_axes(geo.NSIDC_NORTH_EXTENT, 12_500.0)
     xx, yy = np.meshgrid(xa, ya)
     lon, lat = geo.xy_to_lonlat(xx, yy, TRUTH_CRS)
-    near = lat >= ICE_EDGE_LAT - 1.0
+    near = lat >= ICE_EDGE_LAT - SEASON_EDGE_SWING_DEG - 1.0
     h = np.full(xx.shape, np.nan)
     h[near] = truth_thickness(lon[near], lat[near], timeutil.day_to_t(day) + 0.5, seed, ocean)
     rng = _day_rng(seed, day, 99)
@@ -254,7 +288,8 @@ def sic_day(day: str, seed: int, ocean) -> np.ndarray:
     xx, yy = np.meshgrid(xa, ya)
     lon, lat = geo.xy_to_lonlat(xx, yy, nsidc_cdr.CRS)
     rng = _day_rng(seed, day, 7)
-    lo, hi = SIC_RAMP_LAT
+    shift = season_state(timeutil.day_centre(day)).ice_edge_lat - ICE_EDGE_LAT  # the ramp follows the ice edge
+    lo, hi = SIC_RAMP_LAT[0] + shift, SIC_RAMP_LAT[1] + shift
     fraction = np.clip((lat - lo) / (hi - lo) + rng.normal(0.0, 0.03, lat.shape), 0.0, 1.0)
     stored = np.round(fraction * 100).astype(np.uint8)
     water = ocean(lon, lat)
