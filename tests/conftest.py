@@ -16,9 +16,11 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from icegp import config, dagrun, demo, plan, synthetic
+from icegp.gp.problem import Problem
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_CONFIG = REPO / "tests" / "data" / "tiny" / "config.yaml"
@@ -108,3 +110,13 @@ def dry_run_jobs(workdir: Path, *args, configfile=None) -> dict:
         if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "job"):
             counts[parts[0]] = int(parts[1])
     return counts
+
+
+def matern_problem(seed=0, n=150, noise=0.1):
+    """A draw from a Matern-3/2 GP (150 km, 150 km, 2 days, variance 0.3) plus noise: an interior optimum."""
+    rng = np.random.default_rng(seed)
+    X = np.c_[rng.uniform(-3e5, 3e5, n), rng.uniform(-3e5, 3e5, n), rng.uniform(-1.5, 1.5, n)]
+    r = np.sqrt(3.0 * (((X[:, None, :] - X[None, :, :]) / [150e3, 150e3, 2.0]) ** 2).sum(-1))
+    K = 0.3 * (1 + r) * np.exp(-r) + 1e-9 * np.eye(n)
+    y = np.linalg.cholesky(K) @ rng.normal(size=n) + rng.normal(0, noise, n)
+    return Problem(7, np.zeros(3), X, y)

@@ -7,21 +7,13 @@ from scipy.optimize import minimize
 from icegp import config, training
 from icegp.gp.fast import FastEngine
 from icegp.gp.hyper import Hyper, Space
-from icegp.gp.problem import Problem, stop_reason
+from icegp.gp.problem import stop_reason
+
+from conftest import matern_problem as problem
 
 
 def space(**training) -> Space:
     return Space.from_config(config.section("training", training))
-
-
-def problem(seed=0, n=150, noise=0.1):
-    """A draw from a Matern-3/2 GP (150 km, 150 km, 2 days, variance 0.3) plus noise: an interior optimum."""
-    rng = np.random.default_rng(seed)
-    X = np.c_[rng.uniform(-3e5, 3e5, n), rng.uniform(-3e5, 3e5, n), rng.uniform(-1.5, 1.5, n)]
-    r = np.sqrt(3.0 * (((X[:, None, :] - X[None, :, :]) / [150e3, 150e3, 2.0]) ** 2).sum(-1))
-    K = 0.3 * (1 + r) * np.exp(-r) + 1e-9 * np.eye(n)
-    y = np.linalg.cholesky(K) @ rng.normal(size=n) + rng.normal(0, noise, n)
-    return Problem(7, np.zeros(3), X, y)
 
 
 def test_stop_reason_reads_scipys_messages():

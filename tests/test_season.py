@@ -139,3 +139,50 @@ def test_a_bad_day_inside_a_season(tmp_path):
     for day in ("2019-04-14", "2019-04-16"):
         with xr.open_dataset(work / f"results/{day}/product.nc") as daily:
             assert "day_status" not in daily.attrs and daily["sea_ice_thickness"].count() > 100
+
+
+def stride(days: int, every, window=7, warm=False) -> dict:
+    return config.resolve(
+        {
+            **config.MINIMAL,
+            "targets": {"start": "2019-04-01", "end": f"2019-04-{days:02d}"},
+            "num_days_before_after": window,
+            "hyperparameters_from": {"mode": "stride", "every": every},
+            "training": {"warm_start": warm},
+        }
+    )
+
+
+def test_stride_trains_every_kth_target_and_the_last():
+    cfg = stride(14, 6)
+    assert plan.anchors(cfg) == ["2019-04-01", "2019-04-07", "2019-04-13", "2019-04-14"]
+    assert plan.trained_days(cfg) == plan.anchors(cfg)
+    assert plan.anchors(stride(14, None, window=5))[:3] == ["2019-04-01", "2019-04-06", "2019-04-11"]  # K = N
+    assert plan.hyperparameter_days(cfg, "2019-04-07") == ["2019-04-07"]
+    assert plan.hyperparameter_days(cfg, "2019-04-09") == ["2019-04-07", "2019-04-13"]
+    assert plan.hyperparameter_days(cfg, "2019-04-14") == ["2019-04-14"]
+
+
+def test_warm_starts_chain_the_trained_days():
+    assert plan.warm_start_day(stride(14, 6), "2019-04-07") is None  # off unless asked for
+    cfg = stride(14, 6, warm=True)
+    assert plan.warm_start_day(cfg, "2019-04-01") is None
+    assert plan.warm_start_day(cfg, "2019-04-07") == "2019-04-01"
+    assert plan.warm_start_day(cfg, "2019-04-14") == "2019-04-13"
+    daily = config.resolve(
+        {**config.MINIMAL, "targets": ["2019-04-01", "2019-04-02"], "training": {"warm_start": True}}
+    )
+    assert plan.warm_start_day(daily, "2019-04-02") == "2019-04-01"
+
+
+def test_daily_plots_can_be_turned_down():
+    days = {"start": "2019-04-01", "end": "2019-04-10"}
+    every = lambda n: config.resolve({**config.MINIMAL, "targets": days, "plots": {"daily_every": n}})  # noqa: E731
+    assert plan.plotted_targets(every(1)) == plan.targets(every(1))
+    assert plan.plotted_targets(every(4)) == ["2019-04-01", "2019-04-05", "2019-04-09"]
+    assert plan.plotted_targets(every(0)) == []
+
+
+def test_stride_mode_refuses_a_monthly_day():
+    with pytest.raises(Exception, match="is not valid"):
+        config.resolve({**config.MINIMAL, "hyperparameters_from": {"mode": "stride", "day": 15}})

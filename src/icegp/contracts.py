@@ -38,6 +38,9 @@ TRAIN = [
 ]
 #: results/{target}/hyperparameters.parquet: TRAIN with the smoothed values, and the trained ones as <p>_raw.
 SMOOTHED = [*TRAIN, *(f"{c}_raw" for c in HYPERPARAMETERS)]
+#: results/{target}/hyperparameters_interpolated.parquet (stride mode): per expert of the target, the
+#: hyperparameters interpolated in time between its two anchors.
+INTERPOLATED = ["expert_id", "x", "y", "t", "lon", "lat", *HYPERPARAMETERS, "status"]
 #: results/{target}/predict/{shard}.parquet: every expert's predictions at the locations within its radius.
 PREDICTIONS = ["expert_id", "expert_x", "expert_y", "x", "y", "f_mean", "f_var", "y_var"]
 #: results/timing_report.tsv: one row per rule.

@@ -171,8 +171,9 @@ def shards(config) -> list[str]:
 
 
 def hyperparameter_target(config, target: str) -> str:
-    """The day whose smoothed hyperparameters `target` predicts with: itself, one fixed date, or its
-    month's reference day (`{mode: monthly, day: D}`; the month's last day when it has no day D)."""
+    """The day whose smoothed hyperparameters `target` predicts with, outside stride mode: itself, one
+    fixed date, or its month's reference day (`{mode: monthly, day: D}`; the month's last day when it
+    has no day D)."""
     ref = config["hyperparameters_from"]
     if not ref:
         return target
@@ -181,3 +182,47 @@ def hyperparameter_target(config, target: str) -> str:
         last = calendar.monthrange(day.year, day.month)[1]
         return day.replace(day=min(int(ref["day"]), last)).isoformat()
     return ref
+
+
+def is_stride(config) -> bool:
+    ref = config["hyperparameters_from"]
+    return isinstance(ref, dict) and ref["mode"] == "stride"
+
+
+def anchors(config) -> list[str]:
+    """Stride mode's trained days: the first target, every K-th after it, and the last (K = `every`, or
+    `num_days_before_after` when it is null)."""
+    days = targets(config)
+    every = config["hyperparameters_from"]["every"] or max(1, config["num_days_before_after"])
+    return sorted(set(days[::every]) | {days[-1]})
+
+
+def hyperparameter_days(config, target: str) -> list[str]:
+    """The trained days whose smoothed hyperparameters `target` predicts with: one day, or in stride
+    mode the two anchors around a target that is not one (its hyperparameters are interpolated)."""
+    if not is_stride(config):
+        return [hyperparameter_target(config, target)]
+    marks = anchors(config)
+    if target in marks:
+        return [target]
+    return [max(a for a in marks if a < target), min(a for a in marks if a > target)]
+
+
+def trained_days(config) -> list[str]:
+    """Every day the DAG trains, in order."""
+    return sorted({d for t in targets(config) for d in hyperparameter_days(config, t)})
+
+
+def warm_start_day(config, day: str) -> str | None:
+    """With `training.warm_start`, the trained day before `day` whose smoothed hyperparameters its fits
+    start from (None for the first, and without warm starts)."""
+    if not config["training"]["warm_start"]:
+        return None
+    earlier = [d for d in trained_days(config) if d < day]
+    return earlier[-1] if earlier else None
+
+
+def plotted_targets(config) -> list[str]:
+    """The targets that get the daily plot set: the first and every `plots.daily_every`-th after it."""
+    every = config["plots"]["daily_every"]
+    return targets(config)[::every] if every else []

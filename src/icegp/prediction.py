@@ -15,9 +15,9 @@ from .gp.engines import Engine
 from .gp.hyper import COLUMNS, Hyper
 from .io.atomic import read_parquet_metadata
 from .io.checks import InputError
+from .smoothing import match_by_location
 
 log = logging.getLogger(__name__)
-MATCH_TOLERANCE_M = 1.0
 
 
 def locations(cfg: dict, crs: str) -> pd.DataFrame:
@@ -40,14 +40,6 @@ def read_hyperparameters(path: str, crs: str, target: str) -> pd.DataFrame:
 def usable(hyp_row) -> bool:
     """All five hyperparameters present (a failed fit that smoothing could not fill is not)."""
     return bool(np.isfinite(hyp_row[list(COLUMNS)].to_numpy(float)).all())
-
-
-def match_by_location(experts: pd.DataFrame, hyp: pd.DataFrame) -> np.ndarray:
-    """Row of `hyp` for each expert, matched on (x, y) only (never on time); -1 where none."""
-    if hyp.empty:
-        return np.full(len(experts), -1)
-    dist, idx = cKDTree(hyp[["x", "y"]].to_numpy(float)).query(experts[["x", "y"]].to_numpy(float), k=1)
-    return np.where(dist <= MATCH_TOLERANCE_M, idx, -1)
 
 
 def usable_pairs(experts: pd.DataFrame, hyp: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from . import contracts
+from . import contracts, smoothing
 from . import experts as ex
 from .gp.engines import Engine
 from .gp.hyper import COLUMNS, Hyper
@@ -39,13 +39,15 @@ def neighbour_start(rows: list[dict], x: float, y: float, radius: float) -> Hype
     return Hyper.from_row(dict(zip(COLUMNS, w @ values / w.sum())))
 
 
-def fit_expert(engine: Engine, problem: Problem, starts: dict) -> FitResult:
-    """The lowest objective over fits from the configured initial values and from `starts`
-    ({label: Hyper or None}; None is skipped), with the winning start and its gain recorded."""
-    first = engine.fit_one(problem)
-    results = {"init": first} | {label: engine.fit_one(problem, h) for label, h in starts.items() if h is not None}
+def fit_expert(engine: Engine, problem: Problem, starts: dict, *, warm: Hyper | None = None) -> FitResult:
+    """The lowest objective over fits from the first start (`warm`, else the configured initial
+    values) and from `starts` ({label: Hyper or None}; None is skipped), with the winning start and
+    its gain over the first recorded."""
+    primary = "init" if warm is None else "warm"
+    first = engine.fit_one(problem, warm)
+    results = {primary: first} | {label: engine.fit_one(problem, h) for label, h in starts.items() if h is not None}
     finite = {k: r for k, r in results.items() if np.isfinite(r.loss)}
-    label = min(finite, key=lambda k: finite[k].loss) if finite else "init"
+    label = min(finite, key=lambda k: finite[k].loss) if finite else primary
     gain = first.loss - results[label].loss if np.isfinite(first.loss) else np.nan
     seconds = sum(r.seconds for r in results.values())
     return dataclasses.replace(results[label], start=label, gain=float(gain), seconds=seconds)
@@ -66,17 +68,27 @@ def fit_shard(
     min_obs: int,
     done: pd.DataFrame,
     on_fitted: Callable[[list[dict]], None] = lambda rows: None,
+    *,
+    warm: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Fit `experts` in order (neighbours follow each other), skipping those already in `done`; after
-    each fit `on_fitted` gets every row so far (the train job checkpoints them). `training.restarts`
-    adds starts from the experts fitted so far (`neighbours`) and from the centre of the bounds."""
+    each fit `on_fitted` gets every row so far (the train job checkpoints them). Each fit starts from
+    `warm` (another day's smoothed hyperparameters, at the expert's place) when given, else from
+    `init`; `training.restarts` adds starts from the experts fitted so far (`neighbours`) and from the
+    centre of the bounds."""
     restarts = set(training["restarts"])
     todo = experts[~experts["expert_id"].isin(set(done["expert_id"].astype(int)))]
     log.info(
-        "%d experts, %d from checkpoint, %d to fit with the %s engine", len(experts), len(done), len(todo), engine.name
+        "%d experts, %d from checkpoint, %d to fit with the %s engine%s",
+        len(experts),
+        len(done),
+        len(todo),
+        engine.name,
+        " from warm starts" if warm is not None else "",
     )
     local = ex.LocalData(obs)
     radius, half = training["training_radius"], ex.time_half_width(num_days)
+    warm_starts = warm_start_values(warm, todo, radius)
     rows = done.to_dict("records")
     for k, expert in enumerate(todo.itertuples(index=False), start=1):
         problem = local.problem(expert, radius, half)
@@ -88,7 +100,7 @@ def fit_shard(
                 "centre": engine.space.centre() if "centre" in restarts else None,
             }
             try:
-                result = fit_expert(engine, problem, starts)
+                result = fit_expert(engine, problem, starts, warm=warm_starts[k - 1])
             except Exception as err:
                 raise RuntimeError(f"expert {problem.expert_id}: {err}") from err
         rows.append(result_row(expert, result))
@@ -96,6 +108,15 @@ def fit_shard(
         log_fit(result, k, len(todo))
     table = pd.DataFrame(rows, columns=contracts.TRAIN).sort_values("expert_id").reset_index(drop=True)
     return table.astype({"expert_id": int, "n_obs": int, "n_iter": int, "converged": bool})
+
+
+def warm_start_values(warm: pd.DataFrame | None, experts: pd.DataFrame, radius: float) -> list[Hyper | None]:
+    """Per expert, its warm start: `warm`'s hyperparameters at its place (an expert there, else the
+    Gaussian-weighted mean with length scale `radius`); None without `warm` or where it has none."""
+    if warm is None:
+        return [None] * len(experts)
+    values = smoothing.at_places(warm, experts, radius)
+    return [Hyper.from_row(dict(zip(COLUMNS, v))) if np.isfinite(v).all() else None for v in values]
 
 
 def log_fit(result: FitResult, k: int, n: int) -> None:

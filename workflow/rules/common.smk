@@ -25,6 +25,7 @@ CONDA_ENV = "../../envs/icegp.yaml"
 TARGETS = plan.targets(config)
 SEASON = plan.season_name(config)  # None for a single target: no season product
 SEASON_MONTHS = plan.months(TARGETS)
+PLOTTED = plan.plotted_targets(config)  # the targets with a daily plot set
 # Runs (`runs`): the DAG's target-level rules write under results/{run}{target}/, where {run} is ""
 # for this config and runs/{name}/ for a run; a run's config is resolved when one of its files is
 # asked for, so a run that does not fit another config costs nothing until it is used.
@@ -115,8 +116,26 @@ def window_files(wildcards):
 
 
 def hyperparameters_for(wildcards):
-    ref = plan.hyperparameter_target(cfg(wildcards), wildcards.target)
-    return f"results/{wildcards.run}{ref}/hyperparameters.parquet"
+    """The smoothed hyperparameters a target predicts with: its own, a trained day's, or (stride mode)
+    those interpolated between its two anchors."""
+    days = plan.hyperparameter_days(cfg(wildcards), wildcards.target)
+    if len(days) == 2:
+        return f"results/{wildcards.run}{wildcards.target}/hyperparameters_interpolated.parquet"
+    return f"results/{wildcards.run}{days[0]}/hyperparameters.parquet"
+
+
+def anchors_for(wildcards):
+    """The smoothed hyperparameters of the two anchors around a target (stride mode)."""
+    return [
+        f"results/{wildcards.run}{day}/hyperparameters.parquet"
+        for day in plan.hyperparameter_days(cfg(wildcards), wildcards.target)
+    ]
+
+
+def warm_start_for(wildcards):
+    """With training.warm_start, the smoothed hyperparameters of the trained day before this one."""
+    day = plan.warm_start_day(cfg(wildcards), wildcards.target)
+    return [f"results/{wildcards.run}{day}/hyperparameters.parquet"] if day else []
 
 
 def shard_files(kind):
@@ -136,11 +155,8 @@ def truth_for(wildcards):
 def final_outputs():
     outs = []
     for t in TARGETS:
-        outs += [
-            f"results/{t}/product.nc",
-            f"results/{t}/validation.json",
-            f"results/{t}/plots/product.png",
-        ]
+        outs += [f"results/{t}/product.nc", f"results/{t}/validation.json"]
+    outs += [f"results/{t}/plots/product.png" for t in PLOTTED]
     if SEASON:
         outs.append(f"results/season/{SEASON}.nc")
     outs.append("results/timing_report.tsv")

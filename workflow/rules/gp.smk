@@ -56,6 +56,7 @@ rule train:
     input:
         obs="results/{run}{target}/observations.parquet",
         experts="results/{run}{target}/experts.parquet",
+        warm=warm_start_for,
     output:
         "results/{run}{target}/train/{shard}.parquet",
     log:
@@ -75,6 +76,32 @@ rule train:
         min_obs=setting("experts", "min_obs"),
     script:
         "../scripts/train.py"
+
+
+rule interpolate_hyperparameters:
+    # stride mode: a target between two anchors predicts with their hyperparameters interpolated in time
+    input:
+        experts="results/{run}{target}/experts.parquet",
+        anchors=anchors_for,
+    output:
+        "results/{run}{target}/hyperparameters_interpolated.parquet",
+    log:
+        "logs/interpolate_hyperparameters/{run}{target}.log",
+    benchmark:
+        "benchmarks/interpolate_hyperparameters/{run}{target}.tsv"
+    conda:
+        CONDA_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        days=lambda wc: plan.hyperparameter_days(cfg(wc), wc.target),
+        smoothing=setting("smoothing"),
+        training=lambda wc: plan.model(cfg(wc)),
+        crs=config["crs"],
+    script:
+        "../scripts/interpolate_hyperparameters.py"
 
 
 rule smooth:

@@ -5,7 +5,7 @@ rule timing_report:
     input:
         expand("results/{target}/product.nc", target=TARGETS),
         expand("results/{target}/validation.json", target=TARGETS),
-        expand("results/{target}/plots/product.png", target=TARGETS),
+        expand("results/{target}/plots/product.png", target=PLOTTED),
         [f"results/season/{SEASON}.nc"] if SEASON else [],
     output:
         tsv=report("results/timing_report.tsv", category="Timing"),

@@ -7,6 +7,7 @@ log = jobs.setup_logging(snakemake)
 gp.train(
     obs=snakemake.input.obs,
     experts_file=snakemake.input.experts,
+    warm=list(snakemake.input.warm),
     output=snakemake.output[0],
     shard=int(snakemake.wildcards.shard),
     settings=snakemake.params.training,

@@ -9,7 +9,7 @@ import os
 
 import pandas as pd
 
-from .. import contracts, experts, prediction, product, smoothing, training
+from .. import contracts, experts, prediction, product, smoothing, timeutil, training
 from ..gp.engines import Engine
 from ..gp.hyper import Space
 from ..io.atomic import read_parquet_metadata, write_netcdf, write_parquet
@@ -109,22 +109,76 @@ def checkpoint_key(settings: dict, files, shard_experts: pd.DataFrame) -> str:
 
 
 def train(
-    *, obs: str, experts_file: str, output: str, shard: int, settings: dict, num_days: int, min_obs: int, engine: Engine
+    *,
+    obs: str,
+    experts_file: str,
+    warm,
+    output: str,
+    shard: int,
+    settings: dict,
+    num_days: int,
+    min_obs: int,
+    engine: Engine,
 ) -> pd.DataFrame:
-    """Fit one shard's experts; finished experts survive a crash in the checkpoint beside `output`."""
+    """Fit one shard's experts, from the warm-start table when `warm` names one ([] or [path]);
+    finished experts survive a crash in the checkpoint beside `output`."""
     mine = shard_experts(experts_file, shard)
+    inputs = [obs, *warm]
     checkpoint = Checkpoint(
-        output, checkpoint_key({"training": settings, "num_days": num_days}, [obs], mine), contracts.TRAIN
+        output, checkpoint_key({"training": settings, "num_days": num_days}, inputs, mine), contracts.TRAIN
     )
-    log.info("shard %s", shard)
+    log.info("shard %s%s", shard, f", warm starts from {warm[0]}" if warm else "")
     try:
         table = training.fit_shard(
-            pd.read_parquet(obs), mine, engine, settings, num_days, min_obs, checkpoint.read(), checkpoint.save
+            pd.read_parquet(obs),
+            mine,
+            engine,
+            settings,
+            num_days,
+            min_obs,
+            checkpoint.read(),
+            checkpoint.save,
+            warm=pd.read_parquet(warm[0]) if warm else None,
         )
     except RuntimeError as err:
         raise RuntimeError(f"{obs}: shard {shard}, {err}") from err
     write_parquet(table, output, {"shard": int(shard), "engine": engine.name})
     checkpoint.remove()
+    return table
+
+
+def interpolate_hyperparameters(
+    *,
+    experts_file: str,
+    anchors,
+    days,
+    output: str,
+    target: str,
+    smoothing_settings: dict,
+    training_settings: dict,
+    crs: str,
+) -> pd.DataFrame:
+    """Stride mode: the target's experts get the hyperparameters of its two anchors (`days`, their
+    smoothed tables `anchors`) interpolated linearly in time."""
+    first, second = (prediction.read_hyperparameters(path, crs, target) for path in anchors)
+    t0, t1, t = (timeutil.day_to_t(d) for d in (*days, target))
+    weight = (t - t0) / (t1 - t0)
+    table = smoothing.interpolate_in_time(
+        first,
+        second,
+        pd.read_parquet(experts_file),
+        weight=weight,
+        space=Space.from_config(training_settings),
+        length_scale=smoothing_settings["length_scale"],
+    )
+    write_parquet(table, output, {"target": target, "crs": crs, "anchors": list(days), "weight": weight})
+    log.info(
+        "%d experts, %.2f of the way from %s to %s; %s",
+        len(table),
+        weight,
+        *days,
+        table["status"].value_counts().to_dict(),
+    )
     return table
 
 
