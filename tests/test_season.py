@@ -3,11 +3,13 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 import yaml
 
 from icegp import config, plan
+from icegp.io.atomic import read_parquet_metadata
 
 from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
 
@@ -186,3 +188,55 @@ def test_daily_plots_can_be_turned_down():
 def test_stride_mode_refuses_a_monthly_day():
     with pytest.raises(Exception, match="is not valid"):
         config.resolve({**config.MINIMAL, "hyperparameters_from": {"mode": "stride", "day": 15}})
+
+
+@pytest.mark.workflow
+def test_a_stride_season_trains_its_anchors_and_interpolates_between_them(tmp_path):
+    """Three days, anchors every 2: 04-15 and 04-17 are trained (04-17 warm-started from 04-15), 04-16
+    predicts with their hyperparameters halfway between; the first anchor's product is the daily cold
+    fit's, bit for bit."""
+    work = copy_workflow(tmp_path)
+    season = work / "stride.yaml"
+    season.write_text(
+        yaml.safe_dump(
+            {
+                "targets": {"start": "2019-04-15", "end": "2019-04-17"},
+                "hyperparameters_from": {"mode": "stride", "every": 2},
+                "training": {"warm_start": True},
+                "plots": {"daily_every": 0},
+            }
+        )
+    )
+    args = ("--configfile", str(TINY_CONFIG), str(season))
+    jobs = dry_run_jobs(work, *args)
+    shards = yaml.safe_load(TINY_CONFIG.read_text())["training"]["shards"]
+    assert jobs["train"] == 2 * shards and jobs["smooth"] == 2 and jobs["interpolate_hyperparameters"] == 1
+    assert jobs["product"] == 3 and "plots" not in jobs
+    snakemake(work, *args, timeout=1500)
+    assert not (work / "results/2019-04-16/train").exists()
+    log = (work / "logs/predict/2019-04-16/0.log").read_text()
+    assert "with the hyperparameters of results/2019-04-16/hyperparameters_interpolated.parquet" in log
+    middle = pd.read_parquet(work / "results/2019-04-16/hyperparameters_interpolated.parquet")
+    experts = pd.read_parquet(work / "results/2019-04-16/experts.parquet")
+    assert sorted(middle["expert_id"]) == sorted(experts["expert_id"]) and (middle["status"] == "interpolated").all()
+    assert read_parquet_metadata(work / "results/2019-04-16/hyperparameters_interpolated.parquet")["weight"] == 0.5
+    anchors = [pd.read_parquet(work / f"results/{d}/hyperparameters.parquet") for d in ("2019-04-15", "2019-04-17")]
+    for c in ("lengthscale_x", "kernel_variance"):  # between its anchors' values wherever they share a place
+        a, b = (anchor[["x", "y", c]].rename(columns={c: k}) for anchor, k in zip(anchors, "ab"))
+        both = middle[["x", "y", c]].merge(a, on=["x", "y"]).merge(b, on=["x", "y"])
+        lo, hi = np.minimum(both["a"], both["b"]), np.maximum(both["a"], both["b"])
+        assert len(both) > 5 and ((both[c] >= lo * (1 - 1e-9)) & (both[c] <= hi * (1 + 1e-9))).all()
+    assert (
+        "warm starts from results/2019-04-15/hyperparameters.parquet"
+        in (work / "logs/train/2019-04-17/0.log").read_text()
+    )
+    warm = pd.concat(pd.read_parquet(p) for p in (work / "results/2019-04-17/train").glob("*.parquet"))
+    assert set(warm.loc[warm["status"] != "too_few_obs", "start"]) == {"warm"}
+    product = work / "results/2019-04-15/product.nc"
+    with xr.open_dataset(product) as ds:
+        season_anchor = ds["sea_ice_thickness"].load()
+    made = product.stat().st_mtime_ns
+    snakemake(work, "results/2019-04-15/product.nc", "--configfile", str(TINY_CONFIG))  # the daily cold fit
+    assert product.stat().st_mtime_ns != made  # re-made: its training settings differ (no warm_start)
+    with xr.open_dataset(work / "results/2019-04-15/product.nc") as daily:
+        np.testing.assert_array_equal(daily["sea_ice_thickness"].values, season_anchor.values)
