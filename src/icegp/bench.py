@@ -100,11 +100,16 @@ def main(argv=None) -> int:
     )
     ap.add_argument(
         "--scale",
-        choices=("demo", "seed"),
+        choices=("demo", "seed", "season"),
         default="demo",
-        help="demo: the small binned demo; seed: the seed's pan-Arctic raw along-track workload",
+        help="demo: the small binned demo; seed: the seed's pan-Arctic raw along-track workload, one day; "
+        "season: that workload over a season of days, per strategy",
     )
-    ap.add_argument("--window", type=int, default=7, help="--scale seed: num_days_before_after")
+    ap.add_argument("--window", type=int, default=7, help="--scale seed/season: num_days_before_after")
+    ap.add_argument("--days", type=int, default=14, help="--scale season: the season's days")
+    ap.add_argument(
+        "--cold-days", type=int, default=4, help="--scale season: days fitted cold (spread over the season)"
+    )
     ap.add_argument(
         "--reference-sample",
         type=int,
@@ -120,6 +125,11 @@ def main(argv=None) -> int:
         help="--scale seed: also fit three experts with 50-500 random and k-means inducing points",
     )
     args = ap.parse_args(argv)
+    if args.scale == "season":
+        from .seasonbench import run as run_season
+
+        run_season(args.cores, args.days, args.window, args.cold_days)
+        return 0
     if args.scale == "seed":
         from .seedbench import run
 

@@ -41,6 +41,7 @@ STAGE_OF = {
     "experts": "experts",
     "train": "train",
     "smooth": "smooth",
+    "interpolate_hyperparameters": "smooth",
     "predict": "predict",
     "product": "product",
     "validate": "validate",
