@@ -42,3 +42,20 @@ def test_shards_balance_the_work():
     assert np.bincount(shard).tolist() == [2, 14]
     assert work[shard == 0].sum() == 2000 and work[shard == 1].sum() == 2120
     assert set(df.loc[shard == 0, "y"]) == {3e5}
+
+
+def test_predict_shards_are_the_training_bands_or_their_own(tmp_path):
+    """`prediction.shards` cuts the experts into its own bands the same way; null keeps the training's."""
+    from icegp.io.atomic import write_parquet
+    from icegp.jobs.gp import shard_experts
+
+    xs, ys = np.meshgrid(np.arange(4) * 1e5, np.arange(4) * 1e5)
+    df = pd.DataFrame({"expert_id": np.arange(16), "x": xs.ravel(), "y": ys.ravel(), "n_obs": np.arange(16) + 5})
+    df["shard"] = ex.assign_shards(df, 4, df["n_obs"])
+    path = tmp_path / "experts.parquet"
+    write_parquet(df, path)
+    for k in range(4):
+        assert shard_experts(str(path), k, 4)["expert_id"].tolist() == shard_experts(str(path), k)["expert_id"].tolist()
+    assert shard_experts(str(path), 0, 1)["expert_id"].tolist() == list(range(16))
+    halves = [set(shard_experts(str(path), k, 2)["expert_id"]) for k in range(2)]
+    assert halves[0] | halves[1] == set(range(16)) and not halves[0] & halves[1]

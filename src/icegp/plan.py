@@ -166,8 +166,10 @@ def cache_path(src: dict, day: str) -> str:
     return os.path.join(src["cache"], cache_name(expand_template(src["url"], day)))
 
 
-def shards(config) -> list[str]:
-    return [str(k) for k in range(config["training"]["shards"])]
+def shards(config, kind: str = "train") -> list[str]:
+    """The shard names of a target's train or predict jobs."""
+    n = config["training"]["shards"] if kind == "train" else config["prediction"]["shards"]
+    return [str(k) for k in range(n or config["training"]["shards"])]
 
 
 def hyperparameter_target(config, target: str) -> str:

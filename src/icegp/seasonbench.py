@@ -9,10 +9,10 @@ each strategy runs the season as one whole DAG (``--cores``), in the same folder
 - ``cold``: every day fitted from the configured initial values (today's default), on ``--cold-days``
   days spread over the season (the first and last among them); its time per day is that run's wall
   time over its days, and the accuracy of the others is compared with it on those days;
-- ``stride``: anchors every K days trained, the days between predicting with interpolated
-  hyperparameters (``hyperparameters_from: {mode: stride}``);
-- ``stride+warm``: the same, each anchor warm-started from the one before (``training.warm_start``):
-  the preset ``config/presets/season.yaml``.
+- ``season``: the preset ``config/presets/season.yaml``: anchors every K days trained, the days
+  between predicting with interpolated hyperparameters (``hyperparameters_from: {mode: stride}``),
+  one predict job per target;
+- ``season+warm``: the same, each anchor warm-started from the one before (``training.warm_start``).
 
 Daily plots are off in every strategy (``plots.daily_every: 0``; the season's plots stay), so the
 cold fits pay for fitting, not for drawing. Per strategy it prints the wall time per day, job-seconds
@@ -57,11 +57,11 @@ def strategies(days: int, window: int, cold_days: int) -> dict:
     base = season_overlay(days, window)
     season_days = plan.targets(config.resolve({**config.MINIMAL, "targets": base["targets"]}))
     picks = np.unique(np.round(np.linspace(0, len(season_days) - 1, min(cold_days, len(season_days)))).astype(int))
-    preset = yaml.safe_load(Path("config/presets/season.yaml").read_text())
+    season = config.merged(yaml.safe_load(Path("config/presets/season.yaml").read_text()), base)
     return {
         "cold": {**base, "targets": [season_days[k] for k in picks], "season_name": None},
-        "stride": {**base, "hyperparameters_from": preset["hyperparameters_from"]},
-        "stride+warm": config.merged(base, preset) | {"plots": base["plots"]},
+        "season": season,
+        "season+warm": config.merged(season, {"training": {"warm_start": True}}),
     }
 
 
@@ -141,7 +141,7 @@ def warm_objectives(result: dict, cold: dict) -> dict:
 def run(cores: int, days: int, window: int, cold_days: int) -> dict:
     workdir = OUT / "work"
     runs = strategies(days, window, cold_days)
-    gen = generate_inputs(workdir, runs["stride"], cores)
+    gen = generate_inputs(workdir, runs["season"], cores)
     print(f"pan-Arctic demo inputs for {days} days at +-{window} d: {gen:.0f} s (not timed below)", flush=True)
     results = {}
     for name, overlay in runs.items():
@@ -158,7 +158,7 @@ def run(cores: int, days: int, window: int, cold_days: int) -> dict:
                 "  " + ", ".join(f"{k} {r[k]:.4g}" for k in r if isinstance(r[k], float) and k not in ("wall_s",)),
                 flush=True,
             )
-    best, cold = results["stride+warm"], results["cold"]
+    best, cold = results["season"], results["cold"]
     rows = {f"{n}_{k}": v for n, r in results.items() for k, v in r.items() if isinstance(v, (int, float))}
     from .dagrun import record
 

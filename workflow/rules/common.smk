@@ -140,7 +140,7 @@ def warm_start_for(wildcards):
 
 def shard_files(kind):
     """An input function: the run's shard files of `kind` (train or predict) for a target."""
-    return lambda wc: [f"results/{wc.run}{wc.target}/{kind}/{shard}.parquet" for shard in plan.shards(cfg(wc))]
+    return lambda wc: [f"results/{wc.run}{wc.target}/{kind}/{shard}.parquet" for shard in plan.shards(cfg(wc), kind)]
 
 
 # The demo's truth holds thickness and freeboard: only those products are compared with it.

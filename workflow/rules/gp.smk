@@ -149,6 +149,7 @@ rule predict:
     params:
         training=lambda wc: plan.model(cfg(wc)),
         prediction=setting("prediction"),
+        shards=lambda wc: len(plan.shards(cfg(wc), "predict")),
         crs=config["crs"],
         num_days=setting("num_days_before_after"),
     script:

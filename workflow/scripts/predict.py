@@ -12,6 +12,7 @@ gp.predict(
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
     shard=int(snakemake.wildcards.shard),
+    shards=snakemake.params.shards,
     model=snakemake.params.training,
     num_days=snakemake.params.num_days,
     radius=snakemake.params.prediction["radius"],

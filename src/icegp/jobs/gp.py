@@ -7,6 +7,7 @@ import json
 import logging
 import os
 
+import numpy as np
 import pandas as pd
 
 from .. import contracts, experts, prediction, product, smoothing, timeutil, training
@@ -67,10 +68,12 @@ def choose_experts(
     return table
 
 
-def shard_experts(experts_file: str, shard: int) -> pd.DataFrame:
-    """The experts of one shard, in their table's order (neighbours follow each other)."""
+def shard_experts(experts_file: str, shard: int, shards: int | None = None) -> pd.DataFrame:
+    """The experts of one shard, in their table's order (neighbours follow each other): of the
+    table's (training) shards, or of `shards` bands cut the same way (predict jobs)."""
     every = pd.read_parquet(experts_file)
-    return every[every["shard"] == int(shard)].reset_index(drop=True)
+    band = every["shard"] if shards is None else experts.assign_shards(every, shards, every["n_obs"])
+    return every[np.asarray(band) == int(shard)].reset_index(drop=True)
 
 
 class Checkpoint:
@@ -206,6 +209,7 @@ def predict(
     output: str,
     target: str,
     shard: int,
+    shards: int,
     model: dict,
     num_days: int,
     radius: float,
@@ -214,7 +218,7 @@ def predict(
 ) -> pd.DataFrame:
     """One shard's experts predict at the locations within `radius` with fixed (smoothed) hyperparameters;
     finished experts survive a crash in the checkpoint beside `output`."""
-    mine = shard_experts(experts_file, shard)
+    mine = shard_experts(experts_file, shard, shards)
     settings = {"training": model, "num_days": num_days, "radius": radius}
     checkpoint = Checkpoint(
         output, checkpoint_key(settings, [obs, hyperparameters, locations], mine), contracts.PREDICTIONS

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .. import experts, plots, prediction, product, season, validation
+from .. import experts, prediction, product, season, validation
 from ..gp.engines import Engine
 from ..io.atomic import write_json, write_netcdf
 
@@ -99,6 +99,8 @@ def validate(
 def maps(*, product_file: str, hyperparameters: str, truth, outputs, variable: str) -> None:
     """The product's maps (and its difference from the truth, when given), expert status and
     hyperparameter maps, each to the path the rule names."""
+    from .. import plots  # matplotlib: only the jobs that draw pay for importing it (~1 s)
+
     with xr.open_dataset(product_file) as ds:
         known = None
         if truth:
@@ -112,6 +114,8 @@ def maps(*, product_file: str, hyperparameters: str, truth, outputs, variable: s
 
 def season_product(*, products, nc: str, months, series: str, variable: str) -> xr.Dataset:
     """The daily products on one time axis with monthly statistics, a map per month and the ice series."""
+    from .. import plots
+
     stacked = season.stack([xr.open_dataset(p).load() for p in products], variable)
     write_netcdf(stacked, nc, encoding=season.encoding(stacked))
     paths = {os.path.basename(p)[len("mean_") : -len(".png")]: p for p in months}
