@@ -106,7 +106,7 @@ def describe(resp: requests.Response, head: bytes) -> str:
     return f"Content-Type {resp.headers.get('Content-Type', 'not given')!r}, first bytes {head[:64]!r}"
 
 
-def _get_once(url: str, dest: Path, *, timeout: float, max_bytes: int, signatures) -> int:
+def _get_once(url: str, dest: Path, *, timeout: float, max_bytes: int, signatures) -> None:
     """One attempt: stream to `dest`, within `max_bytes`, starting with one of `signatures`; a body
     shorter than Content-Length is an error."""
     with requests.get(url, stream=True, timeout=timeout) as resp:
@@ -133,7 +133,6 @@ def _get_once(url: str, dest: Path, *, timeout: float, max_bytes: int, signature
         raise requests.exceptions.ContentDecodingError("empty body")
     if not head.startswith(signatures):
         raise BadAnswer(f"HTTP {resp.status_code} but not a netCDF file: {describe(resp, head)}", False)
-    return n
 
 
 def _usable(path: Path, signatures, check: Callable[[str], object] | None) -> str | None:
@@ -148,6 +147,12 @@ def _usable(path: Path, signatures, check: Callable[[str], object] | None) -> st
         except Exception as err:
             return f"{type(err).__name__}: {err}"
     return None
+
+
+def _manifest(url: str, dest: Path, *, cached: bool, attempts: int) -> dict:
+    """What a fetch records of the file now at `dest` (url without credentials)."""
+    size, digest = dest.stat().st_size, sha256(dest)
+    return {"url": url, "path": str(dest), "bytes": size, "sha256": digest, "cached": cached, "attempts": attempts}
 
 
 def fetch(
@@ -178,24 +183,18 @@ def fetch(
     if dest.exists():
         why = _usable(dest, signatures, check)
         if why is None:
-            return {"url": shown, "path": str(dest), "bytes": dest.stat().st_size, "sha256": sha256(dest)} | {
-                "cached": True,
-                "attempts": 0,
-            }
+            return _manifest(shown, dest, cached=True, attempts=0)
         log.warning("cached file %s no longer reads (%s); fetching it again from %s", dest, why, shown)
         dest.unlink()
     last = ""
     for attempt in range(1, retries + 2):
         try:
             with atomic_path(dest, ".download") as tmp:
-                n = _get_once(url, tmp, timeout=timeout_s, max_bytes=max_bytes, signatures=signatures)
+                _get_once(url, tmp, timeout=timeout_s, max_bytes=max_bytes, signatures=signatures)
                 why = _usable(tmp, signatures, check)
                 if why is not None:
                     raise BadAnswer(f"the file does not read: {why.replace(str(tmp), 'it')}", True)
-            return {"url": shown, "path": str(dest), "bytes": n, "sha256": sha256(dest)} | {
-                "cached": False,
-                "attempts": attempt,
-            }
+            return _manifest(shown, dest, cached=False, attempts=attempt)
         except DownloadError:
             raise
         except BadAnswer as err:

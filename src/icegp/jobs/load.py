@@ -71,6 +71,6 @@ def observations(
         bin_spacing=binning["grid_spacing"] if binning["enabled"] else None,
         allow_missing=missing_days == "skip",
     )
-    write_parquet(df, table, {"target": target, "crs": crs, "status": summary["status"]})
+    write_parquet(df, table, {"target": target, "crs": crs})
     write_json(summary, report)
     return summary
