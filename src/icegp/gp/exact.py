@@ -23,8 +23,9 @@ class CholeskyError(np.linalg.LinAlgError):
 
 
 def sq_diffs(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """(3, n, m) squared coordinate differences."""
-    return (A.T[:, :, None] - B.T[:, None, :]) ** 2
+    """(3, n, m) squared coordinate differences (squared in place: one n x m x 3 temporary, not two)."""
+    diff = A.T[:, :, None] - B.T[:, None, :]
+    return np.square(diff, out=diff)
 
 
 def cholesky(K: np.ndarray) -> np.ndarray:
