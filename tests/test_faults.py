@@ -242,3 +242,19 @@ def test_kills_at_each_stage_resume_to_the_same_product(tmp_path):
     with xr.open_dataset(clean / f"{target}/product.nc") as a, xr.open_dataset(work / f"{target}/product.nc") as b:
         for name in ("sea_ice_thickness", "sea_ice_thickness_std"):
             np.testing.assert_array_equal(a[name].values, b[name].values)
+
+
+def test_checkpoint_saves_are_spaced_by_their_cost_and_keep_the_last_saved_rows(tmp_path, monkeypatch):
+    """A save is skipped until SPACING times the last save's duration has passed (a fake clock: each
+    write takes 1 s), so a kill loses at most that long of work and never a row it saved."""
+    from icegp.jobs import gp
+
+    clock = iter([0.0, 1.0, 5.0, 21.0, 22.0])  # start/end of save 1, a skipped call, start/end of save 2
+    monkeypatch.setattr(gp.time, "monotonic", lambda: next(clock))
+    checkpoint = gp.Checkpoint(str(tmp_path / "0.parquet"), "key", ["expert_id"])
+    checkpoint.save([{"expert_id": 1}])
+    checkpoint.save([{"expert_id": 1}, {"expert_id": 2}])  # 4 s after a 1 s save: skipped
+    assert checkpoint.read()["expert_id"].tolist() == [1]
+    checkpoint.save([{"expert_id": 1}, {"expert_id": 2}, {"expert_id": 3}])  # 20 s after: saved
+    assert checkpoint.read()["expert_id"].tolist() == [1, 2, 3]
+    assert gp.Checkpoint(str(tmp_path / "0.parquet"), "other", ["expert_id"]).read().empty
