@@ -27,6 +27,7 @@ import psutil
 
 from . import config
 from .dagrun import problems_for, record, run_dag, stage_table
+from .seasonbench import STRATEGIES
 
 OUT = Path("results/bench")
 
@@ -111,6 +112,13 @@ def main(argv=None) -> int:
         "--cold-days", type=int, default=4, help="--scale season: days fitted cold (spread over the season)"
     )
     ap.add_argument(
+        "--strategies",
+        nargs="+",
+        choices=STRATEGIES,
+        default=list(STRATEGIES),
+        help="--scale season: the strategies to run (without cold, nothing is compared)",
+    )
+    ap.add_argument(
         "--reference-sample",
         type=int,
         default=5,
@@ -128,7 +136,7 @@ def main(argv=None) -> int:
     if args.scale == "season":
         from .seasonbench import run as run_season
 
-        run_season(args.cores, args.days, args.window, args.cold_days)
+        run_season(args.cores, args.days, args.window, args.cold_days, args.strategies)
         return 0
     if args.scale == "seed":
         from .seedbench import run
