@@ -1,6 +1,7 @@
 """Campaigns: hyperparameters trained once per month and reused by every day of that month."""
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ import yaml
 from icegp import config, plan
 from icegp.io.atomic import read_parquet_metadata
 
-from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
+from conftest import REPO, TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
 
 MONTHLY = {"mode": "monthly", "day": 15}
 
@@ -188,6 +189,28 @@ def test_daily_plots_can_be_turned_down():
 def test_stride_mode_refuses_a_monthly_day():
     with pytest.raises(Exception, match="is not valid"):
         config.resolve({**config.MINIMAL, "hyperparameters_from": {"mode": "stride", "day": 15}})
+
+
+@pytest.mark.parametrize("profile", ["slurm", "slurm-gpu"])
+def test_a_season_plans_under_the_cluster_profiles_groups(tmp_path, profile):
+    """Snakemake refuses a group that a job outside it both follows and precedes: with timing_report
+    in `post` a season could not be planned on SLURM (it follows the season file, which follows every
+    product). A dry run with each cluster profile plans a stride season's groups."""
+    work = copy_workflow(tmp_path)
+    shutil.copytree(REPO / "profiles", work / "profiles")
+    season = work / "season.yaml"
+    season.write_text(
+        yaml.safe_dump(
+            {
+                "targets": {"start": "2019-04-14", "end": "2019-04-17"},
+                "season_name": "week",
+                "hyperparameters_from": {"mode": "stride", "every": 3},
+            }
+        )
+    )
+    proc = snakemake(work, "-n", "--profile", f"profiles/{profile}", "--configfile", str(TINY_CONFIG), str(season))
+    out = proc.stdout + proc.stderr
+    assert "Group job post" in out and "Group job prep" in out and "rule season:" in out
 
 
 @pytest.mark.workflow
