@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ from scipy.spatial import cKDTree
 
 from . import contracts
 from . import experts as ex
-from .gp.engines import Engine
+from .gp.engines import Engine, batching
 from .gp.hyper import COLUMNS, Hyper
 from .io.atomic import read_parquet_metadata
 from .io.checks import InputError
@@ -77,8 +77,9 @@ def predict_shard(
     on_predicted: Callable[[pd.DataFrame], None] = lambda table: None,
 ) -> tuple[pd.DataFrame, dict]:
     """Predictions of every expert at the locations strictly within `radius` of it, and a status count.
-    Experts with rows in `done` (a checkpoint) are not predicted again; after each expert
-    `on_predicted` gets every row so far (the predict job checkpoints them)."""
+    Experts with rows in `done` (a checkpoint) are not predicted again; after each expert (after all
+    of them with a batched engine) `on_predicted` gets every row so far (the predict job checkpoints
+    them)."""
     local = ex.LocalData(obs)
     tree = cKDTree(pred_locs[["x", "y"]].to_numpy(float))
     mine, hyp_rows = usable_pairs(experts, hyp)
@@ -92,6 +93,7 @@ def predict_shard(
         "no_locations": 0,
         "too_few_obs": 0,
     }
+    pending = []  # (expert, hyperparameters, its locations) of the experts left to predict
     for expert, (_, h) in zip(mine.itertuples(index=False), hyp_rows.iterrows()):
         if expert.expert_id in finished:
             continue
@@ -100,25 +102,51 @@ def predict_shard(
         pl = pl[np.hypot(pl["x"] - expert.x, pl["y"] - expert.y) < radius]
         if pl.empty:
             status["no_locations"] += 1
-            continue
-        Xstar = np.c_[pl["x"], pl["y"], np.full(len(pl), expert.t)]
-        pred = predict_expert(engine, local, expert, h, Xstar, training_radius, half_width)
-        if pred is None:
-            status["too_few_obs"] += 1
-            continue
-        frames.append(
-            pd.DataFrame(
-                {
-                    "expert_id": expert.expert_id,
-                    "expert_x": expert.x,
-                    "expert_y": expert.y,
-                    "x": pl["x"].to_numpy(),
-                    "y": pl["y"].to_numpy(),
-                    **pred,
-                }
-            )
+        else:
+            pending.append((expert, h, pl))
+    together = batching(engine)
+    steps: Iterable[list[tuple]]  # experts predicted between checkpoints: (expert, locations, prediction)
+    if together is not None:  # every expert at once, then one checkpoint
+        problems = [local.problem(e, training_radius, half_width) for e, _, _ in pending]
+        with_data = [k for k, p in enumerate(problems) if p.n > 0]
+        preds = together.predict_many(
+            [problems[k] for k in with_data],
+            [Hyper.from_row(pending[k][1]) for k in with_data],
+            [at(pending[k][0], pending[k][2]) for k in with_data],
         )
-        status["predicted"] += 1
-        on_predicted(pd.concat(frames, ignore_index=True))
+        results = dict(zip(with_data, preds))
+        steps = [[(e, pl, results.get(k)) for k, (e, _, pl) in enumerate(pending)]]
+    else:  # one expert after another, each checkpointed
+        steps = (
+            [(e, pl, predict_expert(engine, local, e, h, at(e, pl), training_radius, half_width))]
+            for e, h, pl in pending
+        )
+    for step in steps:
+        for expert, pl, pred in step:
+            if pred is None:
+                status["too_few_obs"] += 1
+                continue
+            frames.append(predictions_table(expert, pl, pred))
+            status["predicted"] += 1
+        if frames:
+            on_predicted(pd.concat(frames, ignore_index=True))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=contracts.PREDICTIONS)
     return table[contracts.PREDICTIONS], status
+
+
+def at(expert, pl: pd.DataFrame) -> np.ndarray:
+    """The prediction inputs (x, y, t) of locations `pl` at the expert's time."""
+    return np.c_[pl["x"], pl["y"], np.full(len(pl), expert.t)]
+
+
+def predictions_table(expert, pl: pd.DataFrame, pred: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "expert_id": expert.expert_id,
+            "expert_x": expert.x,
+            "expert_y": expert.y,
+            "x": pl["x"].to_numpy(),
+            "y": pl["y"].to_numpy(),
+            **pred,
+        }
+    )

@@ -13,7 +13,7 @@ import psutil
 
 from . import contracts, smoothing
 from . import experts as ex
-from .gp.engines import Engine
+from .gp.engines import BatchedEngine, Engine, batching
 from .gp.hyper import COLUMNS, Hyper
 from .gp.problem import FitResult, Problem
 
@@ -46,6 +46,13 @@ def fit_expert(engine: Engine, problem: Problem, starts: dict, *, warm: Hyper | 
     primary = "init" if warm is None else "warm"
     first = engine.fit_one(problem, warm)
     results = {primary: first} | {label: engine.fit_one(problem, h) for label, h in starts.items() if h is not None}
+    return best_start(results, primary)
+
+
+def best_start(results: dict[str, FitResult], primary: str) -> FitResult:
+    """Of one expert's fits ({start label: result}), the one with the lowest finite objective, with its
+    label and its gain over the `primary` start's; the time of all of them."""
+    first = results[primary]
     finite = {k: r for k, r in results.items() if np.isfinite(r.loss)}
     label = min(finite, key=lambda k: finite[k].loss) if finite else primary
     gain = first.loss - results[label].loss if np.isfinite(first.loss) else np.nan
@@ -90,6 +97,19 @@ def fit_shard(
     radius, half = training["training_radius"], ex.time_half_width(num_days)
     warm_starts = warm_start_values(warm, todo, radius)
     rows = done.to_dict("records")
+    together = batching(engine)
+    if together is not None:
+        rows += fit_together(
+            together,
+            todo,
+            [local.problem(e, radius, half) for e in todo.itertuples(index=False)],
+            warm_starts,
+            restarts=restarts,
+            min_obs=min_obs,
+            radius=radius,
+        )
+        on_fitted(rows)
+        return shard_table(rows)
     for k, expert in enumerate(todo.itertuples(index=False), start=1):
         problem = local.problem(expert, radius, half)
         if problem.n < min_obs:
@@ -106,8 +126,60 @@ def fit_shard(
         rows.append(result_row(expert, result))
         on_fitted(rows)
         log_fit(result, k, len(todo))
+    return shard_table(rows)
+
+
+def shard_table(rows: list[dict]) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=contracts.TRAIN).sort_values("expert_id").reset_index(drop=True)
     return table.astype({"expert_id": int, "n_obs": int, "n_iter": int, "converged": bool})
+
+
+def fit_together(
+    engine: BatchedEngine,
+    experts: pd.DataFrame,
+    problems: list[Problem],
+    warm_starts: list[Hyper | None],
+    *,
+    restarts: set,
+    min_obs: int,
+    radius: float,
+) -> list[dict]:
+    """The rows of `experts` fitted as batches (a batched engine, on a GPU): every expert from its first
+    start at once, then from each restart at once. The `neighbours` start is the weighted mean of the
+    first pass's other fits (there is no order of fits to follow); the checkpoint comes at the end."""
+    fit = [i for i, p in enumerate(problems) if p.n >= min_obs]
+    primary = {i: "init" if warm_starts[i] is None else "warm" for i in fit}
+    runs: dict[int, dict[str, FitResult]] = {i: {} for i in fit}
+
+    def fit_from(label: str | None, starts: dict[int, Hyper | None]) -> None:
+        chosen = list(starts)
+        for i, result in zip(chosen, engine.fit_many([problems[i] for i in chosen], list(starts.values()))):
+            runs[i][label or primary[i]] = result
+
+    fit_from(None, {i: warm_starts[i] for i in fit})
+    first = [result_row(experts.iloc[i], runs[i][primary[i]]) for i in fit]
+    if "neighbours" in restarts:
+        near = {
+            i: neighbour_start(
+                [r for r in first if r["expert_id"] != problems[i].expert_id],
+                experts.iloc[i].x,
+                experts.iloc[i].y,
+                radius,
+            )
+            for i in fit
+        }
+        fit_from("neighbours", {i: h for i, h in near.items() if h is not None})
+    if "centre" in restarts:
+        fit_from("centre", dict.fromkeys(fit, engine.space.centre()))
+    rows = []
+    for i, problem in enumerate(problems):
+        if i in runs:
+            result = best_start(runs[i], primary[i])
+        else:
+            result = FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
+        rows.append(result_row(experts.iloc[i], result))
+        log_fit(result, i + 1, len(problems))
+    return rows
 
 
 def warm_start_values(warm: pd.DataFrame | None, experts: pd.DataFrame, radius: float) -> list[Hyper | None]:

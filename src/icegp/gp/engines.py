@@ -23,9 +23,24 @@ class Engine(Protocol):
         """f_mean, f_var and y_var at physical coordinates `Xstar`, conditioned on `problem`."""
 
 
+class BatchedEngine(Engine, Protocol):
+    """An engine that fits and predicts many experts together (the fast engine on a GPU)."""
+
+    def fit_many(self, problems: list[Problem], inits: list[Hyper | None]) -> list[FitResult]:
+        """fit_one for every problem from its init, together."""
+
+    def predict_many(self, problems: list[Problem], hypers: list[Hyper], Xstars: list[np.ndarray]) -> list[dict]:
+        """predict for every problem, together."""
+
+
+def batching(engine: Engine) -> BatchedEngine | None:
+    """The engine as a batched one when it batches experts (``batched`` true), else None."""
+    return engine if getattr(engine, "batched", False) else None  # type: ignore[return-value]
+
+
 def make_engine(training: dict, use_gpu: bool = False) -> Engine:
-    space = Space.from_config(training)
     """The engine `training` (a resolved `training` section, :func:`icegp.config.defaults`) names."""
+    space = Space.from_config(training)
     kwargs = dict(
         model_type=training["model_type"],
         inducing_points=training["inducing_points"],

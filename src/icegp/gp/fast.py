@@ -2,11 +2,13 @@
 
 On a CPU, GPR runs on :mod:`icegp.gp.exact` and SGPR with more observations than inducing points on
 :mod:`icegp.gp.sparse`, both with closed-form gradients on BLAS/LAPACK; an SGPR expert with no more
-observations than inducing points is an exact GPR and takes the exact path. On a GPU everything runs
-on TensorFlow functions compiled once per process with dynamic shapes (:mod:`icegp.gp.compiled`).
-All are driven by
-the same SciPy L-BFGS-B, bounds, initial values and tolerances as the reference engine, so they reach
+observations than inducing points is an exact GPR and takes the exact path. All are driven by the
+same SciPy L-BFGS-B, bounds, initial values and tolerances as the reference engine, so they reach
 the same optimum; the speed comes from cheaper steps, not from stopping early.
+
+On a GPU (``use_tf``) the sparse experts of a shard are fitted and predicted together
+(:meth:`FastEngine.fit_many`, :meth:`FastEngine.predict_many` on :mod:`icegp.gp.batched`), and the
+rest run one at a time on TensorFlow functions compiled once per process (:mod:`icegp.gp.compiled`).
 """
 
 from __future__ import annotations
@@ -147,6 +149,103 @@ class FastEngine:
             stop_reason(res.message),
             self.space.at_bound(hyper),
         )
+
+    @property
+    def batched(self) -> bool:
+        """Whether fit_many and predict_many batch experts (on a GPU, for SGPR) or loop over them."""
+        return self.use_tf and self.model_type == "SGPR"
+
+    def fit_many(self, problems: list[Problem], inits: list[Hyper | None]) -> list[FitResult]:
+        """Fit every problem from its init: the sparse ones together in batches on the batched path,
+        the others (and any batch TensorFlow refuses, such as a failed Cholesky on a CPU) one by one.
+        A batch's wall time is shared equally by its members; its iterations are the batch's."""
+        results: list[FitResult | None] = [None] * len(problems)
+        sparse_ones = [i for i, p in enumerate(problems) if self.batched and self._kind(p.n) == "tf_sgpr"]
+        for group in self._groups(problems, sparse_ones):
+            results_of_group = self._fit_batch([problems[i] for i in group], [inits[i] for i in group])
+            for i, result in zip(group, results_of_group):
+                results[i] = result
+        return [r if r is not None else self.fit_one(p, h) for r, p, h in zip(results, problems, inits)]
+
+    def _groups(self, problems: list[Problem], members: list[int]) -> list[list[int]]:
+        from . import batched
+
+        return [[members[j] for j in group] for group in batched.batches([problems[i].n for i in members])]
+
+    def _batch(self, problems: list[Problem]):
+        """The problems' scaled data, inducing points and prior means as one padded batch."""
+        from . import batched
+
+        scaled = [self._scaled(p) for p in problems]
+        batch = batched.Batch.pad([(Xs, y, self._inducing(p, Xs)) for p, (Xs, y, _) in zip(problems, scaled)])
+        return batch, [mean for _, _, mean in scaled]
+
+    def _fit_batch(self, problems: list[Problem], inits: list[Hyper | None]) -> list[FitResult | None]:
+        from . import batched
+
+        start = time.perf_counter()
+        batch, means = self._batch(problems)
+        try:
+            fit = batched.minimize(
+                self.kernel.name,
+                batch,
+                np.stack([self.start_vector(h) for h in inits]),
+                low=self.bounds.low,
+                high=self.bounds.high,
+                free=self.free,
+                tolerance=self.tolerance,
+                max_iter=self.max_iter,
+            )
+        except self._cholesky_errors():
+            return [None] * len(problems)  # each member again on its own, where its own failure is reported
+        seconds = (time.perf_counter() - start) / len(problems)
+        out: list[FitResult | None] = []
+        for k, (problem, mean) in enumerate(zip(problems, means)):
+            if not np.isfinite(fit.loss[k]):
+                out.append(None)
+                continue
+            hyper = self.space.from_scaled_vector(self.bounds.forward(fit.u[k]))
+            ok = bool(fit.converged[k])
+            stop = "converged" if ok else ("line_search_failed" if fit.failed[k] else "iteration_limit")
+            out.append(
+                FitResult(
+                    problem.expert_id,
+                    hyper,
+                    mean,
+                    problem.n,
+                    int(fit.n_iter[k]),
+                    ok,
+                    float(fit.loss[k]),
+                    seconds,
+                    "ok" if ok else "not_converged",
+                    stop,
+                    self.space.at_bound(hyper),
+                )
+            )
+        return out
+
+    def predict_many(self, problems: list[Problem], hypers: list[Hyper], Xstars: list[np.ndarray]) -> list[dict]:
+        """predict() for every problem: the sparse ones in batches on the batched path."""
+        from . import batched
+
+        preds: list[dict | None] = [None] * len(problems)
+        sparse_ones = [i for i, p in enumerate(problems) if self.batched and self._kind(p.n) == "tf_sgpr"]
+        for group in self._groups(problems, sparse_ones):
+            batch, means = self._batch([problems[i] for i in group])
+            S = max(len(Xstars[i]) for i in group)
+            Xq = np.zeros((len(group), S, 3))
+            for k, i in enumerate(group):
+                Xq[k, : len(Xstars[i])] = (np.asarray(Xstars[i], float) - problems[i].origin) / self.space.coords_scale
+            theta = np.stack([self.space.to_scaled_vector(self.space.clip(hypers[i])) for i in group])
+            f_mean, f_var = batched.predict(self.kernel.name, theta, batch, Xq)
+            for k, i in enumerate(group):
+                s = len(Xstars[i])
+                preds[i] = {
+                    "f_mean": f_mean[k, :s] + means[k],
+                    "f_var": f_var[k, :s],
+                    "y_var": f_var[k, :s] + theta[k, NV],
+                }
+        return [p if p is not None else self.predict(q, h, x) for p, q, h, x in zip(preds, problems, hypers, Xstars)]
 
     def predict(self, problem: Problem, hyper: Hyper, Xstar: np.ndarray) -> dict:
         Xs, y, mean = self._scaled(problem)
