@@ -135,3 +135,21 @@ def test_batched_training_shard_matches_the_one_by_one_shard():
     assert np.isfinite(together.loc[fitted, "loss"]).all()
     np.testing.assert_allclose(together.loc[fitted, "loss"], one_by_one.loc[fitted, "loss"], rtol=AGREEMENT)
 
+
+def test_batched_gpu_benchmark_stops_saying_so_without_a_gpu():
+    """On a machine whose TensorFlow sees no GPU (CI's) the device benchmark refuses to run on the CPU."""
+    from icegp import gpubench
+
+    with pytest.raises(SystemExit, match="no GPU: TensorFlow sees \\[\\]"):
+        gpubench.run(2, 7)
+
+
+def test_batched_gpu_benchmark_compares_objectives_per_expert():
+    from icegp import gpubench
+
+    cpu = pd.DataFrame({"expert_id": [1, 2, 3, 4], "loss": [100.0, -50.0, 10.0, np.nan]})
+    gpu = pd.DataFrame({"expert_id": [2, 1, 3, 4], "loss": [-50.0 + 1e-3, 100.0 + 2e-2, 10.0 - 1e-3, 5.0]})
+    got = gpubench.agreement(gpu, cpu)
+    assert got["experts_compared"] == 3  # a NaN on either side is not compared
+    assert got["loss_rel_diff_max"] == pytest.approx(2e-4)
+    assert got["gpu_worse_share"] == pytest.approx(1 / 3)  # expert 1, 2e-4 above; expert 2 is 2e-5 above

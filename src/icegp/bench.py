@@ -112,6 +112,12 @@ def main(argv=None) -> int:
         "--cold-days", type=int, default=4, help="--scale season: days fitted cold (spread over the season)"
     )
     ap.add_argument(
+        "--device",
+        choices=("cpu", "gpu"),
+        default="cpu",
+        help="--scale seed: gpu runs the day with device: gpu (batched) against the CPU, on a machine with a GPU",
+    )
+    ap.add_argument(
         "--strategies",
         nargs="+",
         choices=STRATEGIES,
@@ -137,6 +143,11 @@ def main(argv=None) -> int:
         from .seasonbench import run as run_season
 
         run_season(args.cores, args.days, args.window, args.cold_days, args.strategies)
+        return 0
+    if args.scale == "seed" and args.device == "gpu":
+        from .gpubench import run as run_gpu
+
+        run_gpu(args.cores, args.window)
         return 0
     if args.scale == "seed":
         from .seedbench import run

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +63,13 @@ def tensorflow():
     except RuntimeError:
         pass  # TensorFlow already ran an op: its pools are fixed (to the same environment values)
     return tf
+
+
+def peak_memory_mb() -> float | None:
+    """This process's peak GPU memory in MB, or None where it has not run TensorFlow on a GPU."""
+    if "tensorflow" not in sys.modules:
+        return None
+    tf = tensorflow()
+    if not tf.config.list_physical_devices("GPU"):
+        return None
+    return tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from .. import contracts, experts, prediction, product, smoothing, timeutil, training
+from .. import contracts, device, experts, prediction, product, smoothing, timeutil, training
 from ..gp.engines import Engine
 from ..gp.hyper import Space
 from ..io.atomic import read_parquet_metadata, write_netcdf, write_parquet
@@ -160,7 +160,12 @@ def train(
         )
     except RuntimeError as err:
         raise RuntimeError(f"{obs}: shard {shard}, {err}") from err
-    write_parquet(table, output, {"shard": int(shard), "engine": engine.name})
+    peak = device.peak_memory_mb()
+    write_parquet(
+        table,
+        output,
+        {"shard": int(shard), "engine": engine.name, **({} if peak is None else {"device_peak_mb": peak})},
+    )
     checkpoint.remove()
     return table
 
