@@ -109,6 +109,25 @@ def test_a_run_is_the_config_with_its_overlays_and_shares_what_it_must():
         config.run_config(cfg, "nope")
 
 
+@pytest.mark.parametrize(
+    "change,key",
+    [
+        ({"url": "https://other.example.org/{YYYYMMDD}_north_mix_sit_v300.nc"}, "sources.smap.url"),
+        ({"cache": "resources/other_cache"}, "sources.smap.cache"),
+    ],
+)
+def test_a_run_that_changes_a_fetched_source_is_refused_naming_the_key(change, key):
+    """A fetched source's download (results/fetch/{source}/{day}.json) is the config's, whatever a run
+    sets: a run that changed its url or cache would load the config's file under its own key."""
+    fetched = {"url": "https://data.example.org/{YYYYMMDD}_north_mix_sit_v300.nc", "cache": "resources/smap_cache"}
+    cfg = config.resolve(config.merged(config.load(DEMO), {"sources": {"smap": fetched}}))
+    bad = {**cfg, "runs": {"other": {"configfiles": [], "config": {"sources": {"smap": change}}}}}
+    with pytest.raises(ValueError, match=rf"runs.other: a run cannot change {key}"):
+        config.run_config(bad, "other")
+    fine = {**cfg, "runs": {"sub": {"configfiles": [], "config": {"sources": {"is2": {"N_subsample": 4}}}}}}
+    assert config.run_config(fine, "sub")["sources"]["smap"]["url"] == fetched["url"]
+
+
 @pytest.mark.parametrize("gpsat_name,ours", [("GPflowGPRModel", "GPR"), ("GPflowSGPRModel", "SGPR")])
 def test_gpsat_model_class_names_mean_our_models(gpsat_name, ours):
     assert config.section("training", {"model_type": gpsat_name})["model_type"] == ours

@@ -177,6 +177,11 @@ def shared_changes(config: dict, run: dict) -> list[str]:
     kinds = {name: src["type"] for name, src in sources(config).items()}
     if kinds != {name: src["type"] for name, src in sources(run).items()}:
         changed.append("sources (which are enabled, and their types)")
+        return changed
+    for name, src in sources(config).items():  # a download is fetched once, under the source's name
+        theirs = sources(run)[name]
+        if "url" in src or "url" in theirs:
+            changed += [f"sources.{name}.{k}" for k in ("url", "cache") if src.get(k) != theirs.get(k)]
     return changed
 
 
