@@ -1,6 +1,7 @@
 """Real snakemake runs of the whole DAG on the tiny config: outputs, CF product, reruns, resume."""
 
 import datetime
+import importlib.metadata
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ import pytest
 import xarray as xr
 import yaml
 
+import icegp
 from icegp import contracts
 from icegp.io.atomic import read_parquet_metadata
 
@@ -45,6 +47,8 @@ def test_dry_run_plans_one_job_per_source_and_day(tmp_path):
 def test_product_is_cf_and_accurate(tiny_run):
     with xr.open_dataset(tiny_run / f"results/{TARGET}/product.nc") as ds:
         assert ds.attrs["Conventions"] == "CF-1.8"
+        assert ds.attrs["icegp_version"] == importlib.metadata.version("icegp") == icegp.__version__
+        assert f"icegp {icegp.__version__}" in ds.attrs["source"]
         made_by = json.loads(ds.attrs["icegp_config"])  # what can change this product, not other targets
         assert made_by["crs"] == "EPSG:3411" and "targets" not in made_by and "runs" not in made_by
         assert pd.Timestamp(ds["time"].values[0]).date().isoformat() == TARGET

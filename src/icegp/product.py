@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from . import geo, timeutil
+from . import __version__, geo, timeutil
 
 VARIABLES = {
     "sea_ice_thickness": {"standard_name": "sea_ice_thickness", "long_name": "sea ice thickness"},
@@ -189,9 +189,10 @@ def dataset(
         attrs={
             "Conventions": "CF-1.8",
             "title": f"Daily {meta['long_name']} from GP local-expert interpolation, {target}",
-            "source": "icegp workflow",
+            "source": f"icegp {__version__} (Gaussian-process local-expert optimal interpolation)",
+            "icegp_version": __version__,
             "target_date": target,
-            "history": f"{pd.Timestamp.now('UTC').isoformat()} created by icegp",
+            "history": f"{pd.Timestamp.now('UTC').isoformat()} created by icegp {__version__}",
             "icegp_config": json.dumps(config, sort_keys=True, default=str),
         },
     )
