@@ -213,14 +213,14 @@ def test_gpu_profile_sbatch_line(tmp_path):
     lines = fake_sbatch_lines(env)
     assert len(lines) == 1, lines
     group = sbatch_head(lines[0])
-    assert "--comment rule_load_demo_inputs_load_along_track" in group
+    assert "--comment rule_load_demo_inputs_load_day" in group
     assert " -p debug " in group  # default-resources of profiles/slurm-gpu survive profiles/default
     assert "--cpus-per-task=2" in group  # 2 per-day components in parallel
     assert "--gpus" not in group
 
     # 2) inputs of train made locally, then each GPU shard is submitted on its own
     shutil.rmtree(work / ".snakemake")
-    res = smk(["--cores", "2", "--workflow-profile", "none", "--until", "load_along_track"], work)
+    res = smk(["--cores", "2", "--workflow-profile", "none", "--until", "load_day"], work)
     assert res.returncode == 0, res.output[-3000:]
     out = submit_and_stop(["--profile", "profiles/slurm-gpu", "--retries", "0", "--verbose", *FAST_POLL], work, env, 3)
     train = [ln for ln in fake_sbatch_lines(env)[1:] if "--comment rule_train" in ln]

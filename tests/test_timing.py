@@ -45,8 +45,8 @@ def bench(tmp_path):
     write_bench(root, "predict/2019-04-15/0.tsv", (8.0, 7.5, 300.0))
     write_bench(root, "train/2019-04-15/0.tsv", (10.0, 20.0, 500.0), (30.0, 50.0, 900.0), (11.0, 22.0, 510.0))
     write_bench(root, "train/2019-04-15/1.tsv", (13.0, 25.0, 600.0))
-    write_bench(root, "load_gridded/smap/2019-04-14.tsv", (4.0, 3.0, 200.0))
-    write_bench(root, "load_gridded/smap/2019-04-15.tsv", (6.0, 5.0, 250.0))
+    write_bench(root, "load_day/smap/2019-04-14.tsv", (4.0, 3.0, 200.0))
+    write_bench(root, "load_day/smap/2019-04-15.tsv", (6.0, 5.0, 250.0))
     write_bench(root, "fetch_gridded/smap/2019-04-14.tsv", (0.3, None, None))  # too fast to be sampled
     write_bench(root, "demo_inputs/2019-04-15.tsv", (2.0, 1.5, 100.0))
     write_bench(root, "mystery_rule/x.tsv", (1.0, 0.5, 50.0))
@@ -57,7 +57,7 @@ def test_collect_one_row_per_file_with_median_of_repeats(bench):
     df = timing.collect(bench).set_index(["rule", "job"])
     assert len(df) == 8
     assert df.loc[("train", "2019-04-15/0"), ["s", "cpu_time", "max_rss"]].tolist() == [11.0, 22.0, 510.0]
-    assert df.loc[("load_gridded", "smap/2019-04-14"), "s"] == 4.0
+    assert df.loc[("load_day", "smap/2019-04-14"), "s"] == 4.0
     assert df.loc[("fetch_gridded", "smap/2019-04-14"), ["cpu_time", "max_rss"]].isna().all()
 
 
@@ -66,7 +66,7 @@ def test_summarise_sums_medians_and_order(bench):
     assert summary["rule"].tolist() == [
         "demo_inputs",
         "fetch_gridded",
-        "load_gridded",
+        "load_day",
         "train",
         "predict",
         "mystery_rule",
@@ -76,7 +76,7 @@ def test_summarise_sums_medians_and_order(bench):
     assert train["jobs"] == 2
     assert (train["wall_s_sum"], train["wall_s_median"], train["wall_s_max"]) == (24.0, 12.0, 13.0)
     assert (train["cpu_s_sum"], train["max_rss_mb"]) == (47.0, 600.0)
-    load = summary.set_index("rule").loc["load_gridded"]
+    load = summary.set_index("rule").loc["load_day"]
     assert (load["jobs"], load["wall_s_sum"], load["wall_s_median"], load["max_rss_mb"]) == (2, 10.0, 5.0, 250.0)
     fetch = summary.set_index("rule").loc["fetch_gridded"]
     assert fetch["wall_s_sum"] == 0.3 and np.isnan(fetch["cpu_s_sum"]) and np.isnan(fetch["max_rss_mb"])
@@ -86,7 +86,7 @@ def test_summarise_sums_medians_and_order(bench):
 
 
 def test_stage_mapping():
-    assert [timing.stage_of(r) for r in ["fetch_gridded", "load_along_track", "smooth", "plots", "all"]] == [
+    assert [timing.stage_of(r) for r in ["fetch_gridded", "load_day", "smooth", "plots", "all"]] == [
         "load",
         "load",
         "smooth",

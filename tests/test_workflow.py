@@ -40,7 +40,7 @@ def overlay(work, name, data):
 def test_dry_run_plans_one_job_per_source_and_day(tmp_path):
     work = copy_workflow(tmp_path)
     jobs = dry_run_jobs(work, configfile=TINY_CONFIG)
-    assert jobs["demo_inputs"] == 3 and jobs["load_along_track"] == 3 and jobs["load_gridded"] == 3
+    assert jobs["demo_inputs"] == 3 and jobs["load_day"] == 6  # 3 days of IS-2 and of SMOS/SMAP
     assert jobs["train"] == 2 and jobs["predict"] == 2 and jobs["observations"] == 1
 
 
@@ -75,8 +75,7 @@ def test_every_rule_has_benchmark_log_and_timing_row(tiny_run):
     summary = pd.read_csv(tiny_run / "results/timing_report.tsv", sep="\t")
     for rule in (
         "demo_inputs",
-        "load_along_track",
-        "load_gridded",
+        "load_day",
         "observations",
         "grids",
         "experts",
@@ -121,7 +120,7 @@ def test_changes_rerun_only_what_depends_on_them(tiny_run):
     model = overlay(tiny_run, "model", {"training": {"max_iter": 150}})
     jobs = dry_run_jobs(tiny_run, "--configfile", str(TINY_CONFIG), str(model))
     assert jobs["train"] == 2 and "experts" not in jobs
-    assert not {"demo_inputs", "load_along_track", "load_gridded", "observations"} & set(jobs)
+    assert not {"demo_inputs", "load_day", "observations"} & set(jobs)
 
 
 def reversed_keys(value):
@@ -285,7 +284,7 @@ def test_hyperparameters_from_reuses_by_location_and_predicts_each_day(tmp_path)
     args = ("--configfile", str(TINY_CONFIG), str(reuse))
     jobs = dry_run_jobs(work, *args)
     assert jobs["train"] == 2 and jobs["predict"] == 4 and jobs["product"] == 2
-    assert jobs["demo_inputs"] == 6 and jobs["load_along_track"] == 6  # days 14-16 and 17-19, each once
+    assert jobs["demo_inputs"] == 6 and jobs["load_day"] == 12  # days 14-16 and 17-19, each once per source
     snakemake(work, *args)
     with (
         xr.open_dataset(work / "results/2019-04-15/product.nc") as a,
@@ -317,7 +316,7 @@ def test_html_report_includes_plots_and_timing(tiny_run):
 
 
 def test_smap_over_http_with_a_missing_day(tmp_path, demo_days):
-    """fetch_gridded -> load_gridded through a real HTTP server; a day the server lacks stops the run, or
+    """fetch_gridded -> load_day through a real HTTP server; a day the server lacks stops the run, or
     is skipped and reported when missing_days: skip."""
     import functools
     import http.server
@@ -371,7 +370,7 @@ def test_runs_share_the_dag_and_the_loads_they_agree_on(tiny_run):
     args = ("--configfile", str(TINY_CONFIG), str(overlay(tiny_run, "runs", {"runs": runs})), "--", "tradeoff")
     before = dry_run_jobs(tiny_run, configfile=TINY_CONFIG)  # what the main run has left to do
     jobs = dry_run_jobs(tiny_run, *args)
-    assert jobs["load_along_track"] == 3 and "load_gridded" not in jobs and jobs["train"] == 4
+    assert jobs["load_day"] == 3 and jobs["train"] == 4  # the sub run's own IS-2 days; SMOS/SMAP shared
     snakemake(tiny_run, *args)
     table = pd.read_csv(tiny_run / "results/tradeoff/tradeoff.tsv", sep="\t").set_index("run")
     assert sorted(table.index) == ["m52", "sub"] and (table["train_s"] > 0).all()

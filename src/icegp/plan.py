@@ -30,7 +30,7 @@ def targets(config) -> list[str]:
 
 #: Sources whose time stamps have one meaning whatever the config says.
 FIXED_TIME_STAMPS = {"is2sitdat4": "exact", "bremen_smos_smap": "day", "nsidc_cdr_sic": "day"}
-#: Daily gridded maps: fetched by URL, loaded by load_gridded, dropped near along-track data (is2_pref).
+#: Daily gridded maps: fetched by URL, read by loading.load_gridded, dropped near along-track data (is2_pref).
 GRIDDED = ("bremen_smos_smap", "nsidc_cdr_sic")
 
 

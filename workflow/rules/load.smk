@@ -25,42 +25,17 @@ rule fetch_gridded:
         "../scripts/fetch_gridded.py"
 
 
-rule load_along_track:
+rule load_day:
     input:
         lambda wc: plan.load_inputs(config, source_settings(wc.source), wc.day),
     output:
         "results/obs/{source}/{day}.parquet",
     log:
-        "logs/load_along_track/{source}/{day}.log",
+        "logs/load_day/{source}/{day}.log",
     benchmark:
-        "benchmarks/load_along_track/{source}/{day}.tsv"
+        "benchmarks/load_day/{source}/{day}.tsv"
     wildcard_constraints:
-        source=_alternatives(ALONG_TRACK, variants=True),
-    conda:
-        CONDA_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=20,
-    params:
-        source=lambda wc: source_settings(wc.source),
-        crs=config["crs"],
-        missing_days=config["missing_days"],
-    script:
-        "../scripts/load_day.py"
-
-
-rule load_gridded:
-    input:
-        lambda wc: plan.load_inputs(config, source_settings(wc.source), wc.day),
-    output:
-        "results/obs/{source}/{day}.parquet",
-    log:
-        "logs/load_gridded/{source}/{day}.log",
-    benchmark:
-        "benchmarks/load_gridded/{source}/{day}.tsv"
-    wildcard_constraints:
-        source=_alternatives(GRIDDED, variants=True),
+        source=_alternatives(list(SOURCES), variants=True),
     conda:
         CONDA_ENV
     threads: 1
