@@ -4,7 +4,7 @@ from icegp import jobs
 from icegp.jobs import demo
 
 jobs.setup_logging(snakemake)
-demo.inputs(
+demo.demo_inputs(
     ymd=snakemake.wildcards.ymd,
     ocean=snakemake.input.ocean,
     outputs=snakemake.output,

@@ -4,4 +4,4 @@ from icegp import jobs
 from icegp.jobs import demo
 
 jobs.setup_logging(snakemake)
-demo.ocean_mask(output=snakemake.output[0])
+demo.demo_ocean_mask(output=snakemake.output[0])

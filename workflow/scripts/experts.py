@@ -4,7 +4,7 @@ from icegp import jobs
 from icegp.jobs import gp
 
 jobs.setup_logging(snakemake)
-gp.choose_experts(
+gp.experts(
     obs=snakemake.input.obs,
     candidates=snakemake.input.candidates,
     output=snakemake.output[0],

@@ -4,7 +4,7 @@ from icegp import jobs
 from icegp.jobs import product
 
 jobs.setup_logging(snakemake)
-product.maps(
+product.plots(
     product_file=snakemake.input.product,
     hyperparameters=snakemake.input.hyperparameters,
     truth=list(snakemake.input.truth),

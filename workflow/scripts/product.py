@@ -4,7 +4,7 @@ from icegp import jobs
 from icegp.jobs import product
 
 jobs.setup_logging(snakemake)
-product.blend(
+product.product(
     preds=list(snakemake.input.preds),
     obs=snakemake.input.obs,
     locations=snakemake.input.locations,

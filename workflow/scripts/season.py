@@ -4,7 +4,7 @@ from icegp import jobs
 from icegp.jobs import product
 
 jobs.setup_logging(snakemake)
-product.season_product(
+product.season(
     products=list(snakemake.input),
     nc=snakemake.output.nc,
     months=list(snakemake.output.months),

@@ -4,7 +4,7 @@ from icegp import jobs
 from icegp.jobs import report
 
 jobs.setup_logging(snakemake)
-report.runs_tradeoff(
+report.tradeoff(
     validation=list(snakemake.input.validation),
     experts_files=list(snakemake.input.experts),
     engines=snakemake.params.engines,

@@ -1,4 +1,4 @@
-"""The job layer: one function per rule, which does all of the rule's reads and writes and calls the
+"""The job layer: one function per rule, named as the rule, which does all of the rule's reads and writes and calls the
 pure core (tables and arrays in, tables and arrays out) for the rest.
 
 The modules mirror workflow/rules/*.smk (demo, load, gp, product, report); every job function takes

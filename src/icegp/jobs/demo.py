@@ -9,13 +9,13 @@ from .. import demo, synthetic
 log = logging.getLogger(__name__)
 
 
-def ocean_mask(*, output: str) -> None:
+def demo_ocean_mask(*, output: str) -> None:
     mask = synthetic.OceanMask.build()
     mask.save(output)
     log.info("ocean cells: %d of %d", mask.ocean.sum(), mask.ocean.size)
 
 
-def inputs(*, ymd: str, ocean: str, outputs, demo_config: dict, beams: list, crs: str, grid: dict) -> None:
+def demo_inputs(*, ymd: str, ocean: str, outputs, demo_config: dict, beams: list, crs: str, grid: dict) -> None:
     """One day's demo files in the real formats (IS-2, SMOS/SMAP, SIC) and its truth."""
     demo.write_day(ymd, demo_config, beams, crs, grid, synthetic.OceanMask.load(ocean), outputs)
     log.info("wrote %s", list(outputs))

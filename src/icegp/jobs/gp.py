@@ -11,7 +11,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from .. import contracts, device, experts, prediction, product, smoothing, timeutil, training
+from .. import contracts, device, prediction, product, smoothing, timeutil, training
+from .. import experts as ex
 from ..gp.engines import Engine
 from ..gp.hyper import Space
 from ..io.atomic import read_parquet_metadata, write_netcdf, write_parquet
@@ -31,7 +32,7 @@ def grids(
     land: str,
 ) -> None:
     """Candidate expert locations, prediction locations and the product grid's land mask, made once."""
-    cand = experts.candidates(experts_settings, crs, expert_time_stamps)
+    cand = ex.candidates(experts_settings, crs, expert_time_stamps)
     locs = prediction.locations(prediction_settings, crs)
     write_parquet(cand, candidates, {"crs": crs})
     write_parquet(locs, locations, {"crs": crs})
@@ -39,7 +40,7 @@ def grids(
     log.info("%d candidate experts, %d prediction locations", len(cand), len(locs))
 
 
-def choose_experts(
+def experts(
     *,
     obs: str,
     candidates: str,
@@ -56,7 +57,7 @@ def choose_experts(
         log.warning("target %s: no observations (a missing day), so no experts", target)
         write_parquet(pd.DataFrame(columns=contracts.EXPERTS), output, {"target": target, "crs": crs})
         return pd.DataFrame(columns=contracts.EXPERTS)
-    table = experts.choose_experts(window, pd.read_parquet(candidates), target, min_obs, num_days, radius, shards)
+    table = ex.choose_experts(window, pd.read_parquet(candidates), target, min_obs, num_days, radius, shards)
     write_parquet(table, output, {"target": target, "crs": crs})
     log.info(
         "%d experts, obs per expert: median %d, min %d, max %d; per shard %s",
@@ -73,7 +74,7 @@ def shard_experts(experts_file: str, shard: int, shards: int | None = None) -> p
     """The experts of one shard, in their table's order (neighbours follow each other): of the
     table's (training) shards, or of `shards` bands cut the same way (predict jobs)."""
     every = pd.read_parquet(experts_file)
-    band = every["shard"] if shards is None else experts.assign_shards(every, shards, every["n_obs"])
+    band = every["shard"] if shards is None else ex.assign_shards(every, shards, every["n_obs"])
     return every[np.asarray(band) == int(shard)].reset_index(drop=True)
 
 
@@ -250,7 +251,7 @@ def predict(
         pd.read_parquet(locations),
         engine,
         model["training_radius"],
-        experts.time_half_width(num_days),
+        ex.time_half_width(num_days),
         radius,
         done=checkpoint.read(),
         on_predicted=checkpoint.save,

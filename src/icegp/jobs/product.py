@@ -9,14 +9,17 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .. import experts, prediction, product, season, validation
+from .. import experts as ex
+from .. import prediction, validation
+from .. import product as daily
+from .. import season as seasonal
 from ..gp.engines import Engine
 from ..io.atomic import write_json, write_netcdf
 
 log = logging.getLogger(__name__)
 
 
-def blend(
+def product(
     *,
     preds,
     obs: str,
@@ -34,17 +37,17 @@ def blend(
     window = pd.read_parquet(obs)
     if table.empty and not window.empty:
         raise ValueError(f"target {target}: no expert predicted anything (inputs {list(preds)})")
-    x_axis, y_axis = product.axes(settings, pd.read_parquet(locations))
-    blended = product.blend(table, settings["blend_length_scale"])
+    x_axis, y_axis = daily.axes(settings, pd.read_parquet(locations))
+    blended = daily.blend(table, settings["blend_length_scale"])
     with xr.open_dataarray(land) as mask:
         mask = mask.load()
     if not (np.array_equal(mask["x"], x_axis) and np.array_equal(mask["y"], y_axis)):
         raise ValueError(f"{land}: made for another product grid; re-run the grids rule")
-    ds = product.dataset(blended, window, x_axis, y_axis, target, variable, crs, provenance, mask)
+    ds = daily.dataset(blended, window, x_axis, y_axis, target, variable, crs, provenance, mask)
     if window.empty:  # only with missing_days: skip (see observations.json)
-        ds.attrs.update(product.MISSING_DAY)
+        ds.attrs.update(daily.MISSING_DAY)
         log.warning("target %s: a missing day: no observations in its window, every field is missing", target)
-    write_netcdf(ds, output, encoding=product.encoding(ds))
+    write_netcdf(ds, output, encoding=daily.encoding(ds))
     log.info("%d cells predicted by up to %d experts", len(blended), blended["n_experts"].max() if len(blended) else 0)
     return ds
 
@@ -86,7 +89,7 @@ def validate(
         engine,
         target,
         training_radius,
-        experts.time_half_width(num_days),
+        ex.time_half_width(num_days),
         settings["holdout_fraction"],
         settings["seed"],
         along_track,
@@ -96,32 +99,32 @@ def validate(
     return report
 
 
-def maps(*, product_file: str, hyperparameters: str, truth, outputs, variable: str) -> None:
+def plots(*, product_file: str, hyperparameters: str, truth, outputs, variable: str) -> None:
     """The product's maps (and its difference from the truth, when given), expert status and
     hyperparameter maps, each to the path the rule names."""
-    from .. import plots  # matplotlib: only the jobs that draw pay for importing it (~1 s)
+    from .. import plots as figures  # matplotlib: only the jobs that draw pay for importing it (~1 s)
 
     with xr.open_dataset(product_file) as ds:
         known = None
         if truth:
             with xr.open_dataset(truth[0]) as t:
                 known = t[variable].load()
-        plots.product_maps(ds, variable, outputs, truth=known)
+        figures.product_maps(ds, variable, outputs, truth=known)
     hyp = pd.read_parquet(hyperparameters)
-    plots.expert_status(hyp, outputs["experts"])
-    plots.hyperparameter_maps(hyp, outputs["hyperparameters"])
+    figures.expert_status(hyp, outputs["experts"])
+    figures.hyperparameter_maps(hyp, outputs["hyperparameters"])
 
 
-def season_product(*, products, nc: str, months, series: str, variable: str) -> xr.Dataset:
+def season(*, products, nc: str, months, series: str, variable: str) -> xr.Dataset:
     """The daily products on one time axis with monthly statistics, a map per month and the ice series."""
-    from .. import plots
+    from .. import plots as figures
 
-    stacked = season.stack([xr.open_dataset(p).load() for p in products], variable)
-    write_netcdf(stacked, nc, encoding=season.encoding(stacked))
+    stacked = seasonal.stack([xr.open_dataset(p).load() for p in products], variable)
+    write_netcdf(stacked, nc, encoding=seasonal.encoding(stacked))
     paths = {os.path.basename(p)[len("mean_") : -len(".png")]: p for p in months}
-    plots.season_month_maps(stacked, variable, paths)
-    ice = season.ice_series(stacked, variable)
-    plots.season_series(ice, variable, stacked[variable].attrs.get("units", ""), series)
+    figures.season_month_maps(stacked, variable, paths)
+    ice = seasonal.ice_series(stacked, variable)
+    figures.season_series(ice, variable, stacked[variable].attrs.get("units", ""), series)
     log.info(
         "%d days, months %s -> %s; ice-region mean %.3f..%.3f",
         stacked.sizes["time"],

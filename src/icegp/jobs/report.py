@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import timing, tradeoff
+from .. import timing
+from .. import tradeoff as runs_table
 from ..io.atomic import atomic_path
 
 log = logging.getLogger(__name__)
@@ -26,15 +27,15 @@ def timing_report(*, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
     return summary
 
 
-def runs_tradeoff(*, validation, experts_files, engines: dict, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
+def tradeoff(*, validation, experts_files, engines: dict, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
     """Every run's accuracy (its validation) against its summed job time: a TSV table and a chart."""
     if not validation:
         raise ValueError("config key runs: no runs to compare (runs is empty)")
-    reports = {tradeoff.run_name(p): json.loads(Path(p).read_text()) for p in validation}
-    counts = {tradeoff.run_name(p): len(pd.read_parquet(p)) for p in experts_files}
-    runs = tradeoff.table(reports, counts, engines, timing.collect(benchmarks))
+    reports = {runs_table.run_name(p): json.loads(Path(p).read_text()) for p in validation}
+    counts = {runs_table.run_name(p): len(pd.read_parquet(p)) for p in experts_files}
+    runs = runs_table.table(reports, counts, engines, timing.collect(benchmarks))
     with atomic_path(tsv, ".tsv") as tmp:
         runs.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
-    tradeoff.plot(runs, png)
+    runs_table.plot(runs, png)
     log.info("\n%s", runs.to_string(index=False))
     return runs

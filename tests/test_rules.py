@@ -1,0 +1,29 @@
+"""The workflow's rules as a Snakemake maintainer reads them: each rule's script is one call of the
+job function of the same name (icegp.jobs), so a rule and its code are found by one name."""
+
+import re
+
+from conftest import REPO
+
+RULE = re.compile(r"^rule (\w+):(.*?)(?=^rule |\Z)", re.S | re.M)
+SCRIPT = re.compile(r'script:\s*"\.\./scripts/(\w+)\.py"')
+
+
+def rules_and_scripts() -> dict[str, str]:
+    found = {}
+    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for name, body in RULE.findall(smk.read_text()):
+            script = SCRIPT.search(body)
+            if script:
+                found[name] = script.group(1)
+    return found
+
+
+def test_every_rule_calls_the_job_function_of_its_name():
+    found = rules_and_scripts()
+    assert len(found) >= 15 and "load_day" in found  # every rule of the DAG runs a script
+    for rule, script in found.items():
+        text = (REPO / "workflow" / "scripts" / f"{script}.py").read_text()
+        modules = re.findall(r"^from icegp\.jobs import (\w+)$", text, re.M)
+        calls = {f for m in modules for f in re.findall(rf"^{m}\.(\w+)\(", text, re.M)}
+        assert calls == {rule}, f"rule {rule}: its script {script}.py calls {calls}"
