@@ -8,7 +8,7 @@ import yaml
 
 from icegp import timeutil
 
-from conftest import REPO, copy_workflow, snakemake
+from conftest import REPO, copy_workflow, dry_run_jobs, snakemake
 from gpsat_oracle import local_expert
 
 EXAMPLE = REPO / "config" / "examples" / "gpsat_inputs.yaml"
@@ -20,6 +20,20 @@ def test_example_reads_exactly_three_paths():
     assert all((REPO / p).exists() for p in paths)
     assert [n for n, s in cfg["sources"].items() if s.get("enabled", True)] == ["gpsat"]  # the demo's are off
     assert cfg["training"]["prior_mean"] == "zero" and cfg["smoothing"]["enabled"] is False
+
+
+def test_editing_a_locations_file_reruns_the_grids(tmp_path):
+    """The location files are the grids' inputs: edited (Snakemake looks at their contents, not only
+    their times), the grids and all that follows them are made again."""
+    work = copy_workflow(tmp_path)
+    args = ("--configfile", str(work / "config/examples/gpsat_inputs.yaml"), "--", "results/grid/land_mask.nc")
+    snakemake(work, *args)
+    assert dry_run_jobs(work, *args) == {}
+    for key in ("experts", "prediction"):
+        path = work / yaml.safe_load(EXAMPLE.read_text())[key]["locations_file"]
+        pd.read_csv(path).to_csv(path, index=False, float_format="%.4f")  # the same places, written anew
+        assert dry_run_jobs(work, *args) == {"grids": 1}
+        snakemake(work, *args)
 
 
 @pytest.mark.workflow

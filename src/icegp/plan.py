@@ -160,6 +160,11 @@ def source_key(config: dict, src: dict) -> str:
     return f"{src['name']}~{hashlib.sha256(json.dumps(loaded(src), sort_keys=True).encode()).hexdigest()[:8]}"
 
 
+def locations_files(config: dict) -> list[str]:
+    """The expert and prediction location files the grids are read from (inputs: editing one re-runs them)."""
+    return [f for f in (config["experts"]["locations_file"], config["prediction"]["locations_file"]) if f]
+
+
 def cache_path(src: dict, day: str) -> str:
     """Where a fetched day is cached: the URL's file name in the source's `cache` directory (never
     outside it)."""

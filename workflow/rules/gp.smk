@@ -3,6 +3,8 @@
 
 
 rule grids:
+    input:
+        locations=lambda wc: plan.locations_files(cfg(wc)),
     output:
         candidates="results/{run}grid/expert_candidates.parquet",
         prediction="results/{run}grid/prediction_locations.parquet",
