@@ -27,3 +27,14 @@ def test_every_rule_calls_the_job_function_of_its_name():
         modules = re.findall(r"^from icegp\.jobs import (\w+)$", text, re.M)
         calls = {f for m in modules for f in re.findall(rf"^{m}\.(\w+)\(", text, re.M)}
         assert calls == {rule}, f"rule {rule}: its script {script}.py calls {calls}"
+
+
+def test_every_report_item_has_a_caption_that_exists():
+    items = 0
+    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for call in re.findall(r"\breport\((.*?)\)", smk.read_text(), re.S):
+            items += 1
+            caption = re.search(r'caption="\.\./report/(\w+\.rst)"', call)
+            assert caption, f"{smk.name}: a report item without a caption: report({call.strip()[:60]}...)"
+            assert (REPO / "workflow" / "report" / caption.group(1)).read_text().strip()
+    assert items >= 12

@@ -68,18 +68,44 @@ rule plots:
         **(
             {
                 "difference": report(
-                    "results/{run}{target}/plots/difference.png", category="Product", subcategory="{target}"
+                    "results/{run}{target}/plots/difference.png",
+                    caption="../report/difference.rst",
+                    category="Product",
+                    subcategory="{target}",
                 )
             }
             if HAS_TRUTH
             else {}
         ),
-        product=report("results/{run}{target}/plots/product.png", category="Product", subcategory="{target}"),
-        std=report("results/{run}{target}/plots/std.png", category="Product", subcategory="{target}"),
-        input=report("results/{run}{target}/plots/input.png", category="Product", subcategory="{target}"),
-        experts=report("results/{run}{target}/plots/experts.png", category="Experts", subcategory="{target}"),
+        product=report(
+            "results/{run}{target}/plots/product.png",
+            caption="../report/product.rst",
+            category="Product",
+            subcategory="{target}",
+        ),
+        std=report(
+            "results/{run}{target}/plots/std.png",
+            caption="../report/std.rst",
+            category="Product",
+            subcategory="{target}",
+        ),
+        input=report(
+            "results/{run}{target}/plots/input.png",
+            caption="../report/input.rst",
+            category="Product",
+            subcategory="{target}",
+        ),
+        experts=report(
+            "results/{run}{target}/plots/experts.png",
+            caption="../report/experts.rst",
+            category="Experts",
+            subcategory="{target}",
+        ),
         hyperparameters=report(
-            "results/{run}{target}/plots/hyperparameters.png", category="Experts", subcategory="{target}"
+            "results/{run}{target}/plots/hyperparameters.png",
+            caption="../report/hyperparameters.rst",
+            category="Experts",
+            subcategory="{target}",
         ),
     log:
         "logs/plots/{run}{target}.log",

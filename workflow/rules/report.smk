@@ -8,8 +8,8 @@ rule timing_report:
         expand("results/{target}/plots/product.png", target=PLOTTED),
         [f"results/season/{SEASON}.nc"] if SEASON else [],
     output:
-        tsv=report("results/timing_report.tsv", category="Timing"),
-        png=report("results/timing_report.png", category="Timing"),
+        tsv=report("results/timing_report.tsv", caption="../report/timing_tsv.rst", category="Timing"),
+        png=report("results/timing_report.png", caption="../report/timing_png.rst", category="Timing"),
     log:
         "logs/timing_report.log",
     benchmark:
@@ -32,8 +32,8 @@ rule tradeoff:
         validation=expand("results/runs/{name}/{target}/validation.json", name=list(config["runs"]), target=TARGETS[0]),
         experts=expand("results/runs/{name}/{target}/experts.parquet", name=list(config["runs"]), target=TARGETS[0]),
     output:
-        tsv=report("results/tradeoff/tradeoff.tsv", category="Timing"),
-        png=report("results/tradeoff/tradeoff.png", category="Timing"),
+        tsv=report("results/tradeoff/tradeoff.tsv", caption="../report/tradeoff_tsv.rst", category="Timing"),
+        png=report("results/tradeoff/tradeoff.png", caption="../report/tradeoff_png.rst", category="Timing"),
     log:
         "logs/tradeoff.log",
     benchmark:
