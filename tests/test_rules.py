@@ -5,7 +5,7 @@ import re
 
 from conftest import REPO
 
-RULE = re.compile(r"^rule (\w+):(.*?)(?=^rule |\Z)", re.S | re.M)
+RULE = re.compile(r"^ *rule (\w+):(.*?)(?=^ *rule |\Z)", re.S | re.M)
 SCRIPT = re.compile(r'script:\s*"\.\./scripts/(\w+)\.py"')
 
 
@@ -38,3 +38,11 @@ def test_every_report_item_has_a_caption_that_exists():
             assert caption, f"{smk.name}: a report item without a caption: report({call.strip()[:60]}...)"
             assert (REPO / "workflow" / "report" / caption.group(1)).read_text().strip()
     assert items >= 12
+
+
+def test_every_rule_says_what_it_makes_and_starts_with_its_name():
+    """A `message:` replaces the rule's name in Snakemake's log, so each message begins with it."""
+    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for name, body in RULE.findall(smk.read_text()):
+            message = re.search(r'message:\s*"([^"]+)"', body)
+            assert message and message.group(1).startswith(f"{name}: "), f"rule {name}: no message naming it"

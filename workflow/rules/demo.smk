@@ -16,6 +16,8 @@ rule demo_ocean_mask:
     resources:
         mem_mb=2000,
         runtime=10,
+    message:
+        "demo_ocean_mask: the synthetic Arctic's ocean mask"
     script:
         "../scripts/demo_ocean_mask.py"
 
@@ -47,5 +49,7 @@ rule demo_inputs:
         beams=plan.demo_beams(config),
         crs=config["crs"],
         grid=DEMO_GRID,
+    message:
+        "demo_inputs: the synthetic input files of {wildcards.ymd}"
     script:
         "../scripts/demo_inputs.py"

@@ -24,6 +24,8 @@ rule grids:
         expert_time_stamps=lambda wc: plan.expert_time_stamps(cfg(wc)),
         prediction=setting("prediction"),
         crs=config["crs"],
+    message:
+        "grids: the expert and prediction grids: results/{wildcards.run}grid/"
     script:
         "../scripts/grids.py"
 
@@ -50,6 +52,8 @@ rule experts:
         num_days=setting("num_days_before_after"),
         radius=setting("training", "training_radius"),
         shards=setting("training", "shards"),
+    message:
+        "experts: the experts of {wildcards.run}{wildcards.target}"
     script:
         "../scripts/experts.py"
 
@@ -76,6 +80,8 @@ rule train:
         training=lambda wc: plan.model(cfg(wc)),
         num_days=setting("num_days_before_after"),
         min_obs=setting("experts", "min_obs"),
+    message:
+        "train: shard {wildcards.shard} of {wildcards.run}{wildcards.target}"
     script:
         "../scripts/train.py"
 
@@ -102,6 +108,8 @@ rule interpolate_hyperparameters:
         smoothing=setting("smoothing"),
         training=lambda wc: plan.model(cfg(wc)),
         crs=config["crs"],
+    message:
+        "interpolate_hyperparameters: hyperparameters of {wildcards.run}{wildcards.target} interpolated between its anchors"
     script:
         "../scripts/interpolate_hyperparameters.py"
 
@@ -125,6 +133,8 @@ rule smooth:
         smoothing=setting("smoothing"),
         training=lambda wc: plan.model(cfg(wc)),
         crs=config["crs"],
+    message:
+        "smooth: the hyperparameters of {wildcards.run}{wildcards.target}"
     script:
         "../scripts/smooth.py"
 
@@ -154,5 +164,7 @@ rule predict:
         shards=lambda wc: len(plan.shards(cfg(wc), "predict")),
         crs=config["crs"],
         num_days=setting("num_days_before_after"),
+    message:
+        "predict: shard {wildcards.shard} of {wildcards.run}{wildcards.target}"
     script:
         "../scripts/predict.py"

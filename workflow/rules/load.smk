@@ -21,6 +21,8 @@ rule fetch_gridded:
         source=lambda wc: SOURCES[wc.source],
         cache=lambda wc: plan.cache_path(SOURCES[wc.source], wc.day),
         missing_days=config["missing_days"],
+    message:
+        "fetch_gridded: {wildcards.source} of {wildcards.day} into its cache"
     script:
         "../scripts/fetch_gridded.py"
 
@@ -46,6 +48,8 @@ rule load_day:
         source=lambda wc: source_settings(wc.source),
         crs=config["crs"],
         missing_days=config["missing_days"],
+    message:
+        "load_day: {wildcards.source} of {wildcards.day}"
     script:
         "../scripts/load_day.py"
 
@@ -72,5 +76,7 @@ rule observations:
         preferred=ALONG_TRACK,
         dropped=GRIDDED,
         missing_days=config["missing_days"],
+    message:
+        "observations: the observation window of {wildcards.run}{wildcards.target}"
     script:
         "../scripts/observations.py"

@@ -24,6 +24,8 @@ rule product:
         variable=config["variable"],
         crs=config["crs"],
         provenance=lambda wc: plan.provenance(cfg(wc)),
+    message:
+        "product: the product of {wildcards.run}{wildcards.target}"
     script:
         "../scripts/product.py"
 
@@ -54,6 +56,8 @@ rule validate:
         crs=config["crs"],
         num_days=setting("num_days_before_after"),
         along_track=ALONG_TRACK,
+    message:
+        "validate: the product of {wildcards.run}{wildcards.target} against held-out tracks (and the truth)"
     script:
         "../scripts/validate.py"
 
@@ -119,5 +123,7 @@ rule plots:
         runtime=10,
     params:
         variable=config["variable"],
+    message:
+        "plots: the maps of {wildcards.run}{wildcards.target}"
     script:
         "../scripts/plots.py"

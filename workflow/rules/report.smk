@@ -20,6 +20,8 @@ rule timing_report:
     resources:
         mem_mb=500,
         runtime=5,
+    message:
+        "timing_report: the timing report of every job"
     script:
         "../scripts/timing_report.py"
 
@@ -46,5 +48,7 @@ rule tradeoff:
         runtime=10,
     params:
         engines=lambda wc: {name: run_config(f"runs/{name}/")["training"]["engine"] for name in config["runs"]},
+    message:
+        "tradeoff: the runs' accuracy against their job time"
     script:
         "../scripts/tradeoff.py"

@@ -30,5 +30,7 @@ if SEASON:
             runtime=20,
         params:
             variable=config["variable"],
+        message:
+            "season: the season file, monthly maps and series: {output.nc}"
         script:
             "../scripts/season.py"
