@@ -65,7 +65,6 @@ rule validate:
 rule plots:
     input:
         product="results/{run}{target}/product.nc",
-        experts="results/{run}{target}/experts.parquet",
         hyperparameters=hyperparameters_for,
         truth=truth_for,
     output:
