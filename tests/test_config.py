@@ -1,7 +1,11 @@
 """The schema as the one home of the config: its defaults reach the code, its descriptions are the
 README's tables, overlays merge sources by name, and old spellings are renamed or refused clearly."""
 
+import copy
+import functools
+
 import pytest
+import yaml
 from snakemake.exceptions import WorkflowError
 
 from icegp import config, configdoc, plan
@@ -137,3 +141,26 @@ def test_gpsat_model_class_names_mean_our_models(gpsat_name, ours):
 def test_gpsat_models_we_do_not_offer_are_refused_with_what_to_use(name):
     with pytest.raises(ValueError, match=rf"training.model_type: '{name}': .*not built yet\. Use SGPR"):
         config.section("training", {"model_type": name})
+
+
+def test_the_demo_config_states_only_what_differs_from_the_schema():
+    """config/config.yaml holds only the demo's own choices: a key equal to its schema default would
+    hide a changed default from the demo (each key is taken out in turn; the config must change)."""
+    raw = yaml.safe_load(DEMO.read_text())
+    full = config.resolve(raw)
+
+    def leaves(node, path=()):
+        for key, value in node.items():
+            yield from leaves(value, (*path, key)) if isinstance(value, dict) and value else [(*path, key)]
+
+    restated = []
+    for path in leaves(raw):
+        trimmed = copy.deepcopy(raw)
+        parent = functools.reduce(lambda node, key: node[key], path[:-1], trimmed)
+        del parent[path[-1]]
+        try:
+            if config.resolve(trimmed) == full:
+                restated.append(".".join(path))
+        except WorkflowError:  # a required key
+            pass
+    assert not restated, f"config/config.yaml restates schema defaults: {restated}"

@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from icegp import config as icegp_config
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from slurm_fixture import slurm_cluster  # noqa: E402,F401  (pytest fixture)
 
@@ -398,8 +400,7 @@ def test_tiny_config_on_slurm_matches_local(request, tmp_path):
     import xarray as xr
 
     cluster = request.getfixturevalue("slurm_cluster")
-    cfg = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    cfg.update(yaml.safe_load(TINY_CONFIG.read_text()) or {})
+    cfg = icegp_config.load(REPO / "config/config.yaml", TINY_CONFIG)  # resolved: the defaults too
     tiny = ["--configfile", "tests/data/tiny/config.yaml"]
 
     local = copy_repo(tmp_path / "local")
