@@ -127,7 +127,9 @@ def test_batched_training_shard_matches_the_one_by_one_shard():
     settings = config.section("training", {**SGPR, "training_radius": 250_000, "restarts": ["centre", "neighbours"]})
     cpu, gpu = make_engine(settings, False), make_engine(settings, True)
     empty = pd.DataFrame(columns=["expert_id"])
-    tables = [training.fit_shard(obs, experts, e, settings, 1, 60, empty) for e in (cpu, gpu)]
+    tables = [
+        training.fit_shard(obs, experts, e, training=settings, num_days=1, min_obs=60, done=empty) for e in (cpu, gpu)
+    ]
     one_by_one, together = tables
     too_few = together["status"] == "too_few_obs"
     assert too_few.any() and (too_few == (one_by_one["status"] == "too_few_obs")).all()

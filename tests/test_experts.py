@@ -2,9 +2,12 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from icegp import config, timeutil
 from icegp import experts as ex
-from icegp import timeutil
+from icegp.gp.engines import make_engine
+from icegp.gp.problem import Problem
 
 
 def test_local_selection_edges_are_inclusive():
@@ -59,3 +62,20 @@ def test_predict_shards_are_the_training_bands_or_their_own(tmp_path):
     assert shard_experts(str(path), 0, 1)["expert_id"].tolist() == list(range(16))
     halves = [set(shard_experts(str(path), k, 2)["expert_id"]) for k in range(2)]
     assert halves[0] | halves[1] == set(range(16)) and not halves[0] & halves[1]
+
+
+def test_arrays_of_the_wrong_shape_are_refused_where_they_enter_the_engines():
+    """X swapped with its transpose, y of another length, a 2-D Xstar: a clear error naming the expert."""
+    X, y = np.zeros((5, 3)), np.zeros(5)
+    with pytest.raises(ValueError, match=r"expert 4: X has shape \(3, 5\)"):
+        Problem(4, np.zeros(3), X.T, y)
+    with pytest.raises(ValueError, match=r"expert 4: X has shape \(5, 3\) and y \(4,\)"):
+        Problem(4, np.zeros(3), X, y[:4])
+    with pytest.raises(ValueError, match=r"expert 4: origin has shape \(2,\)"):
+        Problem(4, np.zeros(2), X, y)
+    rng = np.random.default_rng(0)
+    problem = Problem(4, np.zeros(3), rng.uniform(-1e5, 1e5, (20, 3)), rng.normal(size=20))
+    engine = make_engine(config.section("training", {}))
+    fit = engine.fit_one(problem)
+    with pytest.raises(ValueError, match=r"expert 4: prediction inputs have shape \(7, 2\)"):
+        engine.predict(problem, fit.hyper, np.zeros((7, 2)))

@@ -41,7 +41,9 @@ def demo_problems(demo_days, tmp_path_factory):
             "lat": 80.0,
         }
     )
-    experts = ex.choose_experts(obs, cand, TARGET, 10, 1, TRAINING["training_radius"], 1)
+    experts = ex.choose_experts(
+        obs, cand, TARGET, min_obs=10, num_days=1, radius=TRAINING["training_radius"], n_shards=1
+    )
     local = ex.LocalData(obs)
     problems = [
         local.problem(e, TRAINING["training_radius"], ex.time_half_width(1)) for e in experts.itertuples(index=False)

@@ -37,7 +37,9 @@ def test_predictions_equal_gpsats_on_a_day_stamped_table(tmp_path):
     obs = pd.concat([loading.load_day(source, d, CRS) for d in timeutil.day_range(TARGET, NUM_DAYS)], ignore_index=True)
     cand = pd.DataFrame({"x": [-100_000.0, 0.0, 150_000.0], "y": [0.0, 50_000.0, -100_000.0]})
     cand["lon"], cand["lat"] = 0.0, 90.0
-    experts = ex.choose_experts(obs, cand, TARGET, 3, NUM_DAYS, training["training_radius"], 1)
+    experts = ex.choose_experts(
+        obs, cand, TARGET, min_obs=3, num_days=NUM_DAYS, radius=training["training_radius"], n_shards=1
+    )
     engine = make_engine(training)
     local = ex.LocalData(obs)
     half = ex.time_half_width(NUM_DAYS)
@@ -46,7 +48,7 @@ def test_predictions_equal_gpsats_on_a_day_stamped_table(tmp_path):
     g = np.arange(-350_000, 350_001, 50_000.0)
     locs = pd.DataFrame({"x": np.repeat(g, len(g)), "y": np.tile(g, len(g))})
     ours, status = prediction.predict_shard(
-        obs, experts, hyp, locs, engine, training["training_radius"], half, 200_000.0
+        obs, experts, hyp, locs, engine, training_radius=training["training_radius"], half_width=half, radius=200_000.0
     )
     assert status["predicted"] == 3
     for k, e in experts.iterrows():

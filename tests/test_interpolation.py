@@ -82,7 +82,11 @@ def test_fit_shard_starts_each_expert_from_the_warm_table_at_its_place():
     obs = pd.DataFrame({"x": p.X[:, 0], "y": p.X[:, 1], "t": 18000.5 + p.X[:, 2], "obs": p.y})
     cfg = config.section("training", {"training_radius": 1e7})
     warm = table([0.0], 180_000.0)
-    fitted = training.fit_shard(obs, experts, engine, cfg, 2, 10, pd.DataFrame(columns=["expert_id"]), warm=warm)
-    cold = training.fit_shard(obs, experts, engine, cfg, 2, 10, pd.DataFrame(columns=["expert_id"]))
+    fitted = training.fit_shard(
+        obs, experts, engine, training=cfg, num_days=2, min_obs=10, done=pd.DataFrame(columns=["expert_id"]), warm=warm
+    )
+    cold = training.fit_shard(
+        obs, experts, engine, training=cfg, num_days=2, min_obs=10, done=pd.DataFrame(columns=["expert_id"])
+    )
     assert fitted["start"].tolist() == ["warm"] and cold["start"].tolist() == ["init"]
     assert fitted["loss"][0] == pytest.approx(cold["loss"][0], rel=1e-6)

@@ -23,7 +23,7 @@ def data():
     X = rng.uniform(-5, 5, (300, 3))
     X[1] = X[0]  # a repeated location: r = 0 off the diagonal
     y = np.sin(X[:, 0]) + 0.3 * X[:, 1] - 0.2 * X[:, 2] + rng.normal(0, 0.3, 300)
-    Z = inducing_points(X, 40, "random", 0, 3)
+    Z = inducing_points(X, 40, method="random", seed=0, expert_id=3)
     return X, y, Z
 
 

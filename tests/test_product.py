@@ -62,10 +62,10 @@ def test_smoothing_is_nadaraya_watson_and_fills_failed_experts():
     assert out.loc[0, "lengthscale_x"] == pytest.approx((w * [100_000, 300_000]).sum() / w.sum())
     assert np.isnan(out.loc[2, "lengthscale_x_raw"]) and np.isfinite(out.loc[2, "lengthscale_x"])
     failed = pd.DataFrame(rows).assign(**{c: [0.1, 0.2, np.nan] for c in ("kernel_variance", "likelihood_variance")})
-    filled = smoothing.smooth(failed, space, 100_000.0, ["lengthscales"])
+    filled = smoothing.smooth(failed, space, length_scale=100_000.0, params=["lengthscales"])
     assert np.isfinite(filled.loc[2, ["kernel_variance", "likelihood_variance"]].astype(float)).all()
     assert filled.loc[0, "likelihood_variance"] == 0.1  # not smoothed: kept where trained
-    off = smoothing.smooth(pd.DataFrame(rows), space, 100_000.0, ["lengthscales"], enabled=False)
+    off = smoothing.smooth(pd.DataFrame(rows), space, length_scale=100_000.0, params=["lengthscales"], enabled=False)
     assert off.loc[0, "lengthscale_x"] == 100_000.0 and np.isnan(off.loc[2, "lengthscale_x"])
 
 
@@ -85,7 +85,7 @@ def test_empty_expert_set_names_the_target():
     obs = pd.DataFrame({"x": [0.0], "y": [0.0], "t": [17996.5], "obs": [1.0]})
     cand = pd.DataFrame({"x": [5e6], "y": [5e6], "lon": [0.0], "lat": [60.0]})
     with pytest.raises(InputError, match="target 2019-04-10: none of 1 candidate"):
-        experts.choose_experts(obs, cand, "2019-04-10", 1, 1, 100_000.0, 2)
+        experts.choose_experts(obs, cand, "2019-04-10", min_obs=1, num_days=1, radius=100_000.0, n_shards=2)
 
 
 def test_holdout_units_are_tracks_or_blocks():

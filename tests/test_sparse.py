@@ -17,7 +17,7 @@ def data():
     rng = np.random.default_rng(1)
     X = rng.uniform(-5, 5, (600, 3))
     y = np.sin(X[:, 0]) + 0.3 * X[:, 1] - 0.2 * X[:, 2] + rng.normal(0, 0.3, 600)
-    Z = inducing_points(X, 60, "random", 0, 3)
+    Z = inducing_points(X, 60, method="random", seed=0, expert_id=3)
     return X, y, Z
 
 
@@ -38,18 +38,21 @@ def test_blocks_without_cache_give_the_same_bound(data, monkeypatch, cached):
 def test_kmeans_inducing_points_are_seeded_and_beat_random_draws(data):
     """Centres that cover the data give a tighter bound than a random draw of the same size."""
     X, y, _ = data
-    a, b = (inducing_points(X, 40, "kmeans", 0, 7) for _ in range(2))
+    a, b = (inducing_points(X, 40, method="kmeans", seed=0, expert_id=7) for _ in range(2))
     np.testing.assert_array_equal(a, b)
     assert a.shape == (40, 3)
-    np.testing.assert_array_equal(inducing_points(X[:30], 40, "kmeans", 0, 7), X[:30])
+    np.testing.assert_array_equal(inducing_points(X[:30], 40, method="kmeans", seed=0, expert_id=7), X[:30])
     theta = np.array([2.0, 2.0, 2.0, 0.5, 0.09])
     kmeans = sparse.SGPRBound(M32, X, y, a).value_and_grad(theta)[0]
     randoms = [
-        sparse.SGPRBound(M32, X, y, inducing_points(X, 40, "random", s, 7)).value_and_grad(theta)[0] for s in range(5)
+        sparse.SGPRBound(M32, X, y, inducing_points(X, 40, method="random", seed=s, expert_id=7)).value_and_grad(theta)[
+            0
+        ]
+        for s in range(5)
     ]
     assert kmeans < min(randoms)  # the negative bound: lower is tighter
 
 
 def test_unknown_inducing_method_names_the_key(data):
     with pytest.raises(ValueError, match="training.inducing_method"):
-        inducing_points(data[0], 10, "grid", 0, 0)
+        inducing_points(data[0], 10, method="grid", seed=0, expert_id=0)

@@ -31,7 +31,7 @@ def test_day_stamps_give_gpsats_relative_times(tmp_path, column):
     )
     obs = pd.concat([loading.load_day(source, d, CRS) for d in timeutil.day_range(TARGET, 1)], ignore_index=True)
     cand = pd.DataFrame({"x": [0.0], "y": [0.0], "lon": [0.0], "lat": [90.0]})
-    expert = ex.choose_experts(obs, cand, TARGET, 1, 1, 100_000.0, 1).iloc[0]
+    expert = ex.choose_experts(obs, cand, TARGET, min_obs=1, num_days=1, radius=100_000.0, n_shards=1).iloc[0]
     np.testing.assert_array_equal(np.sort(obs["t"] - expert["t"]), [-1.0, 0.0, 1.0])  # GPSat: day - expert day
     assert expert["n_obs"] == 3
 

@@ -129,7 +129,7 @@ def on_target_day(cand: pd.DataFrame, target: str) -> pd.DataFrame:
 
 
 def choose_experts(
-    obs: pd.DataFrame, cand: pd.DataFrame, target: str, min_obs: int, num_days: int, radius: float, n_shards: int
+    obs: pd.DataFrame, cand: pd.DataFrame, target: str, *, min_obs: int, num_days: int, radius: float, n_shards: int
 ) -> pd.DataFrame:
     """Experts of one target: candidate locations with at least `min_obs` local observations."""
     cand = on_target_day(cand, target)

@@ -81,6 +81,7 @@ def build_window(
     paths,
     target: str,
     crs: str,
+    *,
     preferred=(),
     dropped=(),
     pref_radius: float = 10_000.0,

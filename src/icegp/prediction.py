@@ -50,7 +50,14 @@ def usable_pairs(experts: pd.DataFrame, hyp: pd.DataFrame) -> tuple[pd.DataFrame
 
 
 def predict_expert(
-    engine: Engine, local: ex.LocalData, expert, hyp_row, Xstar: np.ndarray, training_radius: float, half_width: float
+    engine: Engine,
+    local: ex.LocalData,
+    expert,
+    hyp_row,
+    Xstar: np.ndarray,
+    *,
+    training_radius: float,
+    half_width: float,
 ) -> dict | None:
     """One expert's prediction at `Xstar` from its local data with fixed hyperparameters (None when it
     has no data): the step the predict job and the hold-out share."""
@@ -69,10 +76,10 @@ def predict_shard(
     hyp: pd.DataFrame,
     pred_locs: pd.DataFrame,
     engine: Engine,
+    *,
     training_radius: float,
     half_width: float,
     radius: float,
-    *,
     done: pd.DataFrame | None = None,
     on_predicted: Callable[[pd.DataFrame], None] = lambda table: None,
 ) -> tuple[pd.DataFrame, dict]:
@@ -118,7 +125,15 @@ def predict_shard(
         steps = [[(e, pl, results.get(k)) for k, (e, _, pl) in enumerate(pending)]]
     else:  # one expert after another, each checkpointed
         steps = (
-            [(e, pl, predict_expert(engine, local, e, h, at(e, pl), training_radius, half_width))]
+            [
+                (
+                    e,
+                    pl,
+                    predict_expert(
+                        engine, local, e, h, at(e, pl), training_radius=training_radius, half_width=half_width
+                    ),
+                )
+            ]
             for e, h, pl in pending
         )
     for step in steps:

@@ -120,7 +120,16 @@ MISSING_DAY = {
 
 
 def dataset(
-    blended: pd.DataFrame, obs: pd.DataFrame, x_axis, y_axis, target: str, variable: str, crs: str, config: dict, land
+    blended: pd.DataFrame,
+    obs: pd.DataFrame,
+    *,
+    x_axis,
+    y_axis,
+    target: str,
+    variable: str,
+    crs: str,
+    config: dict,
+    land,
 ):
     """The CF-1.8 product as an xarray Dataset with dims (time, y, x); `land` from :func:`land_mask`."""
     import xarray as xr

@@ -37,7 +37,7 @@ def clip_columns(df: pd.DataFrame, space: Space) -> pd.DataFrame:
     return out
 
 
-def smooth(trained: pd.DataFrame, space: Space, length_scale: float, params, enabled: bool = True) -> pd.DataFrame:
+def smooth(trained: pd.DataFrame, space: Space, *, length_scale: float, params, enabled: bool = True) -> pd.DataFrame:
     """One row per expert: `<param>_raw` as trained, `<param>` as used for prediction.
 
     Values are clipped to the bounds, the `params` are smoothed, and all are clipped again. Experts

@@ -70,12 +70,12 @@ def fit_shard(
     obs: pd.DataFrame,
     experts: pd.DataFrame,
     engine: Engine,
+    *,
     training: dict,
     num_days: int,
     min_obs: int,
     done: pd.DataFrame,
     on_fitted: Callable[[list[dict]], None] = lambda rows: None,
-    *,
     warm: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Fit `experts` in order (neighbours follow each other), skipping those already in `done`; after

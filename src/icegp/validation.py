@@ -66,6 +66,7 @@ def holdout(
     experts: pd.DataFrame,
     hyp: pd.DataFrame,
     engine: Engine,
+    *,
     target: str,
     training_radius: float,
     half_width: float,
@@ -105,7 +106,9 @@ def holdout(
         mine = nearest == j
         Xstar = test.loc[mine, ["x", "y", "t"]].to_numpy(float)
         expert = next(usable_experts.iloc[[j]].itertuples(index=False))
-        out = predict_expert(engine, train, expert, usable_hyp.iloc[j], Xstar, training_radius, half_width)
+        out = predict_expert(
+            engine, train, expert, usable_hyp.iloc[j], Xstar, training_radius=training_radius, half_width=half_width
+        )
         if out is not None:
             pred[mine] = out["f_mean"]
     out = scores(pred, test["obs"].to_numpy())

@@ -21,7 +21,7 @@ from scipy.optimize import minimize
 from . import exact, sparse
 from .hyper import NV, Hyper, Space
 from .kernels import kernel as kernel_named
-from .problem import FitResult, Problem, inducing_points, prior_mean, stop_reason
+from .problem import FitResult, Problem, inducing_points, points, prior_mean, stop_reason
 
 
 class FastEngine:
@@ -76,7 +76,7 @@ class FastEngine:
         return "tf_gpr" if self.use_tf else "exact"
 
     def _inducing(self, problem: Problem, Xs):
-        return inducing_points(Xs, self.m, self.inducing_method, self.seed, problem.expert_id)
+        return inducing_points(Xs, self.m, method=self.inducing_method, seed=self.seed, expert_id=problem.expert_id)
 
     def _objective(self, problem: Problem, Xs, y):
         kind = self._kind(len(y))
@@ -232,10 +232,10 @@ class FastEngine:
         sparse_ones = [i for i, p in enumerate(problems) if self.batched and self._kind(p.n) == "tf_sgpr"]
         for group in self._groups(problems, sparse_ones):
             batch, means = self._batch([problems[i] for i in group])
-            S = max(len(Xstars[i]) for i in group)
+            S, scale = max(len(Xstars[i]) for i in group), self.space.coords_scale
             Xq = np.zeros((len(group), S, 3))
             for k, i in enumerate(group):
-                Xq[k, : len(Xstars[i])] = (np.asarray(Xstars[i], float) - problems[i].origin) / self.space.coords_scale
+                Xq[k, : len(Xstars[i])] = (points(Xstars[i], problems[i].expert_id) - problems[i].origin) / scale
             theta = np.stack([self.space.to_scaled_vector(self.space.clip(hypers[i])) for i in group])
             f_mean, f_var = batched.predict(self.kernel.name, theta, batch, Xq)
             for k, i in enumerate(group):
@@ -250,7 +250,7 @@ class FastEngine:
     def predict(self, problem: Problem, hyper: Hyper, Xstar: np.ndarray) -> dict:
         Xs, y, mean = self._scaled(problem)
         theta = self.space.to_scaled_vector(self.space.clip(hyper))
-        Xq = (np.asarray(Xstar, float) - problem.origin) / self.space.coords_scale
+        Xq = (points(Xstar, problem.expert_id) - problem.origin) / self.space.coords_scale
         kind = self._kind(len(y))
         if kind == "exact":
             f_mean, f_var = exact.predict(self.kernel, theta, Xs, y, Xq)

@@ -19,9 +19,27 @@ class Problem:
     X: np.ndarray
     y: np.ndarray
 
+    def __post_init__(self):
+        """Shapes are checked here, where arrays cross into the GP engines."""
+        if np.ndim(self.X) != 2 or np.shape(self.X)[1] != 3 or np.shape(self.y) != (len(self.X),):
+            raise ValueError(
+                f"expert {self.expert_id}: X has shape {np.shape(self.X)} and y {np.shape(self.y)}, "
+                "expected (n, 3) and (n,)"
+            )
+        if np.shape(self.origin) != (3,):
+            raise ValueError(f"expert {self.expert_id}: origin has shape {np.shape(self.origin)}, expected (3,)")
+
     @property
     def n(self) -> int:
         return len(self.y)
+
+
+def points(Xstar, expert_id: int) -> np.ndarray:
+    """Prediction inputs as a (k, 3) float array of physical x, y, t: the check where they enter an engine."""
+    X = np.asarray(Xstar, float)
+    if X.ndim != 2 or X.shape[1] != 3:
+        raise ValueError(f"expert {expert_id}: prediction inputs have shape {X.shape}, expected (k, 3)")
+    return X
 
 
 @dataclass
@@ -90,7 +108,7 @@ def prior_mean(y: np.ndarray, kind: str) -> float:
     raise ValueError(f"config key training.prior_mean: {kind!r} is not 'local' or 'zero'")
 
 
-def inducing_points(X: np.ndarray, m: int, method: str, seed: int, expert_id: int) -> np.ndarray:
+def inducing_points(X: np.ndarray, m: int, *, method: str, seed: int, expert_id: int) -> np.ndarray:
     """M fixed inducing inputs from an expert's (scaled) inputs X; all of X when it has no more than m.
 
     random: a seeded subsample of the data (GPSat's choice, made reproducible).

@@ -16,7 +16,7 @@ import numpy as np
 
 from .hyper import KV, LS, NV, Hyper, Space
 from .kernels import kernel as kernel_named
-from .problem import FitResult, Problem, inducing_points, prior_mean, stop_reason
+from .problem import FitResult, Problem, inducing_points, points, prior_mean, stop_reason
 
 JITTERS = (1e-6, 1e-4, 1e-2)
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class GPflowExpert:
 
         f64 = np.float64
         Xs = (problem.X - problem.origin) / self.space.coords_scale
-        self.origin = problem.origin
+        self.origin, self.expert_id = problem.origin, problem.expert_id
         self.mean = prior_mean(problem.y, self.mean_kind)
         Y = (problem.y - self.mean)[:, None]
         low, high, _ = self.space.vectors()
@@ -73,7 +73,7 @@ class GPflowExpert:
         if self.model_type == "GPR":
             self.model = gpflow.models.GPR((Xs, Y), kernel=kernel, likelihood=likelihood)
         elif self.model_type == "SGPR":
-            Z = inducing_points(Xs, self.m, self.inducing_method, self.seed, problem.expert_id)
+            Z = inducing_points(Xs, self.m, method=self.inducing_method, seed=self.seed, expert_id=problem.expert_id)
             self.model = gpflow.models.SGPR((Xs, Y), kernel=kernel, inducing_variable=Z, likelihood=likelihood)
             gpflow.set_trainable(self.model.inducing_variable, False)
         else:
@@ -145,7 +145,7 @@ class GPflowExpert:
 
     def predict(self, Xstar: np.ndarray) -> dict:
         """Latent mean and variance and the observation variance at physical coordinates `Xstar`."""
-        Xs = (np.asarray(Xstar, float) - self.origin) / self.space.coords_scale
+        Xs = (points(Xstar, self.expert_id) - self.origin) / self.space.coords_scale
         f_mean, f_var = self.model.predict_f(Xs)
         lik = float(self.model.likelihood.variance.numpy())
         f_var = f_var.numpy()[:, 0]

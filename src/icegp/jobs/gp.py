@@ -57,7 +57,9 @@ def experts(
         log.warning("target %s: no observations (a missing day), so no experts", target)
         write_parquet(pd.DataFrame(columns=contracts.EXPERTS), output, {"target": target, "crs": crs})
         return pd.DataFrame(columns=contracts.EXPERTS)
-    table = ex.choose_experts(window, pd.read_parquet(candidates), target, min_obs, num_days, radius, shards)
+    table = ex.choose_experts(
+        window, pd.read_parquet(candidates), target, min_obs=min_obs, num_days=num_days, radius=radius, n_shards=shards
+    )
     write_parquet(table, output, {"target": target, "crs": crs})
     log.info(
         "%d experts, obs per expert: median %d, min %d, max %d; per shard %s",
@@ -152,11 +154,11 @@ def train(
             pd.read_parquet(obs),
             mine,
             engine,
-            settings,
-            num_days,
-            min_obs,
-            checkpoint.read(),
-            checkpoint.save,
+            training=settings,
+            num_days=num_days,
+            min_obs=min_obs,
+            done=checkpoint.read(),
+            on_fitted=checkpoint.save,
             warm=pd.read_parquet(warm[0]) if warm else None,
         )
     except RuntimeError as err:
@@ -212,9 +214,9 @@ def smooth(*, shards, output: str, target: str, settings: dict, training_setting
     table = smoothing.smooth(
         trained,
         Space.from_config(training_settings),
-        settings["length_scale"],
-        settings["params"],
-        settings["enabled"],
+        length_scale=settings["length_scale"],
+        params=settings["params"],
+        enabled=settings["enabled"],
     )
     write_parquet(table, output, {"target": target, "crs": crs, "smoothing": settings})
     log.info("%d experts; status %s", len(table), table["status"].value_counts().to_dict())
@@ -250,9 +252,9 @@ def predict(
         prediction.read_hyperparameters(hyperparameters, crs, target),
         pd.read_parquet(locations),
         engine,
-        model["training_radius"],
-        ex.time_half_width(num_days),
-        radius,
+        training_radius=model["training_radius"],
+        half_width=ex.time_half_width(num_days),
+        radius=radius,
         done=checkpoint.read(),
         on_predicted=checkpoint.save,
     )

@@ -43,7 +43,17 @@ def product(
         mask = mask.load()
     if not (np.array_equal(mask["x"], x_axis) and np.array_equal(mask["y"], y_axis)):
         raise ValueError(f"{land}: made for another product grid; re-run the grids rule")
-    ds = daily.dataset(blended, window, x_axis, y_axis, target, variable, crs, provenance, mask)
+    ds = daily.dataset(
+        blended,
+        window,
+        x_axis=x_axis,
+        y_axis=y_axis,
+        target=target,
+        variable=variable,
+        crs=crs,
+        config=provenance,
+        land=mask,
+    )
     if window.empty:  # only with missing_days: skip (see observations.json)
         ds.attrs.update(daily.MISSING_DAY)
         log.warning("target %s: a missing day: no observations in its window, every field is missing", target)
@@ -87,12 +97,12 @@ def validate(
         pd.read_parquet(experts_file),
         prediction.read_hyperparameters(hyperparameters, crs, target),
         engine,
-        target,
-        training_radius,
-        ex.time_half_width(num_days),
-        settings["holdout_fraction"],
-        settings["seed"],
-        along_track,
+        target=target,
+        training_radius=training_radius,
+        half_width=ex.time_half_width(num_days),
+        fraction=settings["holdout_fraction"],
+        seed=settings["seed"],
+        sources=along_track,
     )
     write_json(report, output)
     log.info("%s", report)
