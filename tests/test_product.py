@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icegp import config, prediction, product, smoothing
+from icegp import config, geo, prediction, product, smoothing
 from icegp.gp.hyper import Space
 from icegp.io.atomic import write_parquet
 from icegp.io.checks import InputError
@@ -98,3 +98,11 @@ def test_holdout_units_are_tracks_or_blocks():
     binned = obs.assign(t=18000.0, x=np.r_[np.zeros(5), np.full(5, 450_000.0)])  # no time of day
     units, unit = validation.holdout_units(binned, np.ones(10, bool))
     assert unit == "block_200km" and len(set(units[:5])) == 1 and units[0] != units[-1]
+
+
+@pytest.mark.parametrize("crs,origin", [("EPSG:3411", 90.0), ("EPSG:3413", 90.0), ("EPSG:3976", -90.0)])
+def test_polar_stereographic_grid_mappings_name_their_pole(crs, origin):
+    """CF requires latitude_of_projection_origin for polar_stereographic; pyproj's to_cf leaves it out."""
+    attrs = geo.crs_cf_attrs(crs)
+    assert attrs["grid_mapping_name"] == "polar_stereographic"
+    assert attrs["latitude_of_projection_origin"] == origin

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 
+import netCDF4
 import numpy as np
 import pandas as pd
 import psutil
@@ -45,6 +46,8 @@ def test_dry_run_plans_one_job_per_source_and_day(tmp_path):
 
 
 def test_product_is_cf_and_accurate(tiny_run):
+    with netCDF4.Dataset(tiny_run / f"results/{TARGET}/product.nc") as nc:  # CF: no missing coordinates
+        assert not {"_FillValue"} & {a for axis in ("time", "y", "x") for a in nc[axis].ncattrs()}
     with xr.open_dataset(tiny_run / f"results/{TARGET}/product.nc") as ds:
         assert ds.attrs["Conventions"] == "CF-1.8"
         assert ds.attrs["icegp_version"] == importlib.metadata.version("icegp") == icegp.__version__
@@ -56,6 +59,7 @@ def test_product_is_cf_and_accurate(tiny_run):
         assert var.dims == ("time", "y", "x")
         assert var.attrs["standard_name"] == "sea_ice_thickness" and var.attrs["units"] == "m"
         assert var.attrs["grid_mapping"] == "crs"
+        assert ds["crs"].attrs["latitude_of_projection_origin"] == 90.0  # CF's polar_stereographic needs it
         std = ds["sea_ice_thickness_std"]
         assert "standard deviation" in std.attrs["long_name"] and std.attrs["units"] == "m"
         assert (std.values[np.isfinite(std.values)] >= 0).all()

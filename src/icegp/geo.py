@@ -31,6 +31,10 @@ def crs_cf_attrs(crs: str) -> dict:
     """CF grid-mapping attributes for `crs` (what a `crs` variable in a netCDF product carries)."""
     c = CRS.from_user_input(crs)
     attrs = c.to_cf()
+    if attrs.get("grid_mapping_name") == "polar_stereographic" and "latitude_of_projection_origin" not in attrs:
+        # CF requires it (+-90, the pole); pyproj leaves it out for a variant-B projection, whose
+        # standard parallel's hemisphere says which pole
+        attrs["latitude_of_projection_origin"] = 90.0 if float(attrs["standard_parallel"]) > 0 else -90.0
     attrs["crs_wkt"] = c.to_wkt()
     attrs["spatial_ref"] = c.to_wkt()
     srs = c.to_authority()

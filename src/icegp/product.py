@@ -216,4 +216,6 @@ def encoding(ds) -> dict:
     }
     enc["n_experts"] = {"zlib": True, "complevel": 4}
     enc["time"] = {"dtype": "float64"}
+    for axis in ("time", "y", "x"):  # CF: a coordinate variable has no missing values, so no _FillValue
+        enc.setdefault(axis, {})["_FillValue"] = None
     return enc

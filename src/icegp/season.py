@@ -93,4 +93,6 @@ def encoding(season: xr.Dataset) -> dict:
     enc["time"] = {"units": "days since 1970-01-01", "dtype": "float64"}
     enc["month"] = {"units": "days since 1970-01-01", "dtype": "float64"}
     enc["month_bounds"] = {"units": "days since 1970-01-01", "dtype": "float64"}
+    for axis in ("time", "month", "y", "x"):  # CF: coordinate variables have no _FillValue
+        enc.setdefault(axis, {})["_FillValue"] = None
     return enc
