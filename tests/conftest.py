@@ -120,3 +120,23 @@ def matern_problem(seed=0, n=150, noise=0.1):
     K = 0.3 * (1 + r) * np.exp(-r) + 1e-9 * np.eye(n)
     y = np.linalg.cholesky(K) @ rng.normal(size=n) + rng.normal(0, noise, n)
     return Problem(7, np.zeros(3), X, y)
+
+
+def compliance_failures(path, priority: str = "high") -> dict[str, list]:
+    """The IOOS compliance-checker's failed checks of `priority` (high: CF's errors, ACDD's highly
+    recommended attributes) for CF-1.8 and ACDD-1.3, by suite: {suite: [(check, messages), ...]}."""
+    import json
+
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    CheckSuite.load_all_available_checkers()
+    report = Path(path).with_suffix(".compliance.json")
+    ComplianceChecker.run_checker(
+        str(path), ["cf:1.8", "acdd:1.3"], 0, "normal", output_filename=str(report), output_format="json"
+    )
+    results = json.loads(report.read_text())
+    report.unlink()
+    return {
+        suite: [(r["name"], r["msgs"]) for r in res[f"{priority}_priorities"] if r["value"][0] < r["value"][1]]
+        for suite, res in results.items()
+    }

@@ -12,7 +12,7 @@ import yaml
 from icegp import config, plan
 from icegp.io.atomic import read_parquet_metadata
 
-from conftest import REPO, TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake
+from conftest import REPO, TINY_CONFIG, compliance_failures, copy_workflow, dry_run_jobs, snakemake
 
 MONTHLY = {"mode": "monthly", "day": 15}
 
@@ -84,9 +84,22 @@ def test_a_two_month_season_end_to_end(tmp_path):
     for day, ref in (("2019-04-30", "2019-04-15"), ("2019-05-01", "2019-05-15")):
         log = (work / f"logs/predict/{day}/0.log").read_text()
         assert f"with the hyperparameters of results/{ref}/hyperparameters.parquet" in log
+    assert compliance_failures(work / "results/season/spring.nc") == {"cf:1.8": [], "acdd:1.3": []}
+    opened_many_days_at_once(work, ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"])
     assert (work / "results/season/spring/mean_2019-04.png").exists()
     assert (work / "results/season/spring/timeseries.png").exists()
     assert not (work / "results/2019-04-15/product.nc").exists()  # a reference day is trained, not mapped
+
+
+def opened_many_days_at_once(work, days):
+    """xr.open_mfdataset on the daily products, with its defaults and with README's one-liner."""
+    paths = sorted(str(p) for p in work.glob("results/20*/product.nc"))
+    with xr.open_mfdataset(paths) as ds:  # the defaults: every variable along time
+        assert [str(t)[:10] for t in ds["time"].values] == days
+        assert ds["time_bnds"].shape == (len(days), 2)
+    with xr.open_mfdataset(paths, data_vars="minimal", coords="minimal", compat="override") as ds:
+        assert ds["sea_ice_thickness"].dims == ("time", "y", "x") and ds["lat"].dims == ("y", "x")
+        assert ds["sea_ice_thickness"].dtype == np.float32 and ds["n_obs"].sum() > 0
 
 
 def corrupt_day(work, day, configs):

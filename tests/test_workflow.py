@@ -19,7 +19,7 @@ import icegp
 from icegp import contracts
 from icegp.io.atomic import read_parquet_metadata
 
-from conftest import TINY_CONFIG, copy_workflow, dry_run_jobs, snakemake, snakemake_background
+from conftest import TINY_CONFIG, compliance_failures, copy_workflow, dry_run_jobs, snakemake, snakemake_background
 
 pytestmark = pytest.mark.workflow
 TARGET = "2019-04-15"
@@ -43,6 +43,11 @@ def test_dry_run_plans_one_job_per_source_and_day(tmp_path):
     jobs = dry_run_jobs(work, configfile=TINY_CONFIG)
     assert jobs["demo_inputs"] == 3 and jobs["load_day"] == 6  # 3 days of IS-2 and of SMOS/SMAP
     assert jobs["train"] == 2 and jobs["predict"] == 2 and jobs["observations"] == 1
+
+
+def test_product_passes_the_compliance_checker(tiny_run):
+    """IOOS compliance-checker 6.1, CF-1.8 and ACDD-1.3: no CF error, no highly recommended ACDD gap."""
+    assert compliance_failures(tiny_run / f"results/{TARGET}/product.nc") == {"cf:1.8": [], "acdd:1.3": []}
 
 
 def test_product_is_cf_and_accurate(tiny_run):

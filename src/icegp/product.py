@@ -76,8 +76,8 @@ def nearest_index(axis: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.where((idx >= 0) & (idx < len(axis)), idx, -1)
 
 
-def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> np.ndarray:
-    """Mean of the window's observations per product cell (the binned input)."""
+def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the window's observations per product cell (the binned input) and their count."""
     xi = nearest_index(x_axis, obs["x"].to_numpy())
     yi_up = nearest_index(y_axis[::-1], obs["y"].to_numpy())  # the y axis descends
     ok = (xi >= 0) & (yi_up >= 0)
@@ -87,7 +87,7 @@ def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> np.ndarray:
     np.add.at(s, (yi[ok], xi[ok]), obs["obs"].to_numpy()[ok])
     np.add.at(n, (yi[ok], xi[ok]), 1)
     with np.errstate(invalid="ignore"):
-        return np.where(n > 0, s / n, np.nan)
+        return np.where(n > 0, s / n, np.nan), n.astype("int32")
 
 
 def land_mask(x_axis, y_axis, crs: str):
@@ -131,7 +131,9 @@ def dataset(
     config: dict,
     land,
 ):
-    """The CF-1.8 product as an xarray Dataset with dims (time, y, x); `land` from :func:`land_mask`."""
+    """The CF-1.8 / ACDD-1.3 product as an xarray Dataset with dims (time, y, x); `land` from
+    :func:`land_mask`, `config` the provenance (:func:`icegp.plan.provenance`): its `metadata` and
+    window become discovery attributes and the time bounds."""
     import xarray as xr
 
     xx, yy = np.meshgrid(x_axis, y_axis)
@@ -139,6 +141,8 @@ def dataset(
     meta = VARIABLES[variable]
     dims = ("time", "y", "x")
     common = {"grid_mapping": "crs", "coordinates": "lat lon"}
+    binned, counts = bin_to_grid(obs, x_axis, y_axis)
+    bounds = window_bounds(target, config["num_days_before_after"])
     ds = xr.Dataset(
         {
             variable: (
@@ -148,8 +152,11 @@ def dataset(
                     **meta,
                     "units": "m",
                     **common,
+                    "coverage_content_type": "modelResult",
+                    "ancillary_variables": f"{variable}_std n_experts",
+                    "cell_methods": "time: mean (interval: 1 day comment: an estimate at the window's centre)",
                     "comment": "Gaussian-process local-expert optimal interpolation, experts blended with "
-                    "Gaussian distance weights",
+                    "Gaussian distance weights; negative values are kept (they are the estimate)",
                 },
             ),
             f"{variable}_std": (
@@ -159,25 +166,56 @@ def dataset(
                     "long_name": f"standard deviation of {meta['long_name']}",
                     "units": "m",
                     "standard_name": f"{meta['standard_name']} standard_error",
+                    "coverage_content_type": "qualityInformation",
                     **common,
                 },
             ),
             f"{variable}_input": (
                 dims,
-                bin_to_grid(obs, x_axis, y_axis)[None],
+                binned[None],
                 {
+                    "standard_name": meta["standard_name"],
                     "long_name": f"{meta['long_name']} observations binned to the grid (mean over the window)",
                     "units": "m",
+                    "coverage_content_type": "physicalMeasurement",
+                    "cell_methods": "time: mean area: mean",
+                    "ancillary_variables": "n_obs",
+                    **common,
+                },
+            ),
+            "n_obs": (
+                dims,
+                counts[None],
+                {
+                    "standard_name": "number_of_observations",
+                    "long_name": "observations in the cell over the window (behind the binned input)",
+                    "units": "1",
+                    "coverage_content_type": "auxiliaryInformation",
                     **common,
                 },
             ),
             "n_experts": (
                 dims,
                 to_grid(blended, "n_experts", x_axis, y_axis, 0)[None].astype("int32"),
-                {"long_name": "number of experts contributing", "units": "1", **common},
+                {
+                    "standard_name": "number_of_observations",
+                    "long_name": "number of local experts whose estimates are blended into the value",
+                    "units": "1",
+                    "coverage_content_type": "auxiliaryInformation",
+                    **common,
+                },
             ),
-            "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
-            "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
+            "time_bnds": (("time", "nv"), np.array([bounds])),
+            "lat": (
+                ("y", "x"),
+                lat,
+                {"standard_name": "latitude", "long_name": "latitude", "units": "degrees_north"},
+            ),
+            "lon": (
+                ("y", "x"),
+                lon,
+                {"standard_name": "longitude", "long_name": "longitude", "units": "degrees_east"},
+            ),
             "land_mask": (("y", "x"), np.asarray(land, "int8"), {**land.attrs, "grid_mapping": "crs"}),
             "crs": ((), np.int32(0), geo.crs_cf_attrs(crs)),
         },
@@ -190,32 +228,85 @@ def dataset(
                     "units": "days since 1970-01-01 00:00:00",
                     "calendar": "standard",
                     "long_name": "target date",
+                    "bounds": "time_bnds",
+                    "axis": "T",
                 },
             ),
-            "y": ("y", y_axis, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
-            "x": ("x", x_axis, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
+            "y": (
+                "y",
+                y_axis,
+                {"standard_name": "projection_y_coordinate", "long_name": "y", "units": "m", "axis": "Y"},
+            ),
+            "x": (
+                "x",
+                x_axis,
+                {"standard_name": "projection_x_coordinate", "long_name": "x", "units": "m", "axis": "X"},
+            ),
         },
         attrs={
-            "Conventions": "CF-1.8",
+            "Conventions": "CF-1.8, ACDD-1.3",
             "title": f"Daily {meta['long_name']} from GP local-expert interpolation, {target}",
             "source": f"icegp {__version__} (Gaussian-process local-expert optimal interpolation)",
             "icegp_version": __version__,
             "target_date": target,
             "history": f"{pd.Timestamp.now('UTC').isoformat()} created by icegp {__version__}",
+            **discovery(config, meta=meta, target=target, bounds=bounds, lat=lat, lon=lon),
+            "icegp_negative_cells": int(np.sum(to_grid(blended, "mean", x_axis, y_axis) < 0)),
             "icegp_config": json.dumps(config, sort_keys=True, default=str),
         },
     )
     return ds
 
 
-def encoding(ds) -> dict:
-    enc: dict[str, dict] = {
-        v: {"zlib": True, "complevel": 4, "_FillValue": np.nan}
-        for v in ds.data_vars
-        if ds[v].dtype.kind == "f" and ds[v].ndim >= 2
+def window_bounds(target: str, num_days: int) -> tuple[float, float]:
+    """The time the product is made from, as days since 1970: the window's first day's start to its
+    last day's end (the target +- num_days)."""
+    t = timeutil.day_to_t(target)
+    return t - num_days, t + num_days + 1.0
+
+
+def discovery(config: dict, *, meta: dict, target: str, bounds, lat, lon) -> dict:
+    """ACDD-1.3 global attributes: the user's part from the config's `metadata` (empty values left
+    out), a summary made from the product when none is given, and the time and space covered."""
+    user = {k: v for k, v in config["metadata"].items() if v not in ("", None)}
+    window = len(timeutil.day_range(target, config["num_days_before_after"]))
+    summary = (
+        f"Daily map of {meta['long_name']} for {target} on the {config['crs']} grid, interpolated from "
+        f"sparse satellite observations of a {window}-day window centred on the day by Gaussian-process "
+        "local-expert optimal interpolation, with its standard deviation, the binned input and the "
+        "number of observations and experts behind each cell."
+    )
+    start, end = (pd.Timestamp(b, unit="D").isoformat() + "Z" for b in bounds)
+    return {
+        "summary": summary,
+        **user,
+        "date_created": pd.Timestamp.now("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "standard_name_vocabulary": "CF Standard Name Table v93",
+        "time_coverage_start": start,
+        "time_coverage_end": end,
+        "time_coverage_duration": f"P{window}D",
+        "time_coverage_resolution": "P1D",
+        "geospatial_lat_min": float(np.nanmin(lat)),
+        "geospatial_lat_max": float(np.nanmax(lat)),
+        "geospatial_lon_min": float(np.nanmin(lon)),
+        "geospatial_lon_max": float(np.nanmax(lon)),
+        "geospatial_lat_units": "degrees_north",
+        "geospatial_lon_units": "degrees_east",
+        "geospatial_bounds_crs": "EPSG:4326",
     }
-    enc["n_experts"] = {"zlib": True, "complevel": 4}
+
+
+def encoding(ds) -> dict:
+    """Compressed; the estimates stored as float32 (a thickness to 0.1 mm and less is noise), missing
+    values as NaN; coordinate variables without a _FillValue (CF)."""
+    enc: dict[str, dict] = {
+        v: {"zlib": True, "complevel": 4, "dtype": "float32", "_FillValue": np.float32(np.nan)}
+        for v in ds.data_vars
+        if ds[v].dtype.kind == "f" and ds[v].ndim >= 2 and v not in ("lat", "lon")
+    }
+    enc |= {v: {"zlib": True, "complevel": 4} for v in ("n_experts", "n_obs", "lat", "lon") if v in ds}
     enc["time"] = {"dtype": "float64"}
+    enc["time_bnds"] = {"dtype": "float64", "_FillValue": None}
     for axis in ("time", "y", "x"):  # CF: a coordinate variable has no missing values, so no _FillValue
         enc.setdefault(axis, {})["_FillValue"] = None
     return enc

@@ -21,7 +21,7 @@ def stack(products: list[xr.Dataset], variable: str) -> xr.Dataset:
         raise ValueError("season: two products share a date")
     first = products[0]
     daily = daily.assign_coords(lat=first["lat"], lon=first["lon"]).assign(crs=first["crs"])
-    daily.attrs = {k: v for k, v in first.attrs.items() if k in ("Conventions", "source")}
+    daily.attrs = season_attrs(products, variable)
     missing = daily["time"].values[daily["day_status"].values == 1]
     daily["day_status"] = daily["day_status"].astype("int8")
     daily["day_status"].attrs.update(
@@ -36,16 +36,45 @@ def stack(products: list[xr.Dataset], variable: str) -> xr.Dataset:
     return season
 
 
+#: A daily product's global attributes that describe its one day, not a season
+PER_DAY = {"title", "summary", "target_date", "history", "date_created", "comment", "day_status"}
+PER_DAY |= {"time_coverage_start", "time_coverage_end", "time_coverage_duration", "icegp_negative_cells"}
+
+
+def season_attrs(products: list[xr.Dataset], variable: str) -> dict:
+    """The season's global attributes: the products' shared ones (conventions, discovery metadata, the
+    config), with the title, summary and time coverage of the whole season."""
+    ordered = sorted(products, key=lambda p: p.attrs["time_coverage_start"])
+    first, last = ordered[0], ordered[-1]
+    days = (pd.Timestamp(last.attrs["target_date"]) - pd.Timestamp(first.attrs["target_date"])).days + 1
+    long_name = first[variable].attrs.get("long_name", variable)
+    span = f"{first.attrs['target_date']} to {last.attrs['target_date']}"
+    return {k: v for k, v in first.attrs.items() if k not in PER_DAY} | {
+        "title": f"Daily {long_name} from GP local-expert interpolation, {span}",
+        "summary": f"The daily maps of {long_name} of {days} days ({span}) on one time axis, with monthly "
+        "means, their standard deviations and the days behind them. " + first.attrs.get("summary", ""),
+        "time_coverage_start": first.attrs["time_coverage_start"],
+        "time_coverage_end": last.attrs["time_coverage_end"],
+        "time_coverage_duration": f"P{days}D",
+        "history": f"{pd.Timestamp.now('UTC').isoformat()} made by icegp from {len(products)} daily products",
+        "date_created": pd.Timestamp.now("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
 def monthly(field: xr.DataArray) -> dict:
     """Per calendar month: the mean over the days with a value, their standard deviation, and how many
     days contributed, on a `month` axis (the month's first day, with bounds)."""
     groups = field.groupby(field["time"].dt.strftime("%Y-%m").rename("month"))
     start = pd.to_datetime([f"{m}-01" for m in groups.groups])
     name, units = field.name, field.attrs.get("units", "")
-    stats = {
-        "mean": (groups.mean("time"), {"units": units, "cell_methods": "month: mean"}),
-        "std": (groups.std("time", ddof=0), {"units": units, "cell_methods": "month: standard_deviation"}),
-        "days": (groups.count("time").astype("int16"), {"units": "1"}),
+    standard = field.attrs.get("standard_name")
+    stats = {  # each with its own attributes (a reduction would keep the daily field's)
+        "mean": (groups.mean("time"), {"standard_name": standard, "units": units, "cell_methods": "month: mean"}),
+        "std": (
+            groups.std("time", ddof=0),
+            {"standard_name": standard, "units": units, "cell_methods": "month: standard_deviation"},
+        ),
+        "days": (groups.count("time").astype("int16"), {"standard_name": "number_of_observations", "units": "1"}),
     }
     meaning = {
         "mean": "mean over the days of the month",
@@ -53,7 +82,14 @@ def monthly(field: xr.DataArray) -> dict:
         "days": "days of the month with a value",
     }
     out = {
-        f"{name}_monthly_{k}": v.assign_coords(month=start.values).assign_attrs(long_name=f"{name}: {meaning[k]}", **a)
+        f"{name}_monthly_{k}": v.assign_coords(month=start.values)
+        .drop_attrs(deep=False)
+        .assign_attrs(
+            long_name=f"{name}: {meaning[k]}",
+            coverage_content_type="auxiliaryInformation" if k == "days" else "modelResult",
+            grid_mapping="crs",
+            **{key: value for key, value in a.items() if value is not None},
+        )
         for k, (v, a) in stats.items()
     }
     out["month_bounds"] = xr.DataArray(
@@ -92,7 +128,7 @@ def encoding(season: xr.Dataset) -> dict:
             enc[name] = {"zlib": True, "complevel": 4, "chunksizes": chunks}
     enc["time"] = {"units": "days since 1970-01-01", "dtype": "float64"}
     enc["month"] = {"units": "days since 1970-01-01", "dtype": "float64"}
-    enc["month_bounds"] = {"units": "days since 1970-01-01", "dtype": "float64"}
+    enc["month_bounds"] = {"units": "days since 1970-01-01", "dtype": "float64", "_FillValue": None}
     for axis in ("time", "month", "y", "x"):  # CF: coordinate variables have no _FillValue
         enc.setdefault(axis, {})["_FillValue"] = None
     return enc

@@ -57,6 +57,12 @@ def product(
     if window.empty:  # only with missing_days: skip (see observations.json)
         ds.attrs.update(daily.MISSING_DAY)
         log.warning("target %s: a missing day: no observations in its window, every field is missing", target)
+    if ds.attrs["icegp_negative_cells"]:  # kept: the estimate, which a user may clip
+        log.warning(
+            "target %s: %d cells below zero (kept, counted as icegp_negative_cells)",
+            target,
+            ds.attrs["icegp_negative_cells"],
+        )
     write_netcdf(ds, output, encoding=daily.encoding(ds))
     log.info("%d cells predicted by up to %d experts", len(blended), blended["n_experts"].max() if len(blended) else 0)
     return ds
