@@ -205,7 +205,9 @@ def test_observation_report_is_json(tmp_path):
 
 
 def start(work, *args):
-    return snakemake_background(work, "--configfile", str(TINY_CONFIG), *args)
+    """A run as a user starts one after a kill: with profiles/default's --rerun-incomplete (the tests
+    run without the workflow profile), else the files a killed job left are refused."""
+    return snakemake_background(work, "--configfile", str(TINY_CONFIG), "--rerun-incomplete", *args)
 
 
 def wait_for(work, pattern, proc, timeout=300):

@@ -54,7 +54,7 @@ def test_product_is_cf_and_accurate(tiny_run):
     with netCDF4.Dataset(tiny_run / f"results/{TARGET}/product.nc") as nc:  # CF: no missing coordinates
         assert not {"_FillValue"} & {a for axis in ("time", "y", "x") for a in nc[axis].ncattrs()}
     with xr.open_dataset(tiny_run / f"results/{TARGET}/product.nc") as ds:
-        assert ds.attrs["Conventions"] == "CF-1.8"
+        assert ds.attrs["Conventions"] == "CF-1.8, ACDD-1.3"
         assert ds.attrs["icegp_version"] == importlib.metadata.version("icegp") == icegp.__version__
         assert f"icegp {icegp.__version__}" in ds.attrs["source"]
         made_by = json.loads(ds.attrs["icegp_config"])  # what can change this product, not other targets
