@@ -85,6 +85,9 @@ def test_a_two_month_season_end_to_end(tmp_path):
         log = (work / f"logs/predict/{day}/0.log").read_text()
         assert f"with the hyperparameters of results/{ref}/hyperparameters.parquet" in log
     assert compliance_failures(work / "results/season/spring.nc") == {"cf:1.8": [], "acdd:1.3": []}
+    with xr.open_dataset(work / "results/season/spring.nc") as ds:  # the windows of the first and last day
+        covered = (ds.attrs["time_coverage_start"], ds.attrs["time_coverage_end"], ds.attrs["time_coverage_duration"])
+        assert covered == ("2019-04-28T00:00:00Z", "2019-05-04T00:00:00Z", "P6D")
     opened_many_days_at_once(work, ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"])
     assert (work / "results/season/spring/mean_2019-04.png").exists()
     assert (work / "results/season/spring/timeseries.png").exists()

@@ -47,6 +47,7 @@ def season_attrs(products: list[xr.Dataset], variable: str) -> dict:
     ordered = sorted(products, key=lambda p: p.attrs["time_coverage_start"])
     first, last = ordered[0], ordered[-1]
     days = (pd.Timestamp(last.attrs["target_date"]) - pd.Timestamp(first.attrs["target_date"])).days + 1
+    covered = pd.Timestamp(last.attrs["time_coverage_end"]) - pd.Timestamp(first.attrs["time_coverage_start"])
     long_name = first[variable].attrs.get("long_name", variable)
     span = f"{first.attrs['target_date']} to {last.attrs['target_date']}"
     return {k: v for k, v in first.attrs.items() if k not in PER_DAY} | {
@@ -55,7 +56,7 @@ def season_attrs(products: list[xr.Dataset], variable: str) -> dict:
         "means, their standard deviations and the days behind them. " + first.attrs.get("summary", ""),
         "time_coverage_start": first.attrs["time_coverage_start"],
         "time_coverage_end": last.attrs["time_coverage_end"],
-        "time_coverage_duration": f"P{days}D",
+        "time_coverage_duration": f"P{covered.days}D",
         "history": f"{pd.Timestamp.now('UTC').isoformat()} made by icegp from {len(products)} daily products",
         "date_created": pd.Timestamp.now("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
