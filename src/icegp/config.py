@@ -174,12 +174,12 @@ def shared_changes(config: dict, run: dict) -> list[str]:
             changed += [key] if config[key] != run[key] else []
             continue
         changed += [f"{key}.{sub}" for sub in SHARED_IN_RUNS.get(key, ()) if config[key][sub] != run[key][sub]]
-    kinds = {name: src["type"] for name, src in sources(config).items()}
-    if kinds != {name: src["type"] for name, src in sources(run).items()}:
+    ours, runs = sources(config), sources(run)
+    if {name: src["type"] for name, src in ours.items()} != {name: src["type"] for name, src in runs.items()}:
         changed.append("sources (which are enabled, and their types)")
         return changed
-    for name, src in sources(config).items():  # a download is fetched once, under the source's name
-        theirs = sources(run)[name]
+    for name, src in ours.items():  # a download is fetched once, under the source's name
+        theirs = runs[name]
         if "url" in src or "url" in theirs:
             changed += [f"sources.{name}.{k}" for k in ("url", "cache") if src.get(k) != theirs.get(k)]
     return changed

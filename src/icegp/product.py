@@ -142,12 +142,14 @@ def dataset(
     dims = ("time", "y", "x")
     common = {"grid_mapping": "crs", "coordinates": "lat lon"}
     binned, counts = bin_to_grid(obs, x_axis, y_axis)
+    estimate = to_grid(blended, "mean", x_axis, y_axis)
     bounds = window_bounds(target, config["num_days_before_after"])
+    now = pd.Timestamp.now("UTC")
     ds = xr.Dataset(
         {
             variable: (
                 dims,
-                to_grid(blended, "mean", x_axis, y_axis)[None],
+                estimate[None],
                 {
                     **meta,
                     "units": "m",
@@ -249,9 +251,9 @@ def dataset(
             "source": f"icegp {__version__} (Gaussian-process local-expert optimal interpolation)",
             "icegp_version": __version__,
             "target_date": target,
-            "history": f"{pd.Timestamp.now('UTC').isoformat()} created by icegp {__version__}",
-            **discovery(config, meta=meta, target=target, bounds=bounds, lat=lat, lon=lon),
-            "icegp_negative_cells": int(np.sum(to_grid(blended, "mean", x_axis, y_axis) < 0)),
+            "history": f"{now.isoformat()} created by icegp {__version__}",
+            **discovery(config, meta=meta, target=target, bounds=bounds, created=now, lat=lat, lon=lon),
+            "icegp_negative_cells": int(np.sum(estimate < 0)),
             "icegp_config": json.dumps(config, sort_keys=True, default=str),
         },
     )
@@ -265,11 +267,11 @@ def window_bounds(target: str, num_days: int) -> tuple[float, float]:
     return t - num_days, t + num_days + 1.0
 
 
-def discovery(config: dict, *, meta: dict, target: str, bounds, lat, lon) -> dict:
+def discovery(config: dict, *, meta: dict, target: str, bounds, created: pd.Timestamp, lat, lon) -> dict:
     """ACDD-1.3 global attributes: the user's part from the config's `metadata` (empty values left
     out), a summary made from the product when none is given, and the time and space covered."""
     user = {k: v for k, v in config["metadata"].items() if v not in ("", None)}
-    window = len(timeutil.day_range(target, config["num_days_before_after"]))
+    window = round(bounds[1] - bounds[0])  # days
     summary = (
         f"Daily map of {meta['long_name']} for {target} on the {config['crs']} grid, interpolated from "
         f"sparse satellite observations of a {window}-day window centred on the day by Gaussian-process "
@@ -280,7 +282,7 @@ def discovery(config: dict, *, meta: dict, target: str, bounds, lat, lon) -> dic
     return {
         "summary": summary,
         **user,
-        "date_created": pd.Timestamp.now("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date_created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "standard_name_vocabulary": "CF Standard Name Table v93",
         "time_coverage_start": start,
         "time_coverage_end": end,

@@ -50,6 +50,7 @@ def season_attrs(products: list[xr.Dataset], variable: str) -> dict:
     covered = pd.Timestamp(last.attrs["time_coverage_end"]) - pd.Timestamp(first.attrs["time_coverage_start"])
     long_name = first[variable].attrs.get("long_name", variable)
     span = f"{first.attrs['target_date']} to {last.attrs['target_date']}"
+    now = pd.Timestamp.now("UTC")
     return {k: v for k, v in first.attrs.items() if k not in PER_DAY} | {
         "title": f"Daily {long_name} from GP local-expert interpolation, {span}",
         "summary": f"The daily maps of {long_name} of {days} days ({span}) on one time axis, with monthly "
@@ -57,8 +58,8 @@ def season_attrs(products: list[xr.Dataset], variable: str) -> dict:
         "time_coverage_start": first.attrs["time_coverage_start"],
         "time_coverage_end": last.attrs["time_coverage_end"],
         "time_coverage_duration": f"P{covered.days}D",
-        "history": f"{pd.Timestamp.now('UTC').isoformat()} made by icegp from {len(products)} daily products",
-        "date_created": pd.Timestamp.now("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "history": f"{now.isoformat()} made by icegp from {len(products)} daily products",
+        "date_created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 

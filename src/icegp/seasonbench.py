@@ -142,8 +142,9 @@ def warm_objectives(result: dict, cold: dict) -> dict:
 def run(cores: int, days: int, window: int, cold_days: int, chosen=STRATEGIES) -> dict:
     """The `chosen` strategies over the season; without the cold fits, the others are not compared."""
     workdir = OUT / "work"
-    runs = {name: overlay for name, overlay in strategies(days, window, cold_days).items() if name in chosen}
-    gen = generate_inputs(workdir, strategies(days, window, cold_days)["season"], cores)
+    every = strategies(days, window, cold_days)
+    runs = {name: overlay for name, overlay in every.items() if name in chosen}
+    gen = generate_inputs(workdir, every["season"], cores)
     print(f"pan-Arctic demo inputs for {days} days at +-{window} d: {gen:.0f} s (not timed below)", flush=True)
     results = {}
     for name, overlay in runs.items():

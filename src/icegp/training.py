@@ -113,7 +113,7 @@ def fit_shard(
     for k, expert in enumerate(todo.itertuples(index=False), start=1):
         problem = local.problem(expert, radius, half)
         if problem.n < min_obs:
-            result = FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
+            result = too_few_obs(problem)
         else:
             starts = {
                 "neighbours": neighbour_start(rows, expert.x, expert.y, radius) if "neighbours" in restarts else None,
@@ -127,6 +127,11 @@ def fit_shard(
         on_fitted(rows)
         log_fit(result, k, len(todo))
     return shard_table(rows)
+
+
+def too_few_obs(problem: Problem) -> FitResult:
+    """The row of an expert with fewer than min_obs observations: not fitted."""
+    return FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
 
 
 def shard_table(rows: list[dict]) -> pd.DataFrame:
@@ -176,7 +181,7 @@ def fit_together(
         if i in runs:
             result = best_start(runs[i], primary[i])
         else:
-            result = FitResult(problem.expert_id, None, np.nan, problem.n, 0, False, np.nan, 0.0, "too_few_obs")
+            result = too_few_obs(problem)
         rows.append(result_row(experts.iloc[i], result))
         log_fit(result, i + 1, len(problems))
     return rows

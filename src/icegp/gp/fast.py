@@ -160,16 +160,17 @@ class FastEngine:
         the others (and any batch TensorFlow refuses, such as a failed Cholesky on a CPU) one by one.
         A batch's wall time is shared equally by its members; its iterations are the batch's."""
         results: list[FitResult | None] = [None] * len(problems)
-        sparse_ones = [i for i, p in enumerate(problems) if self.batched and self._kind(p.n) == "tf_sgpr"]
-        for group in self._groups(problems, sparse_ones):
+        for group in self._groups(problems):
             results_of_group = self._fit_batch([problems[i] for i in group], [inits[i] for i in group])
             for i, result in zip(group, results_of_group):
                 results[i] = result
         return [r if r is not None else self.fit_one(p, h) for r, p, h in zip(results, problems, inits)]
 
-    def _groups(self, problems: list[Problem], members: list[int]) -> list[list[int]]:
+    def _groups(self, problems: list[Problem]) -> list[list[int]]:
+        """Indices of the problems the batched path takes (sparse ones, when batching), in batches."""
         from . import batched
 
+        members = [i for i, p in enumerate(problems) if self.batched and self._kind(p.n) == "tf_sgpr"]
         return [[members[j] for j in group] for group in batched.batches([problems[i].n for i in members])]
 
     def _batch(self, problems: list[Problem]):
@@ -229,8 +230,7 @@ class FastEngine:
         from . import batched
 
         preds: list[dict | None] = [None] * len(problems)
-        sparse_ones = [i for i, p in enumerate(problems) if self.batched and self._kind(p.n) == "tf_sgpr"]
-        for group in self._groups(problems, sparse_ones):
+        for group in self._groups(problems):
             batch, means = self._batch([problems[i] for i in group])
             S, scale = max(len(Xstars[i]) for i in group), self.space.coords_scale
             Xq = np.zeros((len(group), S, 3))
