@@ -224,6 +224,8 @@ def terminate_when(proc, rule, checkpoint_glob, tiny_run, timeout=300):
     deadline = time.time() + timeout
     while time.time() < deadline:
         for path in tiny_run.glob(checkpoint_glob):
+            if path.name.startswith("."):  # a save in progress: atomic_path's temporary name
+                continue
             try:
                 done = set(pd.read_parquet(path)["expert_id"])
             except (OSError, ValueError):  # between the checkpoint's rename and its read
