@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install a single-node SLURM + munge from the Debian/Ubuntu packages for the `slurm` tests
-# (tests/test_slurm.py starts and stops the daemons itself). Never fails the CI: without the
+# (tests/workflow/test_slurm.py starts and stops the daemons itself). Never fails the CI: without the
 # packages those tests skip and say why.
 set -u
 PKGS="slurm-wlm slurmctld slurmd slurm-client munge"

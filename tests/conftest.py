@@ -19,7 +19,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from icegp import config, dagrun, demo, plan, synthetic
+from icegp import config
+from icegp.bench import dagrun
+from icegp.demo import inputs, layout, synthetic
 from icegp.gp.problem import Problem
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,10 +41,10 @@ def write_demo_days(root: Path, days=DAYS, cfg=None) -> dict:
     cfg = {**cfg, "demo": {**cfg["demo"], "out": str(root)}}
     files = {}
     for day in days:
-        f = plan.demo_files(cfg, day)
+        f = layout.demo_files(cfg, day)
         out = SimpleNamespace(is2=f["is2"], smap=f["smap"], sic=f["sic"], truth=f["truth"])
-        demo.write_day(
-            day.replace("-", ""), cfg["demo"], plan.demo_beams(cfg), cfg["crs"], cfg["prediction"], ocean, out
+        inputs.write_day(
+            day.replace("-", ""), cfg["demo"], layout.demo_beams(cfg), cfg["crs"], cfg["prediction"], ocean, out
         )
         files[day] = f
     return files

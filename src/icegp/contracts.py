@@ -6,7 +6,7 @@ these lists, and the workflow tests hold the files the demo writes to them.
 
 from __future__ import annotations
 
-from .gp.hyper import COLUMNS as HYPERPARAMETERS
+from icegp.gp.hyper import COLUMNS as HYPERPARAMETERS
 
 #: results/obs/{source}/{day}.parquet: one row per observation, x, y in the run's crs (metres), t in
 #: days since 1970 (UTC), obs in the product variable's units, obs_unc NaN where a source has none.

@@ -2,10 +2,13 @@
 import functools
 import os
 
-from icegp import plan
 from icegp import config as icegp_config
+from icegp import plan
+from icegp.config import rerun, runs
+from icegp.demo import layout
+from icegp.sources import download, registry
 
-# The config is resolved once, here: old spellings renamed, validated against src/icegp/schema.yaml,
+# The config is resolved once, here: old spellings renamed, validated against src/icegp/config/schema.yaml,
 # every default filled in (the code has no defaults of its own), made canonical (sorted keys, ISO
 # dates: params are compared as written), and checked across keys, before any job runs and before
 # any output is deleted for re-running.
@@ -22,7 +25,7 @@ for _warning in _warnings:
 # One environment for every rule (the rules run the icegp package), for --software-deployment-method conda.
 CONDA_ENV = "../../envs/icegp.yaml"
 
-TARGETS = plan.targets(config)
+TARGETS = icegp_config.targets(config)
 SEASON = plan.season_name(config)  # None for a single target: no season product
 SEASON_MONTHS = plan.months(TARGETS)
 PLOTTED = plan.plotted_targets(config)  # the targets with a daily plot set
@@ -54,36 +57,36 @@ def setting(*keys):
     return value
 
 
-# What a fitted expert depends on (plan.model): execution settings (threads, memory, device) and the
+# What a fitted expert depends on (config.rerun.model): execution settings (threads, memory, device) and the
 # shard count are left out, so changing threads, memory or device re-runs nothing. Changing `shards`
 # re-assigns the experts (the experts rule), so experts, train, smooth, predict and everything after
-# them re-run; loads and observations are kept. A product records plan.provenance (every key but
+# them re-run; loads and observations are kept. A product records config.rerun.provenance (every key but
 # those that cannot change it) as a param, so the record is never stale and adding a target re-runs
 # no other product.
 # The demo's truth lies on the product grid: only the grid's keys, so changing a prediction radius or
 # the blending does not regenerate the synthetic inputs.
 DEMO_GRID = {k: config["prediction"][k] for k in ("grid_spacing", "extent")}
 SOURCES = icegp_config.sources(config)
-GRIDDED = [n for n, s in SOURCES.items() if s["type"] in plan.GRIDDED]
-ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] not in plan.GRIDDED]
+GRIDDED = [n for n, s in SOURCES.items() if s["type"] in registry.GRIDDED]
+ALONG_TRACK = [n for n, s in SOURCES.items() if s["type"] not in registry.GRIDDED]
 FETCHED = [n for n in GRIDDED if "url" in SOURCES[n]]
 
 
 def _alternatives(names, variants=False):
     # a regex that matches none of the source names when the list is empty; with `variants`, also a
-    # name followed by a run's settings digest (plan.source_key)
+    # name followed by a run's settings digest (config.runs.source_key)
     if not names:
         return "(?!x)x"
     return f"(?:{'|'.join(names)})(?:~[0-9a-f]{{8}})?" if variants else "|".join(names)
 
 
 def source_settings(key):
-    """A load job's source: this config's, or a run's variant of it (plan.source_key)."""
+    """A load job's source: this config's, or a run's variant of it (config.runs.source_key)."""
     if key in SOURCES:
         return SOURCES[key]
     for name in config["runs"]:
         for src in icegp_config.sources(run_config(f"runs/{name}/")).values():
-            if plan.source_key(config, src) == key:
+            if runs.source_key(config, src) == key:
                 return src
     raise WorkflowError(f"no source or run variant of a source is called {key!r}")
 
@@ -109,7 +112,7 @@ def window_files(wildcards):
     cover a day with the same source settings)."""
     run = cfg(wildcards)
     return [
-        f"results/obs/{plan.source_key(config, src)}/{day}.parquet"
+        f"results/obs/{runs.source_key(config, src)}/{day}.parquet"
         for src in icegp_config.sources(run).values()
         for day in plan.source_window(run, src, wildcards.target)
     ]
@@ -149,7 +152,7 @@ HAS_TRUTH = config["demo"]["enabled"] and config["variable"] in ("sea_ice_thickn
 
 def truth_for(wildcards):
     """The demo's truth for a target (none for real data)."""
-    return [plan.demo_files(config, wildcards.target)["truth"]] if HAS_TRUTH else []
+    return [layout.demo_files(config, wildcards.target)["truth"]] if HAS_TRUTH else []
 
 
 def final_outputs():

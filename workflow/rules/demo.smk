@@ -27,7 +27,7 @@ rule demo_inputs:
         ocean=rules.demo_ocean_mask.output[0],
     output:
         is2=[
-            f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc" for beam in plan.demo_beams(config)
+            f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc" for beam in layout.demo_beams(config)
         ],
         smap=f"{DEMO_OUT}/smap/{{ymd}}_north_mix_sit_v300.nc",
         sic=f"{DEMO_OUT}/sic/seaice_conc_daily_nh_{{ymd}}_f17_v04r00.nc",
@@ -46,7 +46,7 @@ rule demo_inputs:
         runtime=10,
     params:
         demo=config["demo"],
-        beams=plan.demo_beams(config),
+        beams=layout.demo_beams(config),
         crs=config["crs"],
         grid=DEMO_GRID,
     message:

@@ -77,7 +77,7 @@ rule train:
         runtime=120,
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
-        training=lambda wc: plan.model(cfg(wc)),
+        training=lambda wc: rerun.model(cfg(wc)),
         num_days=setting("num_days_before_after"),
         min_obs=setting("experts", "min_obs"),
     message:
@@ -106,7 +106,7 @@ rule interpolate_hyperparameters:
     params:
         days=lambda wc: plan.hyperparameter_days(cfg(wc), wc.target),
         smoothing=setting("smoothing"),
-        training=lambda wc: plan.model(cfg(wc)),
+        training=lambda wc: rerun.model(cfg(wc)),
         crs=config["crs"],
     message:
         "interpolate_hyperparameters: hyperparameters of {wildcards.run}{wildcards.target} interpolated between its anchors"
@@ -131,7 +131,7 @@ rule smooth:
         runtime=10,
     params:
         smoothing=setting("smoothing"),
-        training=lambda wc: plan.model(cfg(wc)),
+        training=lambda wc: rerun.model(cfg(wc)),
         crs=config["crs"],
     message:
         "smooth: the hyperparameters of {wildcards.run}{wildcards.target}"
@@ -159,7 +159,7 @@ rule predict:
         runtime=60,
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
-        training=lambda wc: plan.model(cfg(wc)),
+        training=lambda wc: rerun.model(cfg(wc)),
         prediction=setting("prediction"),
         shards=lambda wc: len(plan.shards(cfg(wc), "predict")),
         crs=config["crs"],

@@ -1,5 +1,5 @@
 # Per-day loading: one job per source and data day, shared by every target (and run) whose window
-# covers it; a run that sets a source apart loads it under its own key (plan.source_key).
+# covers it; a run that sets a source apart loads it under its own key (config.runs.source_key).
 
 
 rule fetch_gridded:
@@ -19,7 +19,7 @@ rule fetch_gridded:
         runtime=30,
     params:
         source=lambda wc: SOURCES[wc.source],
-        cache=lambda wc: plan.cache_path(SOURCES[wc.source], wc.day),
+        cache=lambda wc: download.cache_path(SOURCES[wc.source], wc.day),
         missing_days=config["missing_days"],
     message:
         "fetch_gridded: {wildcards.source} of {wildcards.day} into its cache"

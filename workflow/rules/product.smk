@@ -23,7 +23,7 @@ rule product:
         prediction=setting("prediction"),
         variable=config["variable"],
         crs=config["crs"],
-        provenance=lambda wc: plan.provenance(cfg(wc)),
+        provenance=lambda wc: rerun.provenance(cfg(wc)),
     message:
         "product: the product of {wildcards.run}{wildcards.target}"
     script:
@@ -50,7 +50,7 @@ rule validate:
         mem_mb=2000,
         runtime=20,
     params:
-        training=lambda wc: plan.model(cfg(wc)),
+        training=lambda wc: rerun.model(cfg(wc)),
         validation=setting("validation"),
         variable=config["variable"],
         crs=config["crs"],

@@ -18,9 +18,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..device import tensorflow
-from .compiled import INDUCING_JITTER, LOG_2PI, SHAPES
-from .hyper import KV, LS, NV
+from icegp.gp.compiled import INDUCING_JITTER, LOG_2PI, SHAPES
+from icegp.gp.device import tensorflow
+from icegp.gp.hyper import KV, LS, NV
 
 tf = tensorflow()
 F64 = tf.float64

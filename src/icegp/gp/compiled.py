@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..device import tensorflow
-from .hyper import KV, LS, NV
+from icegp.gp.device import tensorflow
+from icegp.gp.hyper import KV, LS, NV
 
 tf = tensorflow()
 

@@ -6,8 +6,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .hyper import Hyper, Space
-from .problem import FitResult, Problem
+from icegp.gp.hyper import Hyper, Space
+from icegp.gp.problem import FitResult, Problem
 
 
 class Engine(Protocol):
@@ -39,7 +39,7 @@ def batching(engine: Engine) -> BatchedEngine | None:
 
 
 def make_engine(training: dict, use_gpu: bool = False) -> Engine:
-    """The engine `training` (a resolved `training` section, :func:`icegp.config.defaults`) names."""
+    """The engine `training` (a resolved `training` section, :func:`icegp.config.resolve`) names."""
     space = Space.from_config(training)
     kwargs = dict(
         model_type=training["model_type"],
@@ -53,9 +53,9 @@ def make_engine(training: dict, use_gpu: bool = False) -> Engine:
         kernel=training["kernel"],
     )
     if training["engine"] == "reference":
-        from .reference import ReferenceEngine
+        from icegp.gp.reference import ReferenceEngine
 
         return ReferenceEngine(space, **kwargs)
-    from .fast import FastEngine
+    from icegp.gp.fast import FastEngine
 
     return FastEngine(space, use_tf=use_gpu, **kwargs)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import lapack
 
-from .hyper import KV, LS, NV
-from .kernels import Kernel
+from icegp.gp.hyper import KV, LS, NV
+from icegp.gp.kernels import Kernel
 
 LOG_2PI = np.log(2.0 * np.pi)
 JITTERS = (0.0, 1e-8, 1e-6, 1e-4)

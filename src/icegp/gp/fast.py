@@ -18,10 +18,10 @@ import time
 import numpy as np
 from scipy.optimize import minimize
 
-from . import exact, sparse
-from .hyper import NV, Hyper, Space
-from .kernels import kernel as kernel_named
-from .problem import FitResult, Problem, inducing_points, points, prior_mean, stop_reason
+from icegp.gp import exact, sparse
+from icegp.gp.hyper import NV, Hyper, Space
+from icegp.gp.kernels import kernel as kernel_named
+from icegp.gp.problem import FitResult, Problem, inducing_points, points, prior_mean, stop_reason
 
 
 class FastEngine:
@@ -61,7 +61,7 @@ class FastEngine:
         """What a failed factorisation raises on the paths this engine uses."""
         if not self.use_tf:
             return (exact.CholeskyError,)
-        from ..device import tensorflow
+        from icegp.gp.device import tensorflow
 
         return (exact.CholeskyError, tensorflow().errors.InvalidArgumentError)
 
@@ -85,7 +85,7 @@ class FastEngine:
             return lambda theta: exact.nll_and_grad(self.kernel, theta, S, y)
         if kind == "sparse":
             return sparse.SGPRBound(self.kernel, Xs, y, self._inducing(problem, Xs)).value_and_grad
-        from . import compiled
+        from icegp.gp import compiled
 
         if kind == "tf_gpr":
             return compiled.gpr_objective(self.kernel.name, Xs, y)
@@ -168,21 +168,21 @@ class FastEngine:
 
     def _groups(self, problems: list[Problem]) -> list[list[int]]:
         """Indices of the problems the batched path takes (sparse ones, when batching), in batches."""
-        from . import batched
+        from icegp.gp import batched
 
         members = [i for i, p in enumerate(problems) if self.batched and self._kind(p.n) == "tf_sgpr"]
         return [[members[j] for j in group] for group in batched.batches([problems[i].n for i in members])]
 
     def _batch(self, problems: list[Problem]):
         """The problems' scaled data, inducing points and prior means as one padded batch."""
-        from . import batched
+        from icegp.gp import batched
 
         scaled = [self._scaled(p) for p in problems]
         batch = batched.Batch.pad([(Xs, y, self._inducing(p, Xs)) for p, (Xs, y, _) in zip(problems, scaled)])
         return batch, [mean for _, _, mean in scaled]
 
     def _fit_batch(self, problems: list[Problem], inits: list[Hyper | None]) -> list[FitResult | None]:
-        from . import batched
+        from icegp.gp import batched
 
         start = time.perf_counter()
         batch, means = self._batch(problems)
@@ -227,7 +227,7 @@ class FastEngine:
 
     def predict_many(self, problems: list[Problem], hypers: list[Hyper], Xstars: list[np.ndarray]) -> list[dict]:
         """predict() for every problem: the sparse ones in batches on the batched path."""
-        from . import batched
+        from icegp.gp import batched
 
         preds: list[dict | None] = [None] * len(problems)
         for group in self._groups(problems):
@@ -258,11 +258,11 @@ class FastEngine:
             bound = sparse.SGPRBound(self.kernel, Xs, y, self._inducing(problem, Xs), cache_bytes=0)  # one evaluation
             f_mean, f_var = bound.predict(theta, Xq)
         elif kind == "tf_gpr":
-            from . import compiled
+            from icegp.gp import compiled
 
             f_mean, f_var = compiled.gpr_predict(self.kernel.name, theta, Xs, y, Xq)
         else:
-            from . import compiled
+            from icegp.gp import compiled
 
             f_mean, f_var = compiled.sgpr_predict(self.kernel.name, theta, Xs, y, self._inducing(problem, Xs), Xq)
         return {"f_mean": f_mean + mean, "f_var": f_var, "y_var": f_var + theta[NV]}

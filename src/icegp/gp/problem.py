@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.cluster.vq import kmeans2
 
-from .hyper import COLUMNS, Hyper
+from icegp.gp.hyper import COLUMNS, Hyper
 
 
 @dataclass
@@ -55,7 +55,7 @@ class FitResult:
     status: str  # ok | not_converged | cholesky_failed | too_few_obs
     stop: str = ""  # why the optimiser stopped (STOP_REASONS), "" when it did not run
     at_bound: str = ""  # the hyperparameters that ended on a bound, comma-separated
-    start: str = "init"  # the start that won (see icegp.training.fit_expert)
+    start: str = "init"  # the start that won (see icegp.experts.training.fit_expert)
     gain: float = 0.0  # how much lower its objective is than the single start's from `init`
 
     def as_row(self) -> dict:

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .hyper import KV, LS, NV, Hyper, Space
-from .kernels import kernel as kernel_named
-from .problem import FitResult, Problem, inducing_points, points, prior_mean, stop_reason
+from icegp.gp.hyper import KV, LS, NV, Hyper, Space
+from icegp.gp.kernels import kernel as kernel_named
+from icegp.gp.problem import FitResult, Problem, inducing_points, points, prior_mean, stop_reason
 
 JITTERS = (1e-6, 1e-4, 1e-2)
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ class ReferenceEngine:
     name = "reference"
 
     def __init__(self, space: Space, **model_kwargs):
-        from ..device import tensorflow
+        from icegp.gp.device import tensorflow
 
         tensorflow()  # thread pools tied to the job before GPflow runs anything
         self.space, self.model_kwargs = space, model_kwargs

@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import blas, lapack
 
-from .exact import LOG_2PI, CholeskyError, sq_diffs
-from .hyper import KV, LS, NV
-from .kernels import Kernel
+from icegp.gp.exact import LOG_2PI, CholeskyError, sq_diffs
+from icegp.gp.hyper import KV, LS, NV
+from icegp.gp.kernels import Kernel
 
 INDUCING_JITTER = 1e-6  # on K_uu, as GPflow's default
 BLOCK_BYTES = 64 * 2**20  # per M x block matrix: a few of them live at once

@@ -67,8 +67,8 @@ def gp_engine(snakemake, training: dict, log: logging.Logger):
 
     The device is read from the config, not from params, so that changing it re-runs nothing.
     """
-    from .. import device
-    from ..gp.engines import make_engine
+    from icegp.gp import device
+    from icegp.gp.engines import make_engine
 
     described, on_gpu = device.configure(
         snakemake.config["training"]["device"], snakemake.threads, snakemake.resources.get("gpu", 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from .. import demo, synthetic
+from icegp.demo import inputs, synthetic
 
 log = logging.getLogger(__name__)
 
@@ -17,5 +17,5 @@ def demo_ocean_mask(*, output: str) -> None:
 
 def demo_inputs(*, ymd: str, ocean: str, outputs, demo_config: dict, beams: list, crs: str, grid: dict) -> None:
     """One day's demo files in the real formats (IS-2, SMOS/SMAP, SIC) and its truth."""
-    demo.write_day(ymd, demo_config, beams, crs, grid, synthetic.OceanMask.load(ocean), outputs)
+    inputs.write_day(ymd, demo_config, beams, crs, grid, synthetic.OceanMask.load(ocean), outputs)
     log.info("wrote %s", list(outputs))

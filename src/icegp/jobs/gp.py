@@ -11,12 +11,16 @@ import time
 import numpy as np
 import pandas as pd
 
-from .. import contracts, device, prediction, product, smoothing, timeutil, training
-from .. import experts as ex
-from ..gp.engines import Engine
-from ..gp.hyper import Space
-from ..io.atomic import read_parquet_metadata, write_netcdf, write_parquet
-from ..io.download import sha256
+from icegp import contracts
+from icegp.experts import prediction, smoothing, training
+from icegp.experts import selection as ex
+from icegp.gp import device
+from icegp.gp.engines import Engine
+from icegp.gp.hyper import Space
+from icegp.product import daily
+from icegp.sources.download import sha256
+from icegp.util import timestamps
+from icegp.util.atomic import read_parquet_metadata, write_netcdf, write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ def grids(
     locs = prediction.locations(prediction_settings, crs)
     write_parquet(cand, candidates, {"crs": crs})
     write_parquet(locs, locations, {"crs": crs})
-    write_netcdf(product.land_mask(*product.axes(prediction_settings, locs), crs), land)
+    write_netcdf(daily.land_mask(*daily.axes(prediction_settings, locs), crs), land)
     log.info("%d candidate experts, %d prediction locations", len(cand), len(locs))
 
 
@@ -187,7 +191,7 @@ def interpolate_hyperparameters(
     """Stride mode: the target's experts get the hyperparameters of its two anchors (`days`, their
     smoothed tables `anchors`) interpolated linearly in time."""
     first, second = (prediction.read_hyperparameters(path, crs, target) for path in anchors)
-    t0, t1, t = (timeutil.day_to_t(d) for d in (*days, target))
+    t0, t1, t = (timestamps.day_to_t(d) for d in (*days, target))
     weight = (t - t0) / (t1 - t0)
     table = smoothing.interpolate_in_time(
         first,

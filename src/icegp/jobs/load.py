@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from .. import loading
-from .. import observations as merge
-from ..io import tables
-from ..io.atomic import write_json, write_parquet
-from ..io.checks import InputError
-from ..io.download import DownloadError, expand_template, fetch, redact
+from icegp import window as merge
+from icegp.sources import loading, tables
+from icegp.sources.download import DownloadError, expand_template, fetch, redact
+from icegp.util.atomic import write_json, write_parquet
+from icegp.util.checks import InputError
 
 log = logging.getLogger(__name__)
 

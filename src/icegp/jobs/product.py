@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .. import experts as ex
-from .. import prediction, validation
-from .. import product as daily
-from .. import season as seasonal
-from ..gp.engines import Engine
-from ..io.atomic import write_json, write_netcdf
+from icegp.experts import prediction
+from icegp.experts import selection as ex
+from icegp.gp.engines import Engine
+from icegp.product import daily
+from icegp.product import season as seasonal
+from icegp.util.atomic import write_json, write_netcdf
+from icegp.validation import scores
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,8 @@ def validate(
         field = ds[variable].isel(time=0).values
         if truth:
             with xr.open_dataset(truth[0]) as known:
-                report["truth"] = validation.scores(field, known[variable].values)
-    report["holdout"] = validation.holdout(
+                report["truth"] = scores.scores(field, known[variable].values)
+    report["holdout"] = scores.holdout(
         window,
         pd.read_parquet(experts_file),
         prediction.read_hyperparameters(hyperparameters, crs, target),
@@ -118,7 +119,7 @@ def validate(
 def plots(*, product_file: str, hyperparameters: str, truth, outputs, variable: str) -> None:
     """The product's maps (and its difference from the truth, when given), expert status and
     hyperparameter maps, each to the path the rule names."""
-    from .. import plots as figures  # matplotlib: only the jobs that draw pay for importing it (~1 s)
+    from icegp.report import figures
 
     with xr.open_dataset(product_file) as ds:
         known = None
@@ -133,7 +134,7 @@ def plots(*, product_file: str, hyperparameters: str, truth, outputs, variable: 
 
 def season(*, products, nc: str, months, series: str, variable: str) -> xr.Dataset:
     """The daily products on one time axis with monthly statistics, a map per month and the ice series."""
-    from .. import plots as figures
+    from icegp.report import figures
 
     stacked = seasonal.stack([xr.open_dataset(p).load() for p in products], variable)
     write_netcdf(stacked, nc, encoding=seasonal.encoding(stacked))

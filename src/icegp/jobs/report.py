@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import timing
-from .. import tradeoff as runs_table
-from ..io.atomic import atomic_path
+from icegp.report import timing
+from icegp.report import tradeoff as runs_table
+from icegp.util.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 

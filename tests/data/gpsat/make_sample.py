@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from icegp import geo, synthetic, timeutil
+from icegp import grid
+from icegp.demo import synthetic
+from icegp.util import timestamps
 
 HERE = Path(__file__).parent
 CRS = "EPSG:6931"
@@ -20,9 +22,9 @@ SPACING = 50_000.0
 def main():
     frames = []
     ocean = synthetic.OceanMask.build()
-    for day in timeutil.day_range(TARGET, 4):
+    for day in timestamps.day_range(TARGET, 4):
         beam = synthetic.is2_day(day, 11, synthetic.SCALES["small"], ["bnum3"], ocean)["bnum3"]
-        x, y = geo.lonlat_to_xy(beam["longitude"], beam["latitude"], CRS)
+        x, y = grid.lonlat_to_xy(beam["longitude"], beam["latitude"], CRS)
         keep = (np.abs(x) < 700_000) & (np.abs(y) < 700_000)
         frames.append(
             pd.DataFrame(

@@ -1,0 +1,81 @@
+"""Running the workflow in a fresh working copy, for benchmarks and the trade-off: copy it, overlay
+a config, run Snakemake, and read back its results and benchmark files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from icegp.experts import selection as ex
+from icegp.report.timing import collect, summarise
+
+
+def copy_workflow(dest: Path, src: Path = Path(".")) -> Path:
+    """A fresh working copy of the workflow (Snakefile, rules, scripts, config, envs) in `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("Snakefile", "workflow", "config", "envs"):
+        target = dest / name
+        if target.exists():
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if (src / name).is_dir():
+            shutil.copytree(src / name, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src / name, target)
+    return dest
+
+
+FRESH = ("results", "resources", "benchmarks", "logs", ".snakemake")
+
+
+def run_dag(workdir: Path, overlay: dict, cores: int, presets=(), targets=(), clean=FRESH) -> float:
+    """A demo run in `workdir` (the `clean` folders removed first): config/config.yaml, then `presets`,
+    then `overlay`; wall seconds."""
+    for sub in clean:
+        shutil.rmtree(workdir / sub, ignore_errors=True)
+    copy_workflow(workdir)
+    (workdir / "overlay.yaml").write_text(yaml.safe_dump(overlay))
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--workflow-profile",
+        "none",
+        "--cores",
+        str(cores),
+        "--configfile",
+        "config/config.yaml",
+        *presets,
+        "overlay.yaml",
+        *(["--", *targets] if targets else []),
+    ]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"demo run in {workdir} failed:\n{proc.stderr[-3000:]}")
+    return wall
+
+
+def problems_for(workdir: Path, target: str, training: dict, num_days: int):
+    obs = pd.read_parquet(workdir / f"results/{target}/observations.parquet")
+    experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
+    local = ex.LocalData(obs)
+    half = ex.time_half_width(num_days)
+    return experts, [local.problem(e, training["training_radius"], half) for e in experts.itertuples(index=False)]
+
+
+def stage_table(workdir: Path) -> pd.DataFrame:
+    return summarise(collect(workdir / "benchmarks"))
+
+
+def record(rows: dict, path: Path) -> None:
+    stamp = pd.Timestamp.now("UTC").isoformat(timespec="seconds")
+    df = pd.DataFrame({"run": stamp, "metric": list(rows), "value": list(rows.values())})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, sep="\t", index=False, mode="a", header=not path.exists())

@@ -1,0 +1,178 @@
+"""``python -m icegp.bench --scale season``: a season of daily maps on the seed's workload, per day.
+
+The workload: the pan-Arctic demo (its statistics drift through the season, see
+:func:`icegp.demo.synthetic.season_state`) with ``config/presets/recommended.yaml`` (every along-track
+section, experts every 400 km, 500 km radius, SGPR with 100 k-means points), ``--days`` targets
+with a +-``--window``-day window. The inputs of every data day are generated once, untimed. Then
+each strategy runs the season as one whole DAG (``--cores``), in the same folder, from empty results:
+
+- ``cold``: every day fitted from the configured initial values (today's default), on ``--cold-days``
+  days spread over the season (the first and last among them); its time per day is that run's wall
+  time over its days, and the accuracy of the others is compared with it on those days;
+- ``season``: the preset ``config/presets/season.yaml``: anchors every K days trained, the days
+  between predicting with interpolated hyperparameters (``hyperparameters_from: {mode: stride}``),
+  one predict job per target;
+- ``season+warm``: the same, each anchor warm-started from the one before (``training.warm_start``).
+
+Daily plots are off in every strategy (``plots.daily_every: 0``; the season's plots stay), so the
+cold fits pay for fitting, not for drawing. Per strategy it prints the wall time per day, job-seconds
+per day by stage, the peak RSS, and each day's RMSE against the truth and hold-out RMSE (median and
+worst, and their ratio to the cold fit's on the days both mapped), and for warm-started anchors the
+share of experts whose objective ends worse than the cold fit's by more than 1e-4 relative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from icegp import config, plan
+from icegp.bench.dagrun import record, run_dag
+from icegp.demo import layout
+from icegp.report.timing import collect, summarise
+from icegp.util import timestamps
+
+OUT = Path("results/bench/season")
+START = "2019-04-08"
+PRESETS = ["config/presets/recommended.yaml"]
+STRATEGIES = ("cold", "season", "season+warm")
+AGREEMENT = 1e-4  # relative objective difference that counts as the same optimum
+
+
+def season_overlay(days: int, window: int) -> dict:
+    end = (timestamps.parse_day(START) + dt.timedelta(days=days - 1)).isoformat()
+    return {
+        "targets": {"start": START, "end": end},
+        "num_days_before_after": window,
+        "demo": {"scale": "pan_arctic"},
+        "plots": {"daily_every": 0},
+        "season_name": "bench",
+    }
+
+
+def strategies(days: int, window: int, cold_days: int) -> dict:
+    """Each strategy's overlay on the season (the preset's file for the last)."""
+    base = season_overlay(days, window)
+    season_days = config.targets(config.resolve({**config.MINIMAL, "targets": base["targets"]}))
+    picks = np.unique(np.round(np.linspace(0, len(season_days) - 1, min(cold_days, len(season_days)))).astype(int))
+    season = config.merged(yaml.safe_load(Path("config/presets/season.yaml").read_text()), base)
+    return {
+        "cold": {**base, "targets": [season_days[k] for k in picks], "season_name": None},
+        "season": season,
+        "season+warm": config.merged(season, {"training": {"warm_start": True}}),
+    }
+
+
+def generate_inputs(workdir: Path, overlay: dict, cores: int) -> float:
+    """The demo's files for every data day of the season (untimed by the strategies)."""
+    cfg = config.resolve(config.merged(config.load("config/config.yaml", *PRESETS), overlay))
+    days = sorted({d for t in config.targets(cfg) for d in timestamps.day_range(t, cfg["num_days_before_after"])})
+    return run_dag(workdir, overlay, cores, PRESETS, [layout.demo_files(cfg, d)["truth"] for d in days])
+
+
+def run_strategy(workdir: Path, overlay: dict, cores: int) -> dict:
+    """One strategy's season: wall time, job time by stage, peak RSS, per-day scores, train tables."""
+    wall = run_dag(workdir, overlay, cores, PRESETS, clean=("results", "benchmarks", "logs", ".snakemake"))
+    jobs = collect(workdir / "benchmarks")
+    jobs = jobs[~jobs["rule"].isin(("demo_inputs", "demo_ocean_mask"))]
+    cfg = config.resolve(config.merged(config.load("config/config.yaml", *PRESETS), overlay))
+    days = config.targets(cfg)
+    scores = {}
+    for day in days:
+        valid = json.loads((workdir / f"results/{day}/validation.json").read_text())
+        scores[day] = {"rmse": valid["truth"]["rmse"], "holdout": valid["holdout"].get("rmse", np.nan)}
+    trained = {
+        d: pd.concat(pd.read_parquet(p) for p in sorted((workdir / f"results/{d}/train").glob("*.parquet")))
+        for d in plan.trained_days(cfg)
+    }
+    stages = summarise(jobs)
+    return {
+        "days": len(days),
+        "wall_s": wall,
+        "stages": stages.groupby("stage", sort=False)["wall_s_sum"].sum() / len(days),
+        "max_rss_mb": float(stages["max_rss_mb"].max()),
+        "scores": pd.DataFrame(scores).T,
+        "trained": trained,
+    }
+
+
+def compare(result: dict, cold: dict) -> dict:
+    """Per-day accuracy against the cold fits' on the days both mapped: median and worst ratios."""
+    both = result["scores"].join(cold["scores"], rsuffix="_cold", how="inner")
+    ratio = {k: both[k] / both[f"{k}_cold"] for k in ("rmse", "holdout")}
+    return {
+        "rmse_median_m": float(result["scores"]["rmse"].median()),
+        "rmse_worst_m": float(result["scores"]["rmse"].max()),
+        "holdout_median_m": float(result["scores"]["holdout"].median()),
+        "holdout_worst_m": float(result["scores"]["holdout"].max()),
+        "rmse_ratio_median": float(ratio["rmse"].median()),
+        "rmse_ratio_worst": float(ratio["rmse"].max()),
+        "holdout_ratio_median": float(ratio["holdout"].median()),
+        "holdout_ratio_worst": float(ratio["holdout"].max()),
+        "days_compared": len(both),
+    }
+
+
+def warm_objectives(result: dict, cold: dict) -> dict:
+    """On days both trained: the share of warm-started experts that end worse than the cold fit by
+    more than AGREEMENT (relative), and the iterations each took."""
+    worse, total, iters_warm, iters_cold = 0, 0, [], []
+    for day, table in result["trained"].items():
+        if day not in cold["trained"] or not (table["start"] == "warm").any():
+            continue
+        pair = table.merge(cold["trained"][day], on=["x", "y"], suffixes=("", "_cold"))
+        pair = pair[np.isfinite(pair["loss"]) & np.isfinite(pair["loss_cold"])]
+        worse += int(((pair["loss"] - pair["loss_cold"]) > AGREEMENT * pair["loss_cold"].abs()).sum())
+        total += len(pair)
+        iters_warm += pair["n_iter"].tolist()
+        iters_cold += pair["n_iter_cold"].tolist()
+    if not total:
+        return {}
+    return {
+        "warm_worse_share": worse / total,
+        "warm_experts_compared": total,
+        "iterations_median_warm": float(np.median(iters_warm)),
+        "iterations_median_cold": float(np.median(iters_cold)),
+    }
+
+
+def run(cores: int, days: int, window: int, cold_days: int, chosen=STRATEGIES) -> dict:
+    """The `chosen` strategies over the season; without the cold fits, the others are not compared."""
+    workdir = OUT / "work"
+    every = strategies(days, window, cold_days)
+    runs = {name: overlay for name, overlay in every.items() if name in chosen}
+    gen = generate_inputs(workdir, every["season"], cores)
+    print(f"pan-Arctic demo inputs for {days} days at +-{window} d: {gen:.0f} s (not timed below)", flush=True)
+    results = {}
+    for name, overlay in runs.items():
+        r = results[name] = run_strategy(workdir, overlay, cores)
+        r["per_day_s"] = r["wall_s"] / r["days"]
+        print(f"{name}: {r['days']} days, {r['wall_s']:.0f} s wall, {r['per_day_s']:.1f} s/day", end="")
+        print(f", peak RSS {r['max_rss_mb']:.0f} MB")
+        print("  job-seconds per day by stage: " + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()))
+        print("  per day (RMSE vs truth, hold-out RMSE):")
+        print(r["scores"].round(5).to_string())
+        if name != "cold" and "cold" in results:
+            r.update(compare(r, results["cold"]), **warm_objectives(r, results["cold"]))
+            print(
+                "  " + ", ".join(f"{k} {r[k]:.4g}" for k in r if isinstance(r[k], float) and k not in ("wall_s",)),
+                flush=True,
+            )
+    rows = {f"{n}_{k}": v for n, r in results.items() for k, v in r.items() if isinstance(v, (int, float))}
+    record({"days": days, "window": window, **rows}, OUT / "season.tsv")
+    if "season" in results:
+        best = results["season"]
+        line = f"season: {best['per_day_s']:.1f} s/day at RMSE {float(best['scores']['rmse'].median()):.4f} m"
+        if "cold" in results:
+            cold = results["cold"]
+            line += (
+                f" vs daily cold fits {float(cold['scores']['rmse'].median()):.4f} m"
+                f" ({cold['per_day_s'] / best['per_day_s']:.1f}x faster)"
+            )
+        print(line)
+    return results

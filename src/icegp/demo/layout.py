@@ -1,0 +1,39 @@
+"""Where the demo writes its files: which sources are the demo's and the files of one day."""
+
+from __future__ import annotations
+
+import os
+
+from icegp.config import sources
+from icegp.sources import bremen, is2sitdat4, nsidc_cdr
+
+
+def is_demo_source(config, src: dict) -> bool:
+    """A source whose files the demo generator writes (demo enabled and its path under demo.out)."""
+    demo = config["demo"]
+    if not demo["enabled"] or "path" not in src:
+        return False
+    out = os.path.abspath(demo["out"])
+    return os.path.commonpath([os.path.abspath(src["path"]), out]) == out
+
+
+def demo_beams(config) -> list[str]:
+    """The beams the demo writes: those of its IS-2 sources (all three strong beams when it has none)."""
+    return sorted({b for s in sources(config).values() if s["type"] == "is2sitdat4" for b in s["beams"]}) or [
+        "bnum1",
+        "bnum3",
+        "bnum5",
+    ]
+
+
+def demo_files(config, day: str) -> dict:
+    """Files demo_inputs writes for one day, by kind."""
+    out = config["demo"]["out"]
+    ymd = day.replace("-", "")
+    beams = demo_beams(config)
+    return {
+        "is2": [os.path.join(out, "is2", ymd, is2sitdat4.file_name(day, b)) for b in beams],
+        "smap": os.path.join(out, "smap", bremen.file_name(day)),
+        "sic": os.path.join(out, "sic", nsidc_cdr.file_name(day)),
+        "truth": os.path.join(out, "truth", f"{ymd}.nc"),
+    }

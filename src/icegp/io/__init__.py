@@ -1,1 +1,0 @@
-"""Readers and writers of the input formats and the workflow's own tables."""

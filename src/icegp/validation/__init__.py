@@ -1,0 +1,2 @@
+"""Validation of a product: against a known truth (the demo) and by holding out whole tracks of
+real observations."""

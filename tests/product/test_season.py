@@ -1,0 +1,281 @@
+"""Campaigns: hyperparameters trained once per month and reused by every day of that month."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+import yaml
+
+from icegp import config, plan
+from icegp.util.atomic import read_parquet_metadata
+
+from conftest import REPO, TINY_CONFIG, compliance_failures, copy_workflow, dry_run_jobs, snakemake
+
+MONTHLY = {"mode": "monthly", "day": 15}
+
+
+def monthly(reference: dict) -> dict:
+    return config.resolve({**config.MINIMAL, "hyperparameters_from": reference})
+
+
+@pytest.mark.parametrize(
+    "target, ref",
+    [
+        ("2019-04-02", "2019-04-15"),
+        ("2019-04-15", "2019-04-15"),
+        ("2019-05-30", "2019-05-15"),
+        ("2019-02-27", "2019-02-15"),
+    ],
+)
+def test_each_month_uses_its_reference_day(target, ref):
+    assert plan.hyperparameter_target(monthly(MONTHLY), target) == ref
+
+
+def test_a_reference_day_beyond_the_month_is_its_last_day():
+    cfg = monthly({"mode": "monthly", "day": 31})
+    assert plan.hyperparameter_target(cfg, "2019-04-02") == "2019-04-30"
+    assert plan.hyperparameter_target(cfg, "2020-02-10") == "2020-02-29"
+
+
+def test_a_season_over_two_months_trains_exactly_two_days(tmp_path):
+    work = copy_workflow(tmp_path)
+    season = work / "season.yaml"
+    season.write_text(
+        yaml.safe_dump({"targets": {"start": "2019-04-29", "end": "2019-05-02"}, "hyperparameters_from": MONTHLY})
+    )
+    jobs = dry_run_jobs(work, "--configfile", str(TINY_CONFIG), str(season))
+    shards = yaml.safe_load(TINY_CONFIG.read_text())["training"]["shards"]
+    assert jobs["smooth"] == 2 and jobs["train"] == 2 * shards  # 2019-04-15 and 2019-05-15, neither a target
+    assert jobs["product"] == 4 and jobs["predict"] == 4 * shards
+    assert jobs["experts"] == 6  # the four targets and the two reference days
+
+
+@pytest.mark.workflow
+def test_a_two_month_season_end_to_end(tmp_path):
+    """Four days over a month boundary, monthly hyperparameters: one season file with a time axis,
+    monthly statistics, and each day predicted with its own month's hyperparameters."""
+    work = copy_workflow(tmp_path)
+    season = work / "season.yaml"
+    season.write_text(
+        yaml.safe_dump(
+            {
+                "targets": {"start": "2019-04-29", "end": "2019-05-02"},
+                "hyperparameters_from": MONTHLY,
+                "season_name": "spring",
+            }
+        )
+    )
+    snakemake(work, "--configfile", str(TINY_CONFIG), str(season), timeout=1500)
+    with xr.open_dataset(work / "results/season/spring.nc") as ds:
+        assert [str(t)[:10] for t in ds["time"].values] == ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"]
+        assert [str(m)[:10] for m in ds["month"].values] == ["2019-04-01", "2019-05-01"]
+        field = ds["sea_ice_thickness"]
+        for k, day in enumerate(ds["time"].values):
+            with xr.open_dataset(work / f"results/{str(day)[:10]}/product.nc") as daily:
+                np.testing.assert_array_equal(field.isel(time=k).values, daily["sea_ice_thickness"].values[0])
+        april = field.isel(time=slice(0, 2))
+        np.testing.assert_allclose(ds["sea_ice_thickness_monthly_mean"].isel(month=0), april.mean("time"))
+        np.testing.assert_array_equal(ds["sea_ice_thickness_monthly_days"].isel(month=0), april.notnull().sum("time"))
+        assert field.encoding["chunksizes"][0] == 4  # a chunk holds the whole time axis
+        assert ds["land_mask"].sum() > 0
+    for day, ref in (("2019-04-30", "2019-04-15"), ("2019-05-01", "2019-05-15")):
+        log = (work / f"logs/predict/{day}/0.log").read_text()
+        assert f"with the hyperparameters of results/{ref}/hyperparameters.parquet" in log
+    assert compliance_failures(work / "results/season/spring.nc") == {"cf:1.8": [], "acdd:1.3": []}
+    with xr.open_dataset(work / "results/season/spring.nc") as ds:  # the windows of the first and last day
+        covered = (ds.attrs["time_coverage_start"], ds.attrs["time_coverage_end"], ds.attrs["time_coverage_duration"])
+        assert covered == ("2019-04-28T00:00:00Z", "2019-05-04T00:00:00Z", "P6D")
+    opened_many_days_at_once(work, ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"])
+    assert (work / "results/season/spring/mean_2019-04.png").exists()
+    assert (work / "results/season/spring/timeseries.png").exists()
+    assert not (work / "results/2019-04-15/product.nc").exists()  # a reference day is trained, not mapped
+
+
+def opened_many_days_at_once(work, days):
+    """xr.open_mfdataset on the daily products, with its defaults and with README's one-liner."""
+    paths = sorted(str(p) for p in work.glob("results/20*/product.nc"))
+    with xr.open_mfdataset(paths) as ds:  # the defaults: every variable along time
+        assert [str(t)[:10] for t in ds["time"].values] == days
+        assert ds["time_bnds"].shape == (len(days), 2)
+    with xr.open_mfdataset(paths, data_vars="minimal", coords="minimal", compat="override") as ds:
+        assert ds["sea_ice_thickness"].dims == ("time", "y", "x") and ds["lat"].dims == ("y", "x")
+        assert ds["sea_ice_thickness"].dtype == np.float32 and ds["n_obs"].sum() > 0
+
+
+def corrupt_day(work, day, configs):
+    """Generate the demo's inputs, then truncate `day`'s IS-2 files (a transfer cut short on disk)."""
+    snakemake(work, "--until", "demo_inputs", *configs)
+    files = sorted((work / "resources/demo/is2" / day.replace("-", "")).glob("*.nc"))
+    assert files
+    for f in files:
+        f.write_bytes(f.read_bytes()[:3000])
+    return files
+
+
+@pytest.mark.workflow
+def test_a_bad_day_inside_a_season(tmp_path):
+    """A corrupt day in the middle of a 3-day season whose windows are the target day alone: with
+    `missing_days: error` a named error, and --keep-going keeps the good days; with `skip` every
+    day's product is made and the season file says which day is missing."""
+    work = copy_workflow(tmp_path)
+    season = work / "season.yaml"
+    season.write_text(
+        yaml.safe_dump(
+            {
+                "targets": {"start": "2019-04-14", "end": "2019-04-16"},
+                "num_days_before_after": 0,
+                "sources": {"smap": {"enabled": False}},
+                "season_name": "bad",
+            }
+        )
+    )
+    configs = ("--configfile", str(TINY_CONFIG), str(season))
+    files = corrupt_day(work, "2019-04-15", configs)
+    proc = snakemake(work, "--keep-going", *configs, check=False)
+    assert proc.returncode != 0 and f"{files[0].relative_to(work)}: cannot open as netCDF" in proc.stdout + proc.stderr
+    assert (work / "results/2019-04-14/product.nc").exists() and (work / "results/2019-04-16/product.nc").exists()
+    assert not (work / "results/2019-04-15/product.nc").exists() and not (work / "results/season/bad.nc").exists()
+
+    skip = work / "skip.yaml"
+    skip.write_text(yaml.safe_dump({"missing_days": "skip"}))
+    snakemake(work, *configs, str(skip), timeout=1500)
+    report = json.loads((work / "results/2019-04-15/observations.json").read_text())
+    assert report["status"] == "no_data" and report["rows_total"] == 0
+    assert any("cannot open as netCDF" in s["reason"] and s["day"] == "2019-04-15" for s in report["days_skipped"])
+    with xr.open_dataset(work / "results/2019-04-15/product.nc") as missing:
+        assert missing.attrs["day_status"] == "missing" and missing["sea_ice_thickness"].count() == 0
+    assert json.loads((work / "results/2019-04-15/validation.json").read_text())["status"].startswith("missing")
+    with xr.open_dataset(work / "results/season/bad.nc") as ds:
+        assert ds.attrs["days_missing"] == "2019-04-15"
+        assert ds["day_status"].values.tolist() == [0, 1, 0]
+        assert ds["day_status"].attrs["flag_meanings"] == "mapped missing"
+        mapped = ds["sea_ice_thickness"].count(("y", "x")).values
+        assert mapped[0] > 100 and mapped[1] == 0 and mapped[2] > 100
+        assert int(ds["sea_ice_thickness_monthly_days"].max()) == 2  # the missing day counts for no cell
+    for day in ("2019-04-14", "2019-04-16"):
+        with xr.open_dataset(work / f"results/{day}/product.nc") as daily:
+            assert "day_status" not in daily.attrs and daily["sea_ice_thickness"].count() > 100
+
+
+def stride(days: int, every, window=7, warm=False) -> dict:
+    return config.resolve(
+        {
+            **config.MINIMAL,
+            "targets": {"start": "2019-04-01", "end": f"2019-04-{days:02d}"},
+            "num_days_before_after": window,
+            "hyperparameters_from": {"mode": "stride", "every": every},
+            "training": {"warm_start": warm},
+        }
+    )
+
+
+def test_stride_trains_every_kth_target_and_the_last():
+    cfg = stride(14, 6)
+    assert plan.anchors(cfg) == ["2019-04-01", "2019-04-07", "2019-04-13", "2019-04-14"]
+    assert plan.trained_days(cfg) == plan.anchors(cfg)
+    assert plan.anchors(stride(14, None, window=5))[:3] == ["2019-04-01", "2019-04-06", "2019-04-11"]  # K = N
+    assert plan.hyperparameter_days(cfg, "2019-04-07") == ["2019-04-07"]
+    assert plan.hyperparameter_days(cfg, "2019-04-09") == ["2019-04-07", "2019-04-13"]
+    assert plan.hyperparameter_days(cfg, "2019-04-14") == ["2019-04-14"]
+
+
+def test_warm_starts_chain_the_trained_days():
+    assert plan.warm_start_day(stride(14, 6), "2019-04-07") is None  # off unless asked for
+    cfg = stride(14, 6, warm=True)
+    assert plan.warm_start_day(cfg, "2019-04-01") is None
+    assert plan.warm_start_day(cfg, "2019-04-07") == "2019-04-01"
+    assert plan.warm_start_day(cfg, "2019-04-14") == "2019-04-13"
+    daily = config.resolve(
+        {**config.MINIMAL, "targets": ["2019-04-01", "2019-04-02"], "training": {"warm_start": True}}
+    )
+    assert plan.warm_start_day(daily, "2019-04-02") == "2019-04-01"
+
+
+def test_daily_plots_can_be_turned_down():
+    days = {"start": "2019-04-01", "end": "2019-04-10"}
+    every = lambda n: config.resolve({**config.MINIMAL, "targets": days, "plots": {"daily_every": n}})  # noqa: E731
+    assert plan.plotted_targets(every(1)) == config.targets(every(1))
+    assert plan.plotted_targets(every(4)) == ["2019-04-01", "2019-04-05", "2019-04-09"]
+    assert plan.plotted_targets(every(0)) == []
+
+
+def test_stride_mode_refuses_a_monthly_day():
+    with pytest.raises(Exception, match="is not valid"):
+        config.resolve({**config.MINIMAL, "hyperparameters_from": {"mode": "stride", "day": 15}})
+
+
+@pytest.mark.parametrize("profile", ["slurm", "slurm-gpu"])
+def test_a_season_plans_under_the_cluster_profiles_groups(tmp_path, profile):
+    """Snakemake refuses a group that a job outside it both follows and precedes: with timing_report
+    in `post` a season could not be planned on SLURM (it follows the season file, which follows every
+    product). A dry run with each cluster profile plans a stride season's groups."""
+    work = copy_workflow(tmp_path)
+    shutil.copytree(REPO / "profiles", work / "profiles")
+    season = work / "season.yaml"
+    season.write_text(
+        yaml.safe_dump(
+            {
+                "targets": {"start": "2019-04-14", "end": "2019-04-17"},
+                "season_name": "week",
+                "hyperparameters_from": {"mode": "stride", "every": 3},
+            }
+        )
+    )
+    proc = snakemake(work, "-n", "--profile", f"profiles/{profile}", "--configfile", str(TINY_CONFIG), str(season))
+    out = proc.stdout + proc.stderr
+    assert "Group job post" in out and "Group job prep" in out and "results/season/week.nc" in out
+
+
+@pytest.mark.workflow
+def test_a_stride_season_trains_its_anchors_and_interpolates_between_them(tmp_path):
+    """Three days, anchors every 2: 04-15 and 04-17 are trained (04-17 warm-started from 04-15), 04-16
+    predicts with their hyperparameters halfway between; the first anchor's product is the daily cold
+    fit's, bit for bit."""
+    work = copy_workflow(tmp_path)
+    season = work / "stride.yaml"
+    season.write_text(
+        yaml.safe_dump(
+            {
+                "targets": {"start": "2019-04-15", "end": "2019-04-17"},
+                "hyperparameters_from": {"mode": "stride", "every": 2},
+                "training": {"warm_start": True},
+                "plots": {"daily_every": 0},
+            }
+        )
+    )
+    args = ("--configfile", str(TINY_CONFIG), str(season))
+    jobs = dry_run_jobs(work, *args)
+    shards = yaml.safe_load(TINY_CONFIG.read_text())["training"]["shards"]
+    assert jobs["train"] == 2 * shards and jobs["smooth"] == 2 and jobs["interpolate_hyperparameters"] == 1
+    assert jobs["product"] == 3 and "plots" not in jobs
+    snakemake(work, *args, timeout=1500)
+    assert not (work / "results/2019-04-16/train").exists()
+    log = (work / "logs/predict/2019-04-16/0.log").read_text()
+    assert "with the hyperparameters of results/2019-04-16/hyperparameters_interpolated.parquet" in log
+    middle = pd.read_parquet(work / "results/2019-04-16/hyperparameters_interpolated.parquet")
+    experts = pd.read_parquet(work / "results/2019-04-16/experts.parquet")
+    assert sorted(middle["expert_id"]) == sorted(experts["expert_id"]) and (middle["status"] == "interpolated").all()
+    assert read_parquet_metadata(work / "results/2019-04-16/hyperparameters_interpolated.parquet")["weight"] == 0.5
+    anchors = [pd.read_parquet(work / f"results/{d}/hyperparameters.parquet") for d in ("2019-04-15", "2019-04-17")]
+    for c in ("lengthscale_x", "kernel_variance"):  # between its anchors' values wherever they share a place
+        a, b = (anchor[["x", "y", c]].rename(columns={c: k}) for anchor, k in zip(anchors, "ab"))
+        both = middle[["x", "y", c]].merge(a, on=["x", "y"]).merge(b, on=["x", "y"])
+        lo, hi = np.minimum(both["a"], both["b"]), np.maximum(both["a"], both["b"])
+        assert len(both) > 5 and ((both[c] >= lo * (1 - 1e-9)) & (both[c] <= hi * (1 + 1e-9))).all()
+    assert (
+        "warm starts from results/2019-04-15/hyperparameters.parquet"
+        in (work / "logs/train/2019-04-17/0.log").read_text()
+    )
+    warm = pd.concat(pd.read_parquet(p) for p in (work / "results/2019-04-17/train").glob("*.parquet"))
+    assert set(warm.loc[warm["status"] != "too_few_obs", "start"]) == {"warm"}
+    product = work / "results/2019-04-15/product.nc"
+    with xr.open_dataset(product) as ds:
+        season_anchor = ds["sea_ice_thickness"].load()
+    made = product.stat().st_mtime_ns
+    snakemake(work, "results/2019-04-15/product.nc", "--configfile", str(TINY_CONFIG))  # the daily cold fit
+    assert product.stat().st_mtime_ns != made  # re-made: its training settings differ (no warm_start)
+    with xr.open_dataset(work / "results/2019-04-15/product.nc") as daily:
+        np.testing.assert_array_equal(daily["sea_ice_thickness"].values, season_anchor.values)
