@@ -1,10 +1,13 @@
-"""Projection, grids and masks: everything that turns lon/lat into the workflow CRS and back."""
+"""Projection, grids and masks: lon/lat to the workflow CRS and back, grid axes, putting tables on a
+grid (by exact lookup or by binning), and the land mask."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 from pyproj import CRS, Transformer
 
 #: Bounds of the NSIDC 25 km polar-stereographic north grid (EPSG:3411), cell edges in metres.
@@ -84,3 +87,56 @@ def ocean_grid(extent, spacing: float, crs: str, min_lat: float | None = None):
         "x_axis": xa,
         "y_axis": ya,
     }
+
+
+def to_grid(df: pd.DataFrame, column: str, x_axis, y_axis, fill=np.nan) -> np.ndarray:
+    """Scatter a per-location column onto the (y, x) grid by exact axis lookup."""
+    grid = np.full((len(y_axis), len(x_axis)), fill, dtype=float)
+    xi = pd.Index(x_axis).get_indexer(df["x"])
+    yi = pd.Index(y_axis).get_indexer(df["y"])
+    ok = (xi >= 0) & (yi >= 0)
+    grid[yi[ok], xi[ok]] = df[column].to_numpy(float)[ok]
+    return grid
+
+
+def nearest_index(axis: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Index of the cell of an ascending axis of cell centres containing each value; -1 outside."""
+    edges = (
+        np.r_[axis[0] - (axis[1] - axis[0]) / 2, (axis[1:] + axis[:-1]) / 2, axis[-1] + (axis[-1] - axis[-2]) / 2]
+        if len(axis) > 1
+        else np.array([-np.inf, np.inf])
+    )
+    idx = np.searchsorted(edges, values, side="right") - 1
+    return np.where((idx >= 0) & (idx < len(axis)), idx, -1)
+
+
+def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the window's observations per product cell (the binned input) and their count."""
+    xi = nearest_index(x_axis, obs["x"].to_numpy())
+    yi_up = nearest_index(y_axis[::-1], obs["y"].to_numpy())  # the y axis descends
+    ok = (xi >= 0) & (yi_up >= 0)
+    yi = len(y_axis) - 1 - yi_up
+    s = np.zeros((len(y_axis), len(x_axis)))
+    n = np.zeros_like(s)
+    np.add.at(s, (yi[ok], xi[ok]), obs["obs"].to_numpy()[ok])
+    np.add.at(n, (yi[ok], xi[ok]), 1)
+    with np.errstate(invalid="ignore"):
+        return np.where(n > 0, s / n, np.nan), n.astype("int32")
+
+
+def land_mask(x_axis, y_axis, crs: str):
+    """1 on land, 0 on ocean over the product grid, made once (by the grids job, which has the land
+    mask loaded) so that maps draw land apart from open water and missing data."""
+    xx, yy = np.meshgrid(x_axis, y_axis)
+    land = ~is_ocean(*xy_to_lonlat(xx, yy, crs))
+    return xr.DataArray(
+        land.astype("int8"),
+        dims=("y", "x"),
+        coords={"y": y_axis, "x": x_axis},
+        name="land_mask",
+        attrs={
+            "long_name": "land mask (global-land-mask)",
+            "flag_values": np.array([0, 1], "int8"),
+            "flag_meanings": "ocean land",
+        },
+    )

@@ -38,9 +38,9 @@ def test_binned_input_lands_in_the_right_cells():
     x_axis = np.array([0.0, 10.0, 20.0])
     y_axis = np.array([10.0, 0.0])  # descending, as the product grid
     obs = pd.DataFrame({"x": [1.0, -2.0, 19.0, 100.0], "y": [9.0, 11.0, -3.0, 0.0], "obs": [1.0, 3.0, 5.0, 9.0]})
-    grid, count = daily.bin_to_grid(obs, x_axis, y_axis)
-    assert grid[0, 0] == 2.0 and grid[1, 2] == 5.0
-    assert np.isnan(grid).sum() == 4
+    mean, count = grid.bin_to_grid(obs, x_axis, y_axis)
+    assert mean[0, 0] == 2.0 and mean[1, 2] == 5.0
+    assert np.isnan(mean).sum() == 4
     assert count.tolist() == [[2, 0, 0], [0, 0, 1]]  # the observation at x = 100 is off the grid
 
 

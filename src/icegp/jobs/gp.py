@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from icegp import contracts
+from icegp import contracts, grid
 from icegp.experts import prediction, smoothing, training
 from icegp.experts import selection as ex
 from icegp.gp import device
@@ -40,7 +40,7 @@ def grids(
     locs = prediction.locations(prediction_settings, crs)
     write_parquet(cand, candidates, {"crs": crs})
     write_parquet(locs, locations, {"crs": crs})
-    write_netcdf(daily.land_mask(*daily.axes(prediction_settings, locs), crs), land)
+    write_netcdf(grid.land_mask(*daily.axes(prediction_settings, locs), crs), land)
     log.info("%d candidate experts, %d prediction locations", len(cand), len(locs))
 
 

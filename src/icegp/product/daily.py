@@ -56,61 +56,6 @@ def blend(preds: pd.DataFrame, length_scale: float) -> pd.DataFrame:
     )
 
 
-def to_grid(df: pd.DataFrame, column: str, x_axis, y_axis, fill=np.nan) -> np.ndarray:
-    """Scatter a per-location column onto the (y, x) grid by exact axis lookup."""
-    grid = np.full((len(y_axis), len(x_axis)), fill, dtype=float)
-    xi = pd.Index(x_axis).get_indexer(df["x"])
-    yi = pd.Index(y_axis).get_indexer(df["y"])
-    ok = (xi >= 0) & (yi >= 0)
-    grid[yi[ok], xi[ok]] = df[column].to_numpy(float)[ok]
-    return grid
-
-
-def nearest_index(axis: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Index of the cell of an ascending axis of cell centres containing each value; -1 outside."""
-    edges = (
-        np.r_[axis[0] - (axis[1] - axis[0]) / 2, (axis[1:] + axis[:-1]) / 2, axis[-1] + (axis[-1] - axis[-2]) / 2]
-        if len(axis) > 1
-        else np.array([-np.inf, np.inf])
-    )
-    idx = np.searchsorted(edges, values, side="right") - 1
-    return np.where((idx >= 0) & (idx < len(axis)), idx, -1)
-
-
-def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of the window's observations per product cell (the binned input) and their count."""
-    xi = nearest_index(x_axis, obs["x"].to_numpy())
-    yi_up = nearest_index(y_axis[::-1], obs["y"].to_numpy())  # the y axis descends
-    ok = (xi >= 0) & (yi_up >= 0)
-    yi = len(y_axis) - 1 - yi_up
-    s = np.zeros((len(y_axis), len(x_axis)))
-    n = np.zeros_like(s)
-    np.add.at(s, (yi[ok], xi[ok]), obs["obs"].to_numpy()[ok])
-    np.add.at(n, (yi[ok], xi[ok]), 1)
-    with np.errstate(invalid="ignore"):
-        return np.where(n > 0, s / n, np.nan), n.astype("int32")
-
-
-def land_mask(x_axis, y_axis, crs: str):
-    """1 on land, 0 on ocean over the product grid, made once (by the grids job, which has the land
-    mask loaded) so that maps draw land apart from open water and missing data."""
-    import xarray as xr
-
-    xx, yy = np.meshgrid(x_axis, y_axis)
-    land = ~grid.is_ocean(*grid.xy_to_lonlat(xx, yy, crs))
-    return xr.DataArray(
-        land.astype("int8"),
-        dims=("y", "x"),
-        coords={"y": y_axis, "x": x_axis},
-        name="land_mask",
-        attrs={
-            "long_name": "land mask (global-land-mask)",
-            "flag_values": np.array([0, 1], "int8"),
-            "flag_meanings": "ocean land",
-        },
-    )
-
-
 #: The global attributes of a missing day's product (`missing_days: skip` and no observations in the
 #: target's window): the file exists so that a season can say which day is missing, every field is.
 MISSING_DAY = {
@@ -142,8 +87,8 @@ def dataset(
     meta = VARIABLES[variable]
     dims = ("time", "y", "x")
     common = {"grid_mapping": "crs", "coordinates": "lat lon"}
-    binned, counts = bin_to_grid(obs, x_axis, y_axis)
-    estimate = to_grid(blended, "mean", x_axis, y_axis)
+    binned, counts = grid.bin_to_grid(obs, x_axis, y_axis)
+    estimate = grid.to_grid(blended, "mean", x_axis, y_axis)
     bounds = window_bounds(target, config["num_days_before_after"])
     now = pd.Timestamp.now("UTC")
     ds = xr.Dataset(
@@ -164,7 +109,7 @@ def dataset(
             ),
             f"{variable}_std": (
                 dims,
-                to_grid(blended, "std", x_axis, y_axis)[None],
+                grid.to_grid(blended, "std", x_axis, y_axis)[None],
                 {
                     "long_name": f"standard deviation of {meta['long_name']}",
                     "units": "m",
@@ -199,7 +144,7 @@ def dataset(
             ),
             "n_experts": (
                 dims,
-                to_grid(blended, "n_experts", x_axis, y_axis, 0)[None].astype("int32"),
+                grid.to_grid(blended, "n_experts", x_axis, y_axis, 0)[None].astype("int32"),
                 {
                     "standard_name": "number_of_observations",
                     "long_name": "number of local experts whose estimates are blended into the value",
