@@ -17,6 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from icegp import config
@@ -142,3 +143,12 @@ def compliance_failures(path, priority: str = "high") -> dict[str, list]:
         suite: [(r["name"], r["msgs"]) for r in res[f"{priority}_priorities"] if r["value"][0] < r["value"][1]]
         for suite, res in results.items()
     }
+
+
+def most_common_region(codes) -> int:
+    """The most common code, ties to the smaller, 0 only when there is nothing else."""
+    named = pd.Series(codes[codes > 0])
+    if named.empty:
+        return 0
+    counts = named.value_counts()
+    return int(counts[counts == counts.max()].index.min())

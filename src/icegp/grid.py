@@ -110,12 +110,17 @@ def nearest_index(axis: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.where((idx >= 0) & (idx < len(axis)), idx, -1)
 
 
+def cell_of(x_axis, y_axis, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (row, column) of the product cell (y axis descending) holding each point, and which points
+    fall on the grid at all."""
+    xi = nearest_index(x_axis, np.asarray(x))
+    yi_up = nearest_index(y_axis[::-1], np.asarray(y))  # the y axis descends
+    return len(y_axis) - 1 - yi_up, xi, (xi >= 0) & (yi_up >= 0)
+
+
 def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> tuple[np.ndarray, np.ndarray]:
     """Mean of the window's observations per product cell (the binned input) and their count."""
-    xi = nearest_index(x_axis, obs["x"].to_numpy())
-    yi_up = nearest_index(y_axis[::-1], obs["y"].to_numpy())  # the y axis descends
-    ok = (xi >= 0) & (yi_up >= 0)
-    yi = len(y_axis) - 1 - yi_up
+    yi, xi, ok = cell_of(x_axis, y_axis, obs["x"].to_numpy(), obs["y"].to_numpy())
     s = np.zeros((len(y_axis), len(x_axis)))
     n = np.zeros_like(s)
     np.add.at(s, (yi[ok], xi[ok]), obs["obs"].to_numpy()[ok])
@@ -139,4 +144,30 @@ def land_mask(x_axis, y_axis, crs: str):
             "flag_values": np.array([0, 1], "int8"),
             "flag_meanings": "ocean land",
         },
+    )
+
+
+#: A map background's cells per product cell along each axis: coastlines 4x finer than the grid.
+BACKGROUND_REFINE = 4
+
+
+def map_background(x_axis, y_axis, crs: str) -> xr.Dataset:
+    """Land and latitude on a grid BACKGROUND_REFINE times finer than the product's, over the same
+    extent: what maps draw land, coastlines and latitude circles from, offline (global-land-mask's
+    data ships with the package; no Natural Earth download)."""
+
+    def finer(axis):
+        step = (axis[1] - axis[0]) / BACKGROUND_REFINE
+        return axis[0] - (axis[1] - axis[0]) / 2 + step * (np.arange(len(axis) * BACKGROUND_REFINE) + 0.5)
+
+    fx, fy = finer(np.asarray(x_axis, float)), finer(np.asarray(y_axis, float))
+    xx, yy = np.meshgrid(fx, fy)
+    lon, lat = xy_to_lonlat(xx, yy, crs)
+    return xr.Dataset(
+        {
+            "land": (("y", "x"), (~is_ocean(lon, lat)).astype("int8"), {"flag_meanings": "ocean land"}),
+            "lat": (("y", "x"), lat.astype("float32"), {"units": "degrees_north"}),
+        },
+        coords={"y": fy, "x": fx},
+        attrs={"title": "map background: land (global-land-mask) and latitude, finer than the product grid"},
     )

@@ -131,3 +131,10 @@ def plotted_targets(config) -> list[str]:
     """The targets that get the daily plot set: the first and every `plots.daily_every`-th after it."""
     every = config["plots"]["daily_every"]
     return targets(config)[::every] if every else []
+
+
+def concentration_files(config) -> dict[str, str]:
+    """The daily concentration file of each target day for the monthly file (`monthly.concentration`),
+    by day; empty without one."""
+    template = config["monthly"]["concentration"]
+    return {day: expand_template(template, day) for day in targets(config)} if template else {}

@@ -8,11 +8,20 @@ import pandas as pd
 import pytest
 import xarray as xr
 import yaml
+from pyproj import Geod, Transformer
 
 from icegp import config, plan
 from icegp.util.atomic import read_parquet_metadata
 
-from conftest import REPO, TINY_CONFIG, compliance_failures, copy_workflow, dry_run_jobs, snakemake
+from conftest import (
+    REPO,
+    TINY_CONFIG,
+    compliance_failures,
+    copy_workflow,
+    dry_run_jobs,
+    most_common_region,
+    snakemake,
+)
 
 MONTHLY = {"mode": "monthly", "day": 15}
 
@@ -65,33 +74,99 @@ def test_a_two_month_season_end_to_end(tmp_path):
                 "targets": {"start": "2019-04-29", "end": "2019-05-02"},
                 "hyperparameters_from": MONTHLY,
                 "season_name": "spring",
+                "monthly": {
+                    "concentration": SIC_FILES,
+                    "regions": REGIONS,
+                    "exclude_regions": ["canadian_archipelago"],
+                },
             }
         )
     )
     snakemake(work, "--configfile", str(TINY_CONFIG), str(season), timeout=1500)
     with xr.open_dataset(work / "results/season/spring.nc") as ds:
         assert [str(t)[:10] for t in ds["time"].values] == ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"]
-        assert [str(m)[:10] for m in ds["month"].values] == ["2019-04-01", "2019-05-01"]
         field = ds["sea_ice_thickness"]
         for k, day in enumerate(ds["time"].values):
             with xr.open_dataset(work / f"results/{str(day)[:10]}/product.nc") as daily:
                 np.testing.assert_array_equal(field.isel(time=k).values, daily["sea_ice_thickness"].values[0])
-        april = field.isel(time=slice(0, 2))
-        np.testing.assert_allclose(ds["sea_ice_thickness_monthly_mean"].isel(month=0), april.mean("time"))
-        np.testing.assert_array_equal(ds["sea_ice_thickness_monthly_days"].isel(month=0), april.notnull().sum("time"))
         assert field.encoding["chunksizes"][0] == 4  # a chunk holds the whole time axis
         assert ds["land_mask"].sum() > 0
     for day, ref in (("2019-04-30", "2019-04-15"), ("2019-05-01", "2019-05-15")):
         log = (work / f"logs/predict/{day}/0.log").read_text()
         assert f"with the hyperparameters of results/{ref}/hyperparameters.parquet" in log
     assert compliance_failures(work / "results/season/spring.nc") == {"cf:1.8": [], "acdd:1.3": []}
+    monthly_file_recomputed_from_the_daily_files(work, ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"])
+    assert compliance_failures(work / "results/season/spring/monthly.nc") == {"cf:1.8": [], "acdd:1.3": []}
     with xr.open_dataset(work / "results/season/spring.nc") as ds:  # the windows of the first and last day
         covered = (ds.attrs["time_coverage_start"], ds.attrs["time_coverage_end"], ds.attrs["time_coverage_duration"])
         assert covered == ("2019-04-28T00:00:00Z", "2019-05-04T00:00:00Z", "P6D")
     opened_many_days_at_once(work, ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"])
     assert (work / "results/season/spring/mean_2019-04.png").exists()
+    assert (work / "results/season/spring/regions.png").exists()
     assert (work / "results/season/spring/timeseries.png").exists()
     assert not (work / "results/2019-04-15/product.nc").exists()  # a reference day is trained, not mapped
+
+
+SIC_FILES = "resources/demo/sic/seaice_conc_daily_nh_{YYYYMMDD}_f17_v04r00.nc"
+REGIONS = "resources/demo/regions/NSIDC-0780_SeaIceRegions_PS-N25km_v1.0.nc"
+
+
+def monthly_file_recomputed_from_the_daily_files(work, days):
+    """The monthly file and its regional table against the daily products, the demo's concentration
+    files and region mask read with xarray alone, and cell areas from geodesic polygons. The tiny grid
+    (EPSG:3411, 100 km, +-2100 km) nests 4 x 4 cells of the 25 km concentration grid in each cell."""
+    products = [xr.open_dataset(work / f"results/{d}/product.nc") for d in days]
+    thickness = xr.concat([p["sea_ice_thickness"] for p in products], "time").astype(float)
+    x_axis, y_axis = products[0]["x"].values, products[0]["y"].values
+    conc = []
+    for d in days:
+        with xr.open_dataset(work / SIC_FILES.format(YYYYMMDD=d.replace("-", "")), mask_and_scale=False) as f:
+            stored = f["cdr_seaice_conc"].values[0].astype(float)
+            inside = (np.abs(f["xgrid"].values) < 2_100_000)[None, :] & (np.abs(f["ygrid"].values) < 2_100_000)[:, None]
+        fraction = np.where(stored <= 100, stored / 100, np.nan)[inside].reshape(168, 168)
+        cells = xr.DataArray(fraction, dims=("y", "x")).coarsen(y=4, x=4).mean()
+        conc.append(cells.assign_coords(y=y_axis, x=x_axis))
+    conc = xr.concat(conc, "time").assign_coords(time=thickness["time"])
+    with xr.open_dataset(work / REGIONS) as mask:  # each cell's most common region of its 4 x 4 mask cells
+        region = mask["sea_ice_region"]
+        names = dict(zip(region.attrs["flag_values"].tolist(), region.attrs["flag_meanings"].split()))
+        inside = (np.abs(mask["x"].values) < 2_100_000)[None, :] & (np.abs(mask["y"].values) < 2_100_000)[:, None]
+        blocks = region.values[inside].reshape(42, 4, 42, 4).transpose(0, 2, 1, 3).reshape(42, 42, 16)
+    codes = np.array([[most_common_region(b) for b in row] for row in blocks])
+    xx, yy = np.meshgrid(x_axis, y_axis)
+    lon, lat = Transformer.from_crs("EPSG:3411", "EPSG:4326", always_xy=True).transform(
+        np.r_[-50e3, 50e3, 50e3, -50e3][None, None, :] + xx[..., None],
+        np.r_[-50e3, -50e3, 50e3, 50e3][None, None, :] + yy[..., None],
+    )
+    geod = Geod(a=6378273.0, rf=298.279411123064)  # EPSG:3411's Hughes ellipsoid
+    area = np.vectorize(lambda i, j: abs(geod.polygon_area_perimeter(lon[i, j], lat[i, j])[0]))(*np.indices(xx.shape))
+    table = pd.read_csv(work / "results/season/spring/regions.csv")
+    with xr.open_dataset(work / "results/season/spring/monthly.nc") as monthly:
+        assert [str(t)[:10] for t in monthly["time"].values] == ["2019-04-01", "2019-05-01"]
+        assert [str(b)[:10] for b in monthly["time_bnds"].values[:, 1]] == ["2019-05-01", "2019-06-01"]
+        assert monthly["sea_ice_thickness"].attrs["cell_methods"] == "time: mean"
+        np.testing.assert_allclose(monthly["cell_area"], area, rtol=1e-5)
+        for k, (month, chosen) in enumerate((("2019-04", slice(0, 2)), ("2019-05", slice(2, 4)))):
+            h = thickness.isel(time=chosen).mean("time").values
+            c = conc.isel(time=chosen).mean("time").values
+            np.testing.assert_allclose(monthly["sea_ice_thickness"].isel(time=k), h, rtol=1e-6)
+            np.testing.assert_allclose(monthly["sea_ice_area_fraction"].isel(time=k), c, rtol=1e-6)
+            valued = np.isfinite(h) & np.isfinite(c)
+            rows = table[table["month"] == month].set_index("region")
+            for code, name in names.items():
+                cells = valued & (codes == code)
+                if name == "canadian_archipelago" or not cells.any():
+                    assert name not in rows.index
+                    continue
+                w = area[cells] * c[cells]
+                assert rows.loc[name, "volume_km3"] == pytest.approx((h[cells] * w).sum() / 1e9, rel=1e-4)
+                assert rows.loc[name, "mean_sea_ice_thickness"] == pytest.approx(
+                    (h[cells] * w).sum() / w.sum(), rel=1e-4
+                )
+            kept = valued & (codes != 12)
+            total = (h[kept] * area[kept] * c[kept]).sum() / 1e9
+            assert rows.loc["all", "volume_km3"] == pytest.approx(total, rel=1e-4)
+            assert float(monthly["total_sea_ice_volume"].isel(time=k)) == pytest.approx(total, rel=1e-4)
 
 
 def opened_many_days_at_once(work, days):

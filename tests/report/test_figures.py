@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.colors
 import matplotlib.image
 import numpy as np
 import pandas as pd
@@ -60,12 +61,15 @@ def product(grid):
     )
 
 
+SCALE = {"vmax": 5.0, "std_vmax": 1.0}
+
+
 def pngs(folder):
     return {name: folder / f"{name}.png" for name in ("product", "std", "input", "difference")}
 
 
 def test_product_maps_without_truth_writes_three_maps_only(product, tmp_path):
-    written = figures.product_maps(product, "sit", pngs(tmp_path))
+    written = figures.product_maps(product, "sit", pngs(tmp_path), **SCALE)
     assert [p.name for p in written] == ["product.png", "std.png", "input.png"]
     for path in written:
         assert_valid_png(path)
@@ -74,7 +78,7 @@ def test_product_maps_without_truth_writes_three_maps_only(product, tmp_path):
 
 def test_product_maps_with_truth_adds_difference(product, tmp_path):
     truth = product["sit"].isel(time=0, drop=True) - 0.2
-    written = figures.product_maps(product, "sit", pngs(tmp_path), truth=truth)
+    written = figures.product_maps(product, "sit", pngs(tmp_path), truth=truth, **SCALE)
     assert written[-1] == tmp_path / "difference.png"
     img = assert_valid_png(written[-1])
     # a uniform +0.2 difference sits at the top of its symmetric scale: the map is dark red, and
@@ -86,8 +90,32 @@ def test_product_maps_with_truth_adds_difference(product, tmp_path):
 def test_difference_needs_truth_on_the_same_grid(product, tmp_path):
     truth = product["sit"].isel(time=0, drop=True).assign_coords(x=product["x"] + 1.0)
     with pytest.raises(ValueError):
-        figures.product_maps(product, "sit", pngs(tmp_path), truth=truth)
+        figures.product_maps(product, "sit", pngs(tmp_path), truth=truth, **SCALE)
     assert not (tmp_path / "difference.png").exists()
+
+
+def test_maps_share_a_scale_from_zero_whatever_the_day_holds(product, tmp_path):
+    """A day at 2.5 m everywhere is drawn in the middle colour of 0-5 m, not at either end of its own range."""
+    flat = product.assign(sit=product["sit"] * 0 + 2.5, sit_input=product["sit_input"] * 0 + 2.5)
+    img = assert_valid_png(figures.product_maps(flat, "sit", pngs(tmp_path), **SCALE)[0])
+    assert colour_fraction(img, (0.128, 0.567, 0.551), tol=0.03) > 0.2  # viridis(0.5)
+
+
+def test_map_background_draws_land_coastline_and_latitude_circles(product, tmp_path):
+    x, y = product["x"].values, product["y"].values
+    fx, fy = np.linspace(x[0], x[-1], 96), np.linspace(y[0], y[-1], 80)
+    xx, yy = np.meshgrid(fx, fy)
+    background = xr.Dataset(
+        {"land": (("y", "x"), (xx < -150e3).astype("int8")), "lat": (("y", "x"), 90 - np.hypot(xx, yy) / 111e3 * 7)},
+        coords={"x": fx, "y": fy},
+    )
+    plain = assert_valid_png(figures.product_maps(product, "sit", pngs(tmp_path / "a"), **SCALE)[0])
+    drawn = assert_valid_png(
+        figures.product_maps(product, "sit", pngs(tmp_path / "b"), background=background, **SCALE)[0]
+    )
+    tan = matplotlib.colors.to_rgb(figures.LAND_COLOUR)
+    assert colour_fraction(drawn, tan) > 0.1 > colour_fraction(plain, tan)  # land on the left quarter
+    assert colour_fraction(drawn, (0.35, 0.35, 0.35), tol=0.06) > colour_fraction(plain, (0.35, 0.35, 0.35), tol=0.06)
 
 
 def test_symmetric_limit_is_98th_percentile_of_magnitude():

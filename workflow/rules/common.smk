@@ -29,6 +29,7 @@ TARGETS = icegp_config.targets(config)
 SEASON = plan.season_name(config)  # None for a single target: no season product
 SEASON_MONTHS = plan.months(TARGETS)
 PLOTTED = plan.plotted_targets(config)  # the targets with a daily plot set
+CONCENTRATION = plan.concentration_files(config)  # day -> concentration file, for the monthly file
 # Runs (`runs`): the DAG's target-level rules write under results/{run}{target}/, where {run} is ""
 # for this config and runs/{name}/ for a run; a run's config is resolved when one of its files is
 # asked for, so a run that does not fit another config costs nothing until it is used.
@@ -161,6 +162,6 @@ def final_outputs():
         outs += [f"results/{t}/product.nc", f"results/{t}/validation.json"]
     outs += [f"results/{t}/plots/product.png" for t in PLOTTED]
     if SEASON:
-        outs.append(f"results/season/{SEASON}.nc")
+        outs += [f"results/season/{SEASON}.nc", f"results/season/{SEASON}/monthly.nc"]
     outs.append("results/timing_report.tsv")
     return outs

@@ -27,7 +27,8 @@ rule demo_inputs:
         ocean=rules.demo_ocean_mask.output[0],
     output:
         is2=[
-            f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc" for beam in layout.demo_beams(config)
+            f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc"
+            for beam in layout.demo_beams(config)
         ],
         smap=f"{DEMO_OUT}/smap/{{ymd}}_north_mix_sit_v300.nc",
         sic=f"{DEMO_OUT}/sic/seaice_conc_daily_nh_{{ymd}}_f17_v04r00.nc",
@@ -53,3 +54,26 @@ rule demo_inputs:
         "demo_inputs: the synthetic input files of {wildcards.ymd}"
     script:
         "../scripts/demo_inputs.py"
+
+
+if layout.is_demo_file(config, config["monthly"]["regions"]):
+
+    rule demo_regions:
+        input:
+            ocean=rules.demo_ocean_mask.output[0],
+        output:
+            config["monthly"]["regions"],
+        log:
+            "logs/demo_regions.log",
+        benchmark:
+            "benchmarks/demo_regions/all.tsv"
+        conda:
+            CONDA_ENV
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        message:
+            "demo_regions: the demo's region mask in the NSIDC-0780 layout"
+        script:
+            "../scripts/demo_regions.py"

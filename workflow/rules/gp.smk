@@ -9,6 +9,7 @@ rule grids:
         candidates="results/{run}grid/expert_candidates.parquet",
         prediction="results/{run}grid/prediction_locations.parquet",
         land="results/{run}grid/land_mask.nc",
+        background="results/{run}grid/map_background.nc",
     log:
         "logs/{run}grids.log",
     benchmark:

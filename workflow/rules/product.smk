@@ -67,6 +67,7 @@ rule plots:
         product="results/{run}{target}/product.nc",
         hyperparameters=hyperparameters_for,
         truth=truth_for,
+        background="results/{run}grid/map_background.nc",
     output:
         **(
             {
@@ -122,6 +123,8 @@ rule plots:
         runtime=10,
     params:
         variable=config["variable"],
+        vmax=config["plots"]["vmax"][config["variable"]],
+        std_vmax=config["plots"]["std_vmax"][config["variable"]],
     message:
         "plots: the maps of {wildcards.run}{wildcards.target}"
     script:

@@ -6,7 +6,7 @@ rule timing_report:
         expand("results/{target}/product.nc", target=TARGETS),
         expand("results/{target}/validation.json", target=TARGETS),
         expand("results/{target}/plots/product.png", target=PLOTTED),
-        [f"results/season/{SEASON}.nc"] if SEASON else [],
+        [f"results/season/{SEASON}.nc", f"results/season/{SEASON}/monthly.nc"] if SEASON else [],
     output:
         tsv=report("results/timing_report.tsv", caption="../report/timing_tsv.rst", category="Timing"),
         png=report("results/timing_report.png", caption="../report/timing_png.rst", category="Timing"),

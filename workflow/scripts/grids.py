@@ -12,4 +12,5 @@ gp.grids(
     candidates=snakemake.output.candidates,
     locations=snakemake.output.prediction,
     land=snakemake.output.land,
+    background=snakemake.output.background,
 )

@@ -9,5 +9,8 @@ product.plots(
     hyperparameters=snakemake.input.hyperparameters,
     truth=list(snakemake.input.truth),
     outputs=dict(snakemake.output.items()),
+    background=snakemake.input.background,
     variable=snakemake.params.variable,
+    vmax=snakemake.params.vmax,
+    std_vmax=snakemake.params.std_vmax,
 )

@@ -1,4 +1,4 @@
-"""Stack a target range's daily products into the season file and draw its monthly and time-series plots."""
+"""Stack a target range's daily products into the season file and draw its time series."""
 
 from icegp import jobs
 from icegp.jobs import product
@@ -7,7 +7,6 @@ jobs.setup_logging(snakemake)
 product.season(
     products=list(snakemake.input),
     nc=snakemake.output.nc,
-    months=list(snakemake.output.months),
     series=snakemake.output.series,
     variable=snakemake.params.variable,
 )

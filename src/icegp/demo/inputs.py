@@ -1,4 +1,4 @@
-"""The demo_inputs job: one day of the synthetic Arctic written in the real input formats."""
+"""The demo's files in the real input formats: one day of the synthetic Arctic, and its region mask."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 from icegp import grid
 from icegp.demo import synthetic
-from icegp.sources import bremen, is2sitdat4, nsidc_cdr
+from icegp.sources import bremen, is2sitdat4, nsidc_0780, nsidc_cdr
 from icegp.util import timestamps
 from icegp.util.atomic import write_netcdf
 
@@ -44,3 +44,13 @@ def write_day(ymd: str, demo_cfg, beams, crs: str, grid_cfg, ocean, output) -> N
     bremen.write_file(output.smap, synthetic.smap_day(day, seed, scale, ocean))
     nsidc_cdr.write_file(output.sic, day, synthetic.sic_day(day, seed, ocean))
     write_netcdf(truth_dataset(day, seed, crs, grid_cfg, ocean), output.truth)
+
+
+def write_regions(path: str, ocean) -> None:
+    """The demo's region mask, in the NSIDC-0780 layout on the NSIDC 25 km north grid: its sectors
+    (:func:`~icegp.demo.synthetic.region_codes`) over the ocean, 0 on land."""
+    x, y = nsidc_cdr.grid_axes()
+    xx, yy = np.meshgrid(x, y)
+    lon, lat = grid.xy_to_lonlat(xx, yy, nsidc_cdr.CRS)
+    codes = np.where(ocean(lon, lat), synthetic.region_codes(lon, lat), 0)
+    nsidc_0780.write_file(path, codes, x, y, nsidc_cdr.CRS)

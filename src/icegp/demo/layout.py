@@ -8,13 +8,18 @@ from icegp.config import sources
 from icegp.sources import bremen, is2sitdat4, nsidc_cdr
 
 
-def is_demo_source(config, src: dict) -> bool:
-    """A source whose files the demo generator writes (demo enabled and its path under demo.out)."""
+def is_demo_file(config, path: str | None) -> bool:
+    """A path (or path template) the demo generator writes: demo enabled and the path under demo.out."""
     demo = config["demo"]
-    if not demo["enabled"] or "path" not in src:
+    if not demo["enabled"] or not path:
         return False
     out = os.path.abspath(demo["out"])
-    return os.path.commonpath([os.path.abspath(src["path"]), out]) == out
+    return os.path.commonpath([os.path.abspath(path), out]) == out
+
+
+def is_demo_source(config, src: dict) -> bool:
+    """A source whose files the demo generator writes."""
+    return is_demo_file(config, src.get("path"))
 
 
 def demo_beams(config) -> list[str]:

@@ -300,3 +300,33 @@ def sic_day(day: str, seed: int, ocean) -> np.ndarray:
     stored[lat > POLE_HOLE_LAT] = 251
     stored[water & ~coast & (rng.random(lat.shape) < 0.001)] = 255
     return stored
+
+
+#: The demo's regions: sectors of longitude (degrees east, start inclusive) and latitude that stand
+#: in for the NSIDC-0780 regions of those names (codes as icegp.sources.nsidc_0780.REGIONS).
+REGION_SECTORS = (  # (code, lon from, lon to, lat from, lat to); the first match wins
+    (1, 0, 360, 80, 90),  # central_arctic
+    (12, 235, 280, 68, 80),  # canadian_archipelago
+    (11, 265, 285, 50, 68),  # hudson_bay
+    (9, 280, 305, 55, 80),  # baffin_bay_and_davis_strait
+    (13, 160, 205, 50, 66),  # bering_sea
+    (14, 135, 160, 45, 62),  # sea_of_okhotsk
+    (2, 200, 235, 66, 80),  # beaufort_sea
+    (3, 180, 200, 66, 80),  # chukchi_sea
+    (4, 140, 180, 66, 80),  # east_siberian_sea
+    (5, 100, 140, 66, 80),  # laptev_sea
+    (6, 60, 100, 66, 80),  # kara_sea
+    (7, 15, 60, 66, 80),  # barents_sea
+    (8, 305, 375, 60, 80),  # east_greenland_sea (across 0 E)
+)
+
+
+def region_codes(lon, lat) -> np.ndarray:
+    """The demo region (0 outside every sector) of each point."""
+    lon = np.mod(np.asarray(lon, float), 360.0)
+    lat = np.asarray(lat, float)
+    codes = np.zeros(np.shape(lon), "uint8")
+    for code, lon0, lon1, lat0, lat1 in reversed(REGION_SECTORS):  # reversed: the first match is written last
+        east = (lon >= lon0) & (lon < lon1) | (lon + 360.0 >= lon0) & (lon + 360.0 < lon1)
+        codes[east & (lat >= lat0) & (lat < lat1)] = code
+    return codes

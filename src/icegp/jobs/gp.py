@@ -34,13 +34,17 @@ def grids(
     candidates: str,
     locations: str,
     land: str,
+    background: str,
 ) -> None:
-    """Candidate expert locations, prediction locations and the product grid's land mask, made once."""
+    """Candidate expert locations, prediction locations, the product grid's land mask and the maps'
+    background (land and latitude on a finer grid), made once."""
     cand = ex.candidates(experts_settings, crs, expert_time_stamps)
     locs = prediction.locations(prediction_settings, crs)
     write_parquet(cand, candidates, {"crs": crs})
     write_parquet(locs, locations, {"crs": crs})
-    write_netcdf(grid.land_mask(*daily.axes(prediction_settings, locs), crs), land)
+    x_axis, y_axis = daily.axes(prediction_settings, locs)
+    write_netcdf(grid.land_mask(x_axis, y_axis, crs), land)
+    write_netcdf(grid.map_background(x_axis, y_axis, crs), background, encoding={"land": {"zlib": True}})
     log.info("%d candidate experts, %d prediction locations", len(cand), len(locs))
 
 

@@ -1,4 +1,5 @@
-"""Jobs of workflow/rules/product.smk and season.smk: the product, its validation, its plots, the season."""
+"""Jobs of workflow/rules/product.smk and season.smk: the product, its validation, its plots, the season
+and its monthly file."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from icegp.experts import prediction
 from icegp.experts import selection as ex
 from icegp.gp.engines import Engine
 from icegp.product import daily
+from icegp.product import monthly as by_month
 from icegp.product import season as seasonal
-from icegp.util.atomic import write_json, write_netcdf
+from icegp.sources import nsidc_0780, nsidc_cdr
+from icegp.util.atomic import atomic_path, write_json, write_netcdf
+from icegp.util.checks import InputError
 from icegp.validation import scores
 
 log = logging.getLogger(__name__)
@@ -116,38 +120,92 @@ def validate(
     return report
 
 
-def plots(*, product_file: str, hyperparameters: str, truth, outputs, variable: str) -> None:
+def plots(
+    *,
+    product_file: str,
+    hyperparameters: str,
+    truth,
+    background: str,
+    outputs,
+    variable: str,
+    vmax: float,
+    std_vmax: float,
+) -> None:
     """The product's maps (and its difference from the truth, when given), expert status and
     hyperparameter maps, each to the path the rule names."""
     from icegp.report import figures
 
-    with xr.open_dataset(product_file) as ds:
+    with xr.open_dataset(product_file) as ds, xr.open_dataset(background) as back:
         known = None
         if truth:
             with xr.open_dataset(truth[0]) as t:
                 known = t[variable].load()
-        figures.product_maps(ds, variable, outputs, truth=known)
+        figures.product_maps(ds, variable, outputs, vmax=vmax, std_vmax=std_vmax, truth=known, background=back.load())
     hyp = pd.read_parquet(hyperparameters)
     figures.expert_status(hyp, outputs["experts"])
     figures.hyperparameter_maps(hyp, outputs["hyperparameters"])
 
 
-def season(*, products, nc: str, months, series: str, variable: str) -> xr.Dataset:
-    """The daily products on one time axis with monthly statistics, a map per month and the ice series."""
+def season(*, products, nc: str, series: str, variable: str) -> xr.Dataset:
+    """The daily products on one time axis, and the ice-region series."""
     from icegp.report import figures
 
     stacked = seasonal.stack([xr.open_dataset(p).load() for p in products], variable)
     write_netcdf(stacked, nc, encoding=seasonal.encoding(stacked))
-    paths = {os.path.basename(p)[len("mean_") : -len(".png")]: p for p in months}
-    figures.season_month_maps(stacked, variable, paths)
     ice = seasonal.ice_series(stacked, variable)
     figures.season_series(ice, variable, stacked[variable].attrs.get("units", ""), series)
     log.info(
-        "%d days, months %s -> %s; ice-region mean %.3f..%.3f",
-        stacked.sizes["time"],
-        sorted(paths),
-        nc,
-        ice["mean"].min(),
-        ice["mean"].max(),
+        "%d days -> %s; ice-region mean %.3f..%.3f", stacked.sizes["time"], nc, ice["mean"].min(), ice["mean"].max()
     )
     return stacked
+
+
+def monthly(
+    *,
+    season_file: str,
+    concentration: dict[str, str],
+    regions: list,
+    background: str,
+    nc: str,
+    table: str,
+    png: str,
+    months,
+    variable: str,
+    crs: str,
+    exclude: list[str],
+    vmax: float,
+) -> xr.Dataset:
+    """The monthly file (with the concentration files' monthly mean and the volume, and the region
+    mask's regions, when given), its regional table and plot, and a map per month."""
+    from icegp.report import figures
+
+    with xr.open_dataset(season_file) as ds:
+        season_ds = ds.load()
+    x_axis, y_axis = season_ds["x"].values, season_ds["y"].values
+    conc = None
+    if concentration:
+        read = {day: nsidc_cdr.read_concentration(path) for day, path in concentration.items()}
+        conc = by_month.concentration(read, x_axis, y_axis, crs, source_crs=nsidc_cdr.CRS)
+    mask = None
+    if regions:
+        codes, names, mask_crs = nsidc_0780.read_file(regions[0])
+        unknown = sorted(set(exclude) - set(names.values()))
+        if unknown:
+            raise InputError(
+                f"config key monthly.exclude_regions: {unknown} are not regions of {regions[0]} "
+                f"({sorted(names.values())})"
+            )
+        mask = (nsidc_0780.on_grid(codes, mask_crs, x_axis, y_axis, crs), names)
+    elif exclude:
+        raise InputError("config key monthly.exclude_regions: regions are excluded but monthly.regions names no mask")
+    out = by_month.dataset(season_ds, variable=variable, crs=crs, concentration=conc, regions=mask, excluded=exclude)
+    write_netcdf(out, nc, encoding=by_month.encoding(out))
+    stats = by_month.regional(out, variable, excluded=exclude)
+    with atomic_path(table, ".csv") as tmp:
+        stats.to_csv(tmp, index=False, float_format="%.6g")
+    figures.regional_series(stats, variable, png)
+    paths = {os.path.basename(p)[len("mean_") : -len(".png")]: p for p in months}
+    with xr.open_dataset(background) as back:
+        figures.monthly_maps(out, variable, paths, vmax=vmax, background=back.load())
+    log.info("%d months -> %s; %s", out.sizes["time"], nc, stats[stats["region"] == "all"].to_dict("records"))
+    return out

@@ -1,5 +1,5 @@
-"""Season products: the daily products of a target range in one CF file on a time axis, with monthly
-means, their standard deviation over the days and the number of days behind them."""
+"""Season products: the daily products of a target range in one CF file on a time axis (the monthly
+means are a file of their own, :mod:`icegp.product.monthly`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ CHUNK_XY = 32
 
 
 def stack(products: list[xr.Dataset], variable: str) -> xr.Dataset:
-    """Daily products (one time step each, same grid) concatenated in time order, with the monthly
-    statistics, the products' land mask, and which days are missing (`day_status`, `days_missing`)."""
+    """Daily products (one time step each, same grid) concatenated in time order, with the products'
+    land mask and which days are missing (`day_status`, `days_missing`)."""
     keep = [variable, f"{variable}_std", "n_experts"]
     flagged = [p[keep].assign(day_status=("time", [int(p.attrs.get("day_status") == "missing")])) for p in products]
     daily = xr.concat(flagged, dim="time", join="exact").sortby("time")
@@ -31,9 +31,7 @@ def stack(products: list[xr.Dataset], variable: str) -> xr.Dataset:
         comment="missing: no observations in the target's window (missing_days: skip); its fields are missing",
     )
     daily.attrs["days_missing"] = " ".join(str(d)[:10] for d in missing) or "none"
-    season = daily.assign({**monthly(daily[variable]), "land_mask": first["land_mask"]})
-    season["month"].attrs.update(standard_name="time", long_name="first day of the month", bounds="month_bounds")
-    return season
+    return daily.assign(land_mask=first["land_mask"])
 
 
 #: A daily product's global attributes that describe its one day, not a season
@@ -53,53 +51,14 @@ def season_attrs(products: list[xr.Dataset], variable: str) -> dict:
     now = pd.Timestamp.now("UTC")
     return {k: v for k, v in first.attrs.items() if k not in PER_DAY} | {
         "title": f"Daily {long_name} from GP local-expert interpolation, {span}",
-        "summary": f"The daily maps of {long_name} of {days} days ({span}) on one time axis, with monthly "
-        "means, their standard deviations and the days behind them. " + first.attrs.get("summary", ""),
+        "summary": f"The daily maps of {long_name} of {days} days ({span}) on one time axis. "
+        + first.attrs.get("summary", ""),
         "time_coverage_start": first.attrs["time_coverage_start"],
         "time_coverage_end": last.attrs["time_coverage_end"],
         "time_coverage_duration": f"P{covered.days}D",
         "history": f"{now.isoformat()} made by icegp from {len(products)} daily products",
         "date_created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-
-
-def monthly(field: xr.DataArray) -> dict:
-    """Per calendar month: the mean over the days with a value, their standard deviation, and how many
-    days contributed, on a `month` axis (the month's first day, with bounds)."""
-    groups = field.groupby(field["time"].dt.strftime("%Y-%m").rename("month"))
-    start = pd.to_datetime([f"{m}-01" for m in groups.groups])
-    name, units = field.name, field.attrs.get("units", "")
-    standard = field.attrs.get("standard_name")
-    stats = {  # each with its own attributes (a reduction would keep the daily field's)
-        "mean": (groups.mean("time"), {"standard_name": standard, "units": units, "cell_methods": "month: mean"}),
-        "std": (
-            groups.std("time", ddof=0),
-            {"standard_name": standard, "units": units, "cell_methods": "month: standard_deviation"},
-        ),
-        "days": (groups.count("time").astype("int16"), {"standard_name": "number_of_observations", "units": "1"}),
-    }
-    meaning = {
-        "mean": "mean over the days of the month",
-        "std": "standard deviation over the days of the month",
-        "days": "days of the month with a value",
-    }
-    out = {
-        f"{name}_monthly_{k}": v.assign_coords(month=start.values)
-        .drop_attrs(deep=False)
-        .assign_attrs(
-            long_name=f"{name}: {meaning[k]}",
-            coverage_content_type="auxiliaryInformation" if k == "days" else "modelResult",
-            grid_mapping="crs",
-            **{key: value for key, value in a.items() if value is not None},
-        )
-        for k, (v, a) in stats.items()
-    }
-    out["month_bounds"] = xr.DataArray(
-        np.c_[start.values, (start + pd.offsets.MonthBegin(1)).values],
-        dims=("month", "nv"),
-        coords={"month": start.values},
-    )
-    return out
 
 
 def ice_series(season: xr.Dataset, variable: str) -> pd.DataFrame:
@@ -129,8 +88,6 @@ def encoding(season: xr.Dataset) -> dict:
             chunks = tuple(min(CHUNK_XY, season.sizes[d]) if d in ("y", "x") else season.sizes[d] for d in dims)
             enc[name] = {"zlib": True, "complevel": 4, "chunksizes": chunks}
     enc["time"] = {"units": "days since 1970-01-01", "dtype": "float64"}
-    enc["month"] = {"units": "days since 1970-01-01", "dtype": "float64"}
-    enc["month_bounds"] = {"units": "days since 1970-01-01", "dtype": "float64", "_FillValue": None}
-    for axis in ("time", "month", "y", "x"):  # CF: coordinate variables have no _FillValue
+    for axis in ("time", "y", "x"):  # CF: coordinate variables have no _FillValue
         enc.setdefault(axis, {})["_FillValue"] = None
     return enc

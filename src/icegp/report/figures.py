@@ -3,7 +3,9 @@
 Figures are built as bare :class:`matplotlib.figure.Figure` objects (rendered by Agg), not through
 pyplot: no global figure registry, no backend switch on import, and nothing left open when a
 function returns, so many figures can be made in one process without leaking memory.
-Coordinates are polar-stereographic metres; maps are drawn in km with equal aspect (no cartopy).
+Coordinates are polar-stereographic metres; maps are drawn in km with equal aspect, with land,
+coastlines and latitude circles from the grids job's map background (global-land-mask on a finer
+grid), so nothing is downloaded at run time (cartopy would fetch Natural Earth's coastlines).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -111,15 +114,40 @@ def land_of(ds: xr.Dataset) -> np.ndarray | None:
     return ds["land_mask"].transpose("y", "x").values.astype(bool)
 
 
-def _write_map(field: xr.DataArray, path: Path, title: str, cbar_label: str, land=None, **mesh_kwargs) -> Path:
+#: Latitude circles drawn on maps (degrees north).
+LATITUDE_CIRCLES = (60, 70, 80)
+
+
+def _draw_background(fig: Figure, ax: Axes, background: xr.Dataset) -> None:
+    """Land in its colour, the coastline and latitude circles, from a map background
+    (:func:`icegp.grid.map_background`)."""
+    x, y = background["x"].values / 1e3, background["y"].values / 1e3
+    land = background["land"].values
+    ax.pcolormesh(x, y, np.where(land == 1, 1.0, np.nan), shading="nearest", cmap=ListedColormap([LAND_COLOUR]))
+    ax.contour(x, y, land, levels=[0.5], colors="0.2", linewidths=0.5)
+    circles = ax.contour(
+        x, y, background["lat"].values, levels=LATITUDE_CIRCLES, colors="0.35", linewidths=0.6, linestyles="--"
+    )
+    ax.clabel(circles, fmt="%d°N", fontsize="x-small")
+
+
+def _write_map(
+    field: xr.DataArray, path: Path, title: str, cbar_label: str, land=None, background=None, **mesh_kwargs
+) -> Path:
     """pcolormesh of a (y, x) field on its projected grid, with a colour bar; land (when given) in its
-    own colour, so it is never mistaken for open water or for a cell without data (grey)."""
+    own colour, so it is never mistaken for open water or for a cell without data (grey); with a map
+    background, land, coastlines and latitude circles from it."""
     fig, ax = _map_axes(title)
     x, y = field["x"].values / 1e3, field["y"].values / 1e3
     mesh = ax.pcolormesh(x, y, field.values, shading="nearest", **mesh_kwargs)
-    fig.colorbar(mesh, ax=ax, label=cbar_label)
-    if land is not None:
+    fig.colorbar(mesh, ax=ax, label=cbar_label, extend="both" if "vmin" in mesh_kwargs else "neither")
+    if background is not None:
+        _draw_background(fig, ax, background)
+        ax.set_xlim(x.min(), x.max())
+        ax.set_ylim(y.min(), y.max())
+    elif land is not None:
         ax.pcolormesh(x, y, np.where(land, 1.0, np.nan), shading="nearest", cmap=ListedColormap([LAND_COLOUR]))
+    if background is not None or land is not None:
         fig.legend(
             handles=[Patch(facecolor=LAND_COLOUR, label="land"), Patch(facecolor="0.85", label="no data")],
             loc="outside lower center",
@@ -129,53 +157,58 @@ def _write_map(field: xr.DataArray, path: Path, title: str, cbar_label: str, lan
     return save_png(fig, path)
 
 
-def product_maps(ds: xr.Dataset, variable: str, paths, truth: xr.DataArray | None = None) -> list[Path]:
+def product_maps(
+    ds: xr.Dataset,
+    variable: str,
+    paths,
+    *,
+    vmax: float,
+    std_vmax: float,
+    truth: xr.DataArray | None = None,
+    background: xr.Dataset | None = None,
+) -> list[Path]:
     """Maps of the product, its standard deviation and the binned input to `paths["product"]`,
     `["std"]`, `["input"]` (and product − truth to `["difference"]` when a truth field on the same
-    grid is given); returns the written paths."""
+    grid is given); the scales start at zero and end at `vmax` (`std_vmax`), so every day of a season
+    is drawn alike; returns the written paths."""
     field = _first_time(ds[variable])
     std = _first_time(ds[f"{variable}_std"])
     binned = _first_time(ds[f"{variable}_input"])
     units = ds[variable].attrs.get("units", "")
     when = _title(_time_label(ds[variable]), "(missing day)" if ds.attrs.get("day_status") == "missing" else "")
-    vmin, vmax = _finite_range(field.values, binned.values)  # one scale, so input and product compare
     land = land_of(ds)
+    shown = {"land": land, "background": background, "cmap": "viridis"}
     written = [
         _write_map(
-            field,
-            Path(paths["product"]),
-            _title(variable, when),
-            _label(variable, units),
-            land,
-            cmap="viridis",
-            vmin=vmin,
-            vmax=vmax,
+            field, Path(paths["product"]), _title(variable, when), _label(variable, units), vmin=0.0, vmax=vmax, **shown
         ),
         _write_map(
             std,
             Path(paths["std"]),
             _title("standard deviation", when),
             _label("standard deviation", ds[f"{variable}_std"].attrs.get("units", units)),
-            land,
-            cmap="viridis",
+            vmin=0.0,
+            vmax=std_vmax,
+            **shown,
         ),
         _write_map(
             binned,
             Path(paths["input"]),
             _title("binned input", when),
             _label(variable, units),
-            land,
-            cmap="viridis",
-            vmin=vmin,
+            vmin=0.0,
             vmax=vmax,
+            **shown,
         ),
     ]
     if truth is not None:
-        written.append(_difference_map(field, truth, Path(paths["difference"]), units, when))
+        written.append(_difference_map(field, truth, Path(paths["difference"]), units, when, background=background))
     return written
 
 
-def _difference_map(field: xr.DataArray, truth: xr.DataArray, path: Path, units: str, when: str) -> Path:
+def _difference_map(
+    field: xr.DataArray, truth: xr.DataArray, path: Path, units: str, when: str, background: xr.Dataset | None = None
+) -> Path:
     """product − truth on a diverging scale centred at 0; bias and RMSE in the title."""
     field, truth = xr.align(field, truth.transpose("y", "x"), join="exact")  # a grid mismatch raises
     diff = field - truth
@@ -187,6 +220,7 @@ def _difference_map(field: xr.DataArray, truth: xr.DataArray, path: Path, units:
         path,
         _title("product − truth", when, f"({stats})"),
         _label("difference", units),
+        background=background,
         cmap="RdBu_r",
         vmin=-limit,
         vmax=limit,
@@ -261,29 +295,58 @@ def hyperparameter_maps(hyp_df: pd.DataFrame, out_path) -> Path:
     return save_png(fig, out_path)
 
 
-def season_month_maps(season: xr.Dataset, variable: str, paths: dict) -> list[Path]:
-    """One map of the monthly mean per month (`paths`: YYYY-MM -> png) on one colour scale, land drawn."""
-    mean = season[f"{variable}_monthly_mean"]
-    days = season[f"{variable}_monthly_days"]
-    vmin, vmax = _finite_range(mean.values)
-    units = season[variable].attrs.get("units", "")
-    land = land_of(season)
+def monthly_maps(
+    monthly: xr.Dataset, variable: str, paths: dict, *, vmax: float, background: xr.Dataset | None = None
+) -> list[Path]:
+    """One map of the monthly mean per month (`paths`: YYYY-MM -> png) on the daily maps' scale, from zero."""
+    mean = monthly[variable]
+    units = mean.attrs.get("units", "")
     written = []
-    for k, month in enumerate(pd.to_datetime(season["month"].values).strftime("%Y-%m")):
-        title = _title(f"{variable} monthly mean", month, f"(up to {int(days.isel(month=k).max())} days)")
+    for k, month in enumerate(pd.to_datetime(monthly["time"].values).strftime("%Y-%m")):
+        title = _title(f"{variable} monthly mean", month, f"({int(monthly['days_mapped'].isel(time=k))} days)")
         written.append(
             _write_map(
-                mean.isel(month=k).transpose("y", "x"),
+                mean.isel(time=k).transpose("y", "x"),
                 paths[month],
                 title,
                 _label(variable, units),
-                land,
+                land_of(monthly),
+                background,
                 cmap="viridis",
-                vmin=vmin,
+                vmin=0.0,
                 vmax=vmax,
             )
         )
     return written
+
+
+def regional_series(table: pd.DataFrame, variable: str, path) -> Path:
+    """The regional table's monthly mean per region (and volume, when the table has one), a line
+    per region, `all` in black."""
+    panels = [f"mean_{variable}"] + (["volume_km3"] if "volume_km3" in table else [])
+    fig = Figure(figsize=(9, 3.6 * len(panels)), layout="constrained")
+    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+    months = sorted(table["month"].unique())
+    units = {f"mean_{variable}": "m", "volume_km3": "km3"}
+    regions = sorted(set(table["region"]) - {"all"})
+    colours = {r: colormaps["tab20"](k % 20) for k, r in enumerate(regions)} | {"all": "black"}
+    for ax, column in zip(axes, panels):
+        for region, rows in table.groupby("region", sort=True):
+            rows = rows.set_index("month").reindex(months)
+            ax.plot(
+                months,
+                rows[column],
+                marker="o",
+                ms=3,
+                label=region,
+                color=colours[region],
+                lw=2.5 if region == "all" else 1.2,
+            )
+        ax.set_ylabel(_label(column.removesuffix("_km3").replace("_", " "), units[column]))
+        ax.grid(alpha=0.3)
+    axes[0].set_title(f"{variable} per region and month")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize="x-small")
+    return save_png(fig, path)
 
 
 def season_series(series: pd.DataFrame, variable: str, units: str, path) -> Path:

@@ -74,9 +74,9 @@ def _fraction(var, path: str):
     return np.where(flagged, np.nan, fraction)
 
 
-def read_file(path: str, cutoff: float = 0.15, coarsen: int = 1) -> pd.DataFrame:
-    """Cells with concentration below `cutoff` as lon, lat, obs = 0 (open water has no ice); `coarsen`
-    keeps every n-th cell in x and y."""
+def read_concentration(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The file's x and y axes (metres, EPSG:3411) and its concentration as a fraction (y, x), NaN
+    where flagged (pole hole, lakes, coast, land, missing)."""
     with open_netcdf(path, mask_and_scale=False, decode_times=False) as ds:
         if VARIABLE not in ds.variables:
             raise InputError(
@@ -87,6 +87,13 @@ def read_file(path: str, cutoff: float = 0.15, coarsen: int = 1) -> pd.DataFrame
         fraction = _fraction(ds[VARIABLE], path)
     if fraction.shape != (len(y), len(x)):
         raise InputError(f"{path}: {VARIABLE} has shape {fraction.shape}, the grid ({len(y)}, {len(x)})")
+    return x, y, fraction
+
+
+def read_file(path: str, cutoff: float = 0.15, coarsen: int = 1) -> pd.DataFrame:
+    """Cells with concentration below `cutoff` as lon, lat, obs = 0 (open water has no ice); `coarsen`
+    keeps every n-th cell in x and y."""
+    x, y, fraction = read_concentration(path)
     step = max(int(coarsen), 1)
     xx, yy = np.meshgrid(x[::step], y[::step])
     fraction = fraction[::step, ::step]

@@ -1,0 +1,259 @@
+"""The monthly file of a season: one time step per calendar month with its bounds (CF `cell_methods:
+"time: mean"`), as monthly products are, and the old pipeline's monthly statistics: grid cell area
+from the projection, sea-ice volume with a concentration, and area-weighted means per region."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from icegp import grid
+from icegp.product import season as seasonal
+
+KM2, KM3 = 1e6, 1e9
+#: The product variable whose monthly mean times concentration and area is a volume.
+THICKNESS = "sea_ice_thickness"
+
+
+def cell_area(x_axis, y_axis, crs: str) -> xr.DataArray:
+    """The true area of each cell (m2): its nominal area in the projection divided by the projection's
+    areal scale factor at the cell centre (pyproj's `get_factors`), not a file of areas."""
+    from pyproj import Proj
+
+    xx, yy = np.meshgrid(x_axis, y_axis)
+    lon, lat = grid.xy_to_lonlat(xx, yy, crs)
+    nominal = abs(float(x_axis[1] - x_axis[0]) * float(y_axis[1] - y_axis[0]))
+    area = nominal / Proj(crs).get_factors(lon, lat).areal_scale
+    return xr.DataArray(
+        area,
+        dims=("y", "x"),
+        coords={"y": y_axis, "x": x_axis},
+        attrs={"standard_name": "cell_area", "long_name": "area of the grid cell on the ellipsoid", "units": "m2"},
+    )
+
+
+def month_of(times) -> xr.DataArray:
+    """Each time's calendar month, as the month's first day (the grouping key)."""
+    starts = pd.DatetimeIndex(pd.to_datetime(np.asarray(times))).to_period("M").to_timestamp()
+    return xr.DataArray(starts.values, dims="time", name="month")
+
+
+def means(season: xr.Dataset, variable: str) -> xr.Dataset:
+    """Per calendar month of the season's mapped days: the mean of the estimate, the mean of its daily
+    standard deviation, its spread over the days and the days with a value; `time` is the month's
+    first day and `time_bnds` the month."""
+    mapped = season.isel(time=season["day_status"].values == 0)
+    month = month_of(mapped["time"].values)
+    field = mapped[variable].groupby(month)
+    out = xr.Dataset(
+        {
+            variable: field.mean("time"),
+            f"{variable}_std": mapped[f"{variable}_std"].groupby(month).mean("time"),
+            f"{variable}_day_std": field.std("time", ddof=0),
+            "n_days": field.count("time").astype("int16"),
+            "days_mapped": mapped["time"].groupby(month).count().astype("int16"),
+        }
+    ).rename(month="time")
+    starts = pd.DatetimeIndex(out["time"].values)
+    out["time_bnds"] = (("time", "nv"), np.c_[starts.values, (starts + pd.offsets.MonthBegin(1)).values])
+    return out
+
+
+def concentration(daily: dict[str, tuple], x_axis, y_axis, crs: str, *, source_crs: str) -> xr.DataArray:
+    """The mean sea-ice area fraction of each month per cell of ours: each day's field (day -> x, y,
+    fraction on the source's grid, NaN where flagged) averaged over the source cells whose centres
+    fall in our cell, then over the month's days with a value."""
+    fields = []
+    for day, (x, y, fraction) in sorted(daily.items()):
+        xx, yy = np.meshgrid(x, y)
+        lon, lat = grid.xy_to_lonlat(xx.ravel(), yy.ravel(), source_crs)
+        px, py = grid.lonlat_to_xy(lon, lat, crs)
+        table = pd.DataFrame({"x": px, "y": py, "obs": fraction.ravel()}).dropna()
+        fields.append(grid.bin_to_grid(table, x_axis, y_axis)[0])
+    stacked = xr.DataArray(
+        np.stack(fields), dims=("time", "y", "x"), coords={"time": pd.to_datetime(sorted(daily)).values}
+    )
+    return stacked.groupby(month_of(stacked["time"].values)).mean("time").rename(month="time")
+
+
+def dataset(
+    season: xr.Dataset,
+    *,
+    variable: str,
+    crs: str,
+    concentration: xr.DataArray | None = None,
+    regions: tuple[np.ndarray, dict[int, str]] | None = None,
+    excluded: list[str],
+) -> xr.Dataset:
+    """The monthly file: `means` with cell area, and with a concentration its monthly mean and (for
+    thickness) the volume per cell and in total; with a region mask, the regions (`region`)."""
+    out = means(season, variable)
+    x_axis, y_axis = season["x"].values, season["y"].values
+    out["cell_area"] = cell_area(x_axis, y_axis, crs)
+    counted = xr.ones_like(out["cell_area"], dtype=bool)
+    if regions is not None:
+        codes, names = regions
+        out["region"] = (("y", "x"), codes.astype("int8"), region_attrs(names))
+        counted = ~out["region"].isin([code for code, name in names.items() if name in excluded])
+    if concentration is not None:
+        out["sea_ice_area_fraction"] = concentration.assign_coords(time=out["time"]).transpose("time", "y", "x")
+        if variable == THICKNESS:
+            volume = out[variable] * out["sea_ice_area_fraction"] * out["cell_area"]
+            out["sea_ice_volume"] = volume
+            out["total_sea_ice_volume"] = (volume.where(counted).sum(("y", "x"), min_count=1) / KM3).astype("float64")
+    out = out.assign_coords(lat=season["lat"], lon=season["lon"]).assign(
+        crs=season["crs"], land_mask=season["land_mask"]
+    )
+    describe(out, season, variable=variable, excluded=excluded)
+    return out
+
+
+def region_attrs(names: dict[int, str]) -> dict:
+    return {
+        "long_name": "sea ice region (NSIDC-0780)",
+        "flag_values": np.array(sorted(names), "int8"),
+        "flag_meanings": " ".join(names[k] for k in sorted(names)),
+        "grid_mapping": "crs",
+        "coverage_content_type": "auxiliaryInformation",
+    }
+
+
+def describe(out: xr.Dataset, season: xr.Dataset, *, variable: str, excluded: list[str]) -> None:
+    """CF and ACDD attributes of the monthly file's variables and the file itself."""
+    daily = season[variable].attrs
+    units, standard = daily.get("units", "m"), daily.get("standard_name")
+    common = {"grid_mapping": "crs", "coordinates": "lat lon", "coverage_content_type": "modelResult"}
+    ancillary = f"{variable}_std {variable}_day_std n_days"
+    measures = {"cell_measures": "area: cell_area"}
+    out[variable].attrs = {
+        **common,
+        **measures,
+        "standard_name": standard,
+        "long_name": f"monthly mean {daily.get('long_name', variable)}",
+        "units": units,
+        "cell_methods": "time: mean",
+        "ancillary_variables": ancillary,
+    }
+    out[f"{variable}_std"].attrs = {
+        **common,
+        "standard_name": f"{standard} standard_error" if standard else None,
+        "long_name": "mean of the daily standard deviations (an upper bound of the monthly mean's error "
+        "where the days' errors are correlated)",
+        "units": units,
+        "cell_methods": "time: mean",
+    }
+    out[f"{variable}_day_std"].attrs = {
+        **common,
+        "standard_name": standard,
+        "long_name": f"standard deviation of the daily {variable} over the month's days",
+        "units": units,
+        "cell_methods": "time: standard_deviation",
+    }
+    out["n_days"].attrs = {
+        **common,
+        "standard_name": "number_of_observations",
+        "long_name": "days of the month with a value in the cell",
+        "units": "1",
+        "coverage_content_type": "auxiliaryInformation",
+    }
+    out["days_mapped"].attrs = {
+        "standard_name": "number_of_observations",
+        "long_name": "days of the month with a daily product",
+        "units": "1",
+        "coverage_content_type": "auxiliaryInformation",
+    }
+    out["time"].attrs = {"standard_name": "time", "long_name": "first day of the month", "bounds": "time_bnds"}
+    out["cell_area"].attrs.update(
+        grid_mapping="crs", coordinates="lat lon", coverage_content_type="auxiliaryInformation"
+    )
+    if "sea_ice_area_fraction" in out:
+        out["sea_ice_area_fraction"].attrs = {
+            **common,
+            "standard_name": "sea_ice_area_fraction",
+            "long_name": "monthly mean sea ice concentration (the daily concentration files averaged over the cell)",
+            "units": "1",
+            "cell_methods": "time: mean",
+            "coverage_content_type": "physicalMeasurement",
+        }
+    if "sea_ice_volume" in out:
+        out["sea_ice_volume"].attrs = {
+            **common,
+            "standard_name": "sea_ice_volume",
+            "long_name": "sea ice volume in the cell: monthly mean thickness x concentration x cell area "
+            "(negative estimates counted as they are)",
+            "units": "m3",
+        }
+        out["total_sea_ice_volume"].attrs = {
+            "standard_name": "sea_ice_volume",
+            "cell_methods": "area: sum",
+            "long_name": "sea ice volume summed over the cells with thickness and concentration, "
+            "excluded regions left out",
+            "units": "km3",
+            "coverage_content_type": "modelResult",
+        }
+    for name in out.data_vars:
+        out[name].attrs = {k: v for k, v in out[name].attrs.items() if v is not None}
+    first, last = pd.Timestamp(out["time_bnds"].values[0, 0]), pd.Timestamp(out["time_bnds"].values[-1, 1])
+    long_name, final = daily.get("long_name", variable), last - pd.Timedelta(days=1)
+    now = pd.Timestamp.now("UTC")
+    # the season's time coverage (its data), while time_bnds are the calendar months the means stand for
+    shared = seasonal.PER_DAY - {"time_coverage_start", "time_coverage_end", "time_coverage_duration"}
+    out.attrs = {k: v for k, v in season.attrs.items() if k not in shared | {"days_missing"}} | {
+        "title": f"Monthly {long_name} from GP local-expert interpolation, {first:%Y-%m} to {final:%Y-%m}",
+        "summary": f"Monthly means of the daily {long_name} maps, with their spread over the days, grid cell "
+        "area, and where a concentration is given sea ice concentration and volume. " + season.attrs.get("summary", ""),
+        "time_coverage_resolution": "P1M",
+        "icegp_excluded_regions": " ".join(excluded) or "none",
+        "history": f"{now.isoformat()} made by icegp from the season file",
+        "date_created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def regional(monthly: xr.Dataset, variable: str, *, excluded: list[str]) -> pd.DataFrame:
+    """Per month and region (and over every region not excluded, `all`): the cells with a value, their
+    area, with a concentration the ice area and (thickness) the volume, and the mean of the variable
+    weighted by ice area (cell area x concentration; by cell area without a concentration)."""
+    names, codes = {}, None
+    if "region" in monthly:
+        attrs = monthly["region"].attrs
+        names = dict(zip(np.atleast_1d(attrs["flag_values"]).tolist(), attrs["flag_meanings"].split()))
+        codes = monthly["region"].values
+    dropped = [code for code, name in names.items() if name in excluded]
+    area = monthly["cell_area"].values
+    rows = []
+    for k, month in enumerate(pd.DatetimeIndex(monthly["time"].values)):
+        value = monthly[variable].isel(time=k).values
+        conc = monthly["sea_ice_area_fraction"].isel(time=k).values if "sea_ice_area_fraction" in monthly else None
+        weight = area * conc if conc is not None else area
+        valued = np.isfinite(value) & np.isfinite(weight)
+        groups = []
+        if codes is not None:
+            present = [int(c) for c in np.unique(codes[valued]) if int(c) not in dropped]
+            groups = [(names.get(c, f"code_{c}"), c, valued & (codes == c)) for c in present]
+            valued = valued & ~np.isin(codes, dropped)
+        groups.append(("all", -1, valued))
+        for name, code, cells in groups:
+            row = {"month": f"{month:%Y-%m}", "region": name, "code": code, "cells": int(cells.sum())}
+            row["area_km2"] = area[cells].sum() / KM2
+            if conc is not None:
+                row["ice_area_km2"] = weight[cells].sum() / KM2
+            with np.errstate(invalid="ignore"):
+                row[f"mean_{variable}"] = float((value[cells] * weight[cells]).sum() / weight[cells].sum())
+            if conc is not None and variable == THICKNESS:
+                row["volume_km3"] = float((value[cells] * weight[cells]).sum() / KM3)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def encoding(monthly: xr.Dataset) -> dict:
+    """float32 fields, compressed; CF: coordinate variables and bounds have no _FillValue."""
+    enc: dict = {}
+    for name, var in monthly.data_vars.items():
+        if var.dims[-2:] == ("y", "x") and var.dtype.kind == "f":
+            enc[name] = {"zlib": True, "complevel": 4, "dtype": "float32", "_FillValue": np.float32(np.nan)}
+    for name in ("time", "time_bnds"):
+        enc[name] = {"units": "days since 1970-01-01", "dtype": "float64", "_FillValue": None}
+    for axis in ("y", "x"):
+        enc[axis] = {"_FillValue": None}
+    return enc

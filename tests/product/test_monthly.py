@@ -1,0 +1,122 @@
+"""The monthly file's pieces held to independent computations: cell areas to geodesic polygon areas,
+the regional table to sums written out by hand, the region mask's lookup to xarray's nearest cell."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from pyproj import Geod, Transformer
+
+from icegp import grid
+from icegp.product import monthly
+from icegp.sources import nsidc_0780
+from icegp.util.checks import InputError
+
+from conftest import most_common_region
+
+CRS = "EPSG:3411"
+
+
+@pytest.mark.parametrize("centre", [(0.0, 0.0), (1_500_000.0, -2_000_000.0), (-3_000_000.0, 1_000_000.0)])
+def test_cell_area_is_the_geodesic_area_of_the_cell(centre):
+    spacing = 25_000.0
+    x_axis = centre[0] + spacing * np.array([-1.0, 0.0, 1.0])
+    y_axis = centre[1] + spacing * np.array([1.0, 0.0, -1.0])
+    area = monthly.cell_area(x_axis, y_axis, CRS).values[1, 1]
+    # the cell's outline, densified, on the ellipsoid of the projection (Hughes 1980 for EPSG:3411)
+    edge = np.linspace(-0.5, 0.5, 51)
+    ring_x = centre[0] + spacing * np.r_[edge, np.full(51, 0.5), edge[::-1], np.full(51, -0.5)]
+    ring_y = centre[1] + spacing * np.r_[np.full(51, -0.5), edge, np.full(51, 0.5), edge[::-1]]
+    lon, lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(ring_x, ring_y)
+    geod = Geod(a=6378273.0, rf=298.279411123064)  # the Hughes ellipsoid
+    geodesic, _ = geod.polygon_area_perimeter(lon, lat)
+    assert area == pytest.approx(abs(geodesic), rel=1e-4)
+    assert area != pytest.approx(spacing**2, rel=1e-3) or centre == (0.0, 0.0)  # true at 70 N only
+
+
+def small_monthly(concentration=True) -> xr.Dataset:
+    """Two months on a 2 x 3 grid with regions 1, 2 and 12 and every number written out."""
+    h = np.array([[[1.0, 2.0, 3.0], [4.0, np.nan, 6.0]], [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]])
+    ds = xr.Dataset(
+        {
+            "sea_ice_thickness": (("time", "y", "x"), h),
+            "cell_area": (("y", "x"), np.array([[1.0, 2.0, 1.0], [1.0, 1.0, 3.0]]) * 1e8),
+            "region": (
+                ("y", "x"),
+                np.array([[1, 1, 2], [2, 12, 12]], "int8"),
+                {"flag_values": np.array([0, 1, 2, 12]), "flag_meanings": "outside central beaufort caa"},
+            ),
+        },
+        coords={"time": pd.to_datetime(["2019-04-01", "2019-05-01"]).values},
+    )
+    if concentration:
+        c = np.array([[[1.0, 0.5, 1.0], [1.0, 1.0, 0.5]], [[1.0, 1.0, 1.0], [np.nan, 1.0, 1.0]]])
+        ds["sea_ice_area_fraction"] = (("time", "y", "x"), c)
+    return ds
+
+
+def test_regional_means_and_volumes_by_hand():
+    table = monthly.regional(small_monthly(), "sea_ice_thickness", excluded=["caa"]).set_index(["month", "region"])
+    april = table.loc["2019-04"]
+    # central: cells h=1 (A=1e8, c=1) and h=2 (A=2e8, c=0.5): ice area 2e8 m2, volume 3e8 m3
+    assert april.loc["central", "ice_area_km2"] == pytest.approx(200.0)
+    assert april.loc["central", "volume_km3"] == pytest.approx(0.3)
+    assert april.loc["central", "mean_sea_ice_thickness"] == pytest.approx(1.5)
+    # beaufort: h=3 (A=1e8, c=1) and h=4 (A=1e8, c=1)
+    assert april.loc["beaufort", "mean_sea_ice_thickness"] == pytest.approx(3.5)
+    assert "caa" not in april.index  # excluded
+    assert april.loc["all", "volume_km3"] == pytest.approx(0.3 + 0.7)
+    assert april.loc["all", "cells"] == 4
+    may = table.loc["2019-05"]
+    assert may.loc["beaufort", "cells"] == 1  # the cell without a concentration is not counted
+    assert may.loc["all", "area_km2"] == pytest.approx(400.0)
+
+
+def test_regional_without_concentration_weights_by_cell_area():
+    table = monthly.regional(small_monthly(concentration=False), "sea_ice_thickness", excluded=[])
+    april = table[table["month"] == "2019-04"].set_index("region")
+    assert april.loc["central", "mean_sea_ice_thickness"] == pytest.approx((1 * 1 + 2 * 2) / 3)
+    assert april.loc["caa", "mean_sea_ice_thickness"] == pytest.approx(6.0)  # the NaN cell is left out
+    assert "volume_km3" not in table and "ice_area_km2" not in table
+
+
+def test_region_mask_round_trip_and_lookup(tmp_path):
+    x, y = grid.grid_axes(grid.NSIDC_NORTH_EXTENT, 25_000.0)
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 19, size=(len(y), len(x)))
+    path = tmp_path / nsidc_0780.FILE_NAME
+    nsidc_0780.write_file(str(path), codes, x, y, CRS)
+    read, names, mask_crs = nsidc_0780.read_file(str(path))
+    assert names[12] == "canadian_archipelago" and len(names) == 19
+    np.testing.assert_array_equal(read.values, codes)
+    # a coarser grid in another projection: the most common region of the mask cells in each cell
+    spacing, extent = 100_000.0, (-2_000_000, 2_000_000, -2_000_000, 2_000_000)
+    ours_x, ours_y = grid.grid_axes(extent, spacing)
+    got = nsidc_0780.on_grid(read, mask_crs, ours_x, ours_y, "EPSG:3413")
+    mx, my = np.meshgrid(x, y)
+    px, py = Transformer.from_crs(CRS, "EPSG:3413", always_xy=True).transform(mx.ravel(), my.ravel())
+    col, row = np.floor((px - extent[0]) / spacing).astype(int), np.floor((extent[3] - py) / spacing).astype(int)
+    inside = (col >= 0) & (col < len(ours_x)) & (row >= 0) & (row < len(ours_y))
+    table = pd.DataFrame({"cell": row[inside] * len(ours_x) + col[inside], "code": codes.ravel()[inside]})
+    want = table.groupby("cell")["code"].apply(lambda c: most_common_region(c.to_numpy()))
+    np.testing.assert_array_equal(got.ravel()[want.index], want.to_numpy())
+    assert len(want) == got.size  # every coarse cell holds mask cells
+    # a finer grid: the mask cell holding each centre, as xarray's nearest cell
+    fine_x, fine_y = grid.grid_axes((-500_000, 500_000, -500_000, 500_000), 10_000.0)
+    fine = nsidc_0780.on_grid(read, mask_crs, fine_x, fine_y, "EPSG:3413")
+    xx, yy = np.meshgrid(fine_x, fine_y)
+    fx, fy = Transformer.from_crs("EPSG:3413", CRS, always_xy=True).transform(xx, yy)
+    with xr.open_dataset(path) as ds:
+        nearest = ds["sea_ice_region"].sel(x=xr.DataArray(fx.ravel()), y=xr.DataArray(fy.ravel()), method="nearest")
+    np.testing.assert_array_equal(fine.ravel(), nearest.values)
+
+
+def test_a_region_mask_without_names_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "regions.nc"
+    xr.Dataset(
+        {"sea_ice_region": (("y", "x"), np.zeros((2, 2), "uint8"))}, coords={"x": [0, 1], "y": [1, 0]}
+    ).to_netcdf(path)
+    with pytest.raises(InputError, match=f"{path}: sea_ice_region needs flag_values"):
+        nsidc_0780.read_file(str(path))

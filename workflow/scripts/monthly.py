@@ -1,0 +1,20 @@
+"""The season's monthly file, its regional table and plot, and a map per month."""
+
+from icegp import jobs
+from icegp.jobs import product
+
+jobs.setup_logging(snakemake)
+product.monthly(
+    season_file=snakemake.input.season,
+    concentration=dict(zip(snakemake.params.days, snakemake.input.concentration)),
+    regions=snakemake.input.regions,
+    background=snakemake.input.background,
+    nc=snakemake.output.nc,
+    table=snakemake.output.table,
+    png=snakemake.output.png,
+    months=snakemake.output.months,
+    variable=snakemake.params.variable,
+    crs=snakemake.params.crs,
+    exclude=snakemake.params.exclude,
+    vmax=snakemake.params.vmax,
+)
