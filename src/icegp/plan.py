@@ -138,3 +138,10 @@ def concentration_files(config) -> dict[str, str]:
     by day; empty without one."""
     template = config["monthly"]["concentration"]
     return {day: expand_template(template, day) for day in targets(config)} if template else {}
+
+
+def compare_files(config, target: str) -> dict[str, str]:
+    """The file of each product a target is compared with (`validation.compare`), by name."""
+    return {
+        name: expand_template(other["path"], target) for name, other in sorted(config["validation"]["compare"].items())
+    }

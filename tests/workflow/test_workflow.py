@@ -78,6 +78,12 @@ def test_product_is_cf_and_accurate(tiny_run):
     report = json.loads((tiny_run / f"results/{TARGET}/validation.json").read_text())
     assert report["truth"]["rmse"] < report["truth"]["reference_std"] / 3
     assert report["holdout"]["n"] > 0 and report["holdout"]["rmse"] < 0.5
+    # the demo's other product is the truth 0.1 m thicker with 0.1 m of noise: our bias against it is
+    # about -0.1 m (the product is unbiased against the truth to a few cm), its correlation high
+    other = report["compare"]["other"]
+    assert other["n"] > 200 and other["bias"] == pytest.approx(-0.1, abs=0.03) and other["correlation"] > 0.9
+    assert abs(report["truth"]["bias"]) < 0.03
+    assert (tiny_run / f"results/{TARGET}/plots/compare_other.png").stat().st_size > 10_000
 
 
 def test_every_rule_has_benchmark_log_and_timing_row(tiny_run):

@@ -30,6 +30,7 @@ SEASON = plan.season_name(config)  # None for a single target: no season product
 SEASON_MONTHS = plan.months(TARGETS)
 PLOTTED = plan.plotted_targets(config)  # the targets with a daily plot set
 CONCENTRATION = plan.concentration_files(config)  # day -> concentration file, for the monthly file
+COMPARED = sorted(config["validation"]["compare"])  # the other products each day is compared with
 # Runs (`runs`): the DAG's target-level rules write under results/{run}{target}/, where {run} is ""
 # for this config and runs/{name}/ for a run; a run's config is resolved when one of its files is
 # asked for, so a run that does not fit another config costs nothing until it is used.
@@ -165,3 +166,8 @@ def final_outputs():
         outs += [f"results/season/{SEASON}.nc", f"results/season/{SEASON}/monthly.nc"]
     outs.append("results/timing_report.tsv")
     return outs
+
+
+def compare_for(wildcards):
+    """The target's file of each product it is compared with, in the order of COMPARED."""
+    return list(plan.compare_files(cfg(wildcards), wildcards.target).values())

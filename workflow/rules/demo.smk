@@ -1,5 +1,6 @@
 # The synthetic Arctic: one job per data day ({ymd} = YYYYMMDD) writes that day's files in the real
-# input formats (IS2SITDAT4 per beam, Bremen SMOS/SMAP) and the truth on the product grid.
+# input formats (IS2SITDAT4 per beam, Bremen SMOS/SMAP, SIC), the truth on the product grid and another
+# product to compare with.
 DEMO_OUT = config["demo"]["out"]
 
 
@@ -33,6 +34,7 @@ rule demo_inputs:
         smap=f"{DEMO_OUT}/smap/{{ymd}}_north_mix_sit_v300.nc",
         sic=f"{DEMO_OUT}/sic/seaice_conc_daily_nh_{{ymd}}_f17_v04r00.nc",
         truth=f"{DEMO_OUT}/truth/{{ymd}}.nc",
+        compare=f"{DEMO_OUT}/compare/{{ymd}}_other_thickness.nc",
     log:
         "logs/demo_inputs/{ymd}.log",
     benchmark:

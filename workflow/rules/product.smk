@@ -37,6 +37,7 @@ rule validate:
         experts="results/{run}{target}/experts.parquet",
         hyperparameters=hyperparameters_for,
         truth=truth_for,
+        compare=compare_for,
     output:
         "results/{run}{target}/validation.json",
     log:
@@ -57,7 +58,7 @@ rule validate:
         num_days=setting("num_days_before_after"),
         along_track=ALONG_TRACK,
     message:
-        "validate: the product of {wildcards.run}{wildcards.target} against held-out tracks (and the truth)"
+        "validate: the product of {wildcards.run}{wildcards.target} against held-out tracks, the truth and other products"
     script:
         "../scripts/validate.py"
 
@@ -68,7 +69,17 @@ rule plots:
         hyperparameters=hyperparameters_for,
         truth=truth_for,
         background="results/{run}grid/map_background.nc",
+        compare=compare_for,
     output:
+        **{
+            f"compare_{name}": report(
+                f"results/{{run}}{{target}}/plots/compare_{name}.png",
+                caption="../report/compare.rst",
+                category="Product",
+                subcategory="{target}",
+            )
+            for name in COMPARED
+        },
         **(
             {
                 "difference": report(
@@ -125,6 +136,8 @@ rule plots:
         variable=config["variable"],
         vmax=config["plots"]["vmax"][config["variable"]],
         std_vmax=config["plots"]["std_vmax"][config["variable"]],
+        compare=setting("validation", "compare"),
+        crs=config["crs"],
     message:
         "plots: the maps of {wildcards.run}{wildcards.target}"
     script:

@@ -10,6 +10,7 @@ product.validate(
     experts_file=snakemake.input.experts,
     hyperparameters=snakemake.input.hyperparameters,
     truth=list(snakemake.input.truth),
+    compare=dict(zip(sorted(snakemake.params.validation["compare"]), snakemake.input.compare)),
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
     variable=snakemake.params.variable,

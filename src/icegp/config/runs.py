@@ -24,6 +24,7 @@ RUN_SECTIONS = (
 
 
 SHARED_IN_RUNS = {
+    "validation": ("compare",),  # the plots' outputs are named by the products compared with
     "prediction": ("grid_spacing", "extent", "min_lat", "locations_file"),
     "training": ("threads", "mem_mb", "device"),
 }

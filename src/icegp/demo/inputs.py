@@ -44,6 +44,26 @@ def write_day(ymd: str, demo_cfg, beams, crs: str, grid_cfg, ocean, output) -> N
     bremen.write_file(output.smap, synthetic.smap_day(day, seed, scale, ocean))
     nsidc_cdr.write_file(output.sic, day, synthetic.sic_day(day, seed, ocean))
     write_netcdf(truth_dataset(day, seed, crs, grid_cfg, ocean), output.truth)
+    write_other_product(output.compare, *synthetic.other_product_day(day, seed, ocean))
+
+
+def write_other_product(path: str, x, y, thickness) -> None:
+    """The demo's product to compare with: a thickness map on the NSIDC 25 km grid with its grid mapping."""
+    import xarray as xr
+
+    ds = xr.Dataset(
+        {
+            "sea_ice_thickness": (
+                ("y", "x"),
+                thickness.astype("float32"),
+                {"units": "m", "long_name": "sea ice thickness of another product (synthetic)", "grid_mapping": "crs"},
+            ),
+            "crs": ((), 0, grid.crs_cf_attrs(synthetic.TRUTH_CRS)),
+        },
+        coords={"x": ("x", x, {"units": "m"}), "y": ("y", y, {"units": "m"})},
+        attrs={"title": "another sea ice thickness product to compare with (icegp demo)"},
+    )
+    write_netcdf(ds, path, encoding={"sea_ice_thickness": {"zlib": True}})
 
 
 def write_regions(path: str, ocean) -> None:

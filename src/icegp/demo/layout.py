@@ -41,4 +41,5 @@ def demo_files(config, day: str) -> dict:
         "smap": os.path.join(out, "smap", bremen.file_name(day)),
         "sic": os.path.join(out, "sic", nsidc_cdr.file_name(day)),
         "truth": os.path.join(out, "truth", f"{ymd}.nc"),
+        "compare": os.path.join(out, "compare", f"{ymd}_other_thickness.nc"),
     }

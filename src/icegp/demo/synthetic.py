@@ -330,3 +330,18 @@ def region_codes(lon, lat) -> np.ndarray:
         east = (lon >= lon0) & (lon < lon1) | (lon + 360.0 >= lon0) & (lon + 360.0 < lon1)
         codes[east & (lat >= lat0) & (lat < lat1)] = code
     return codes
+
+
+OTHER_BIAS_M = 0.1  # the demo's other product reads this much thicker than the truth ...
+OTHER_NOISE_M = 0.1  # ... with this much independent noise per 25 km cell
+
+
+def other_product_day(day: str, seed: int, ocean) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Another product's map of the day to compare with (as CS2SMOS or IS2SITMOGR4 would be): the truth
+    at noon on the NSIDC 25 km north grid, OTHER_BIAS_M thicker, with noise; NaN off the ice."""
+    x, y = grid.grid_axes(grid.NSIDC_NORTH_EXTENT, 25_000.0)
+    xx, yy = np.meshgrid(x, y)
+    lon, lat = grid.xy_to_lonlat(xx, yy, TRUTH_CRS)
+    h = truth_thickness(lon, lat, timestamps.day_centre(day), seed, ocean)
+    noise = _day_rng(seed, day, stream=123).normal(0.0, OTHER_NOISE_M, h.shape)
+    return x, y, np.where(np.isfinite(h) & (h > 0), h + OTHER_BIAS_M + noise, np.nan)

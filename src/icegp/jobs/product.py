@@ -19,6 +19,7 @@ from icegp.product import season as seasonal
 from icegp.sources import nsidc_0780, nsidc_cdr
 from icegp.util.atomic import atomic_path, write_json, write_netcdf
 from icegp.util.checks import InputError
+from icegp.validation import compare as against
 from icegp.validation import scores
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ def validate(
     experts_file: str,
     hyperparameters: str,
     truth,
+    compare: dict[str, str],
     output: str,
     target: str,
     variable: str,
@@ -90,7 +92,8 @@ def validate(
     along_track,
     engine: Engine,
 ) -> dict:
-    """Score the product against the truth (the demo's, when given) and against held-out tracks."""
+    """Score the product against the truth (the demo's, when given), other products (`compare`: name
+    -> the day's file) and held-out tracks."""
     report: dict = {"target": target, "variable": variable}
     window = pd.read_parquet(obs)
     if window.empty:
@@ -103,6 +106,11 @@ def validate(
         if truth:
             with xr.open_dataset(truth[0]) as known:
                 report["truth"] = scores.scores(field, known[variable].values)
+        if compare:
+            report["compare"] = {
+                name: {"file": path, **scores.scores(field, other.values)}
+                for name, path, other in compared(ds, compare, settings["compare"], crs)
+            }
     report["holdout"] = scores.holdout(
         window,
         pd.read_parquet(experts_file),
@@ -120,11 +128,21 @@ def validate(
     return report
 
 
+def compared(ds: xr.Dataset, files: dict[str, str], settings: dict, crs: str):
+    """(name, file, the product regridded to our cells) for each product compared with."""
+    for name, path in files.items():
+        other = against.regrid(path, settings[name], x_axis=ds["x"].values, y_axis=ds["y"].values, crs=crs)
+        yield name, path, other
+
+
 def plots(
     *,
     product_file: str,
     hyperparameters: str,
     truth,
+    compare: dict[str, str],
+    compare_settings: dict,
+    crs: str,
     background: str,
     outputs,
     variable: str,
@@ -140,7 +158,10 @@ def plots(
         if truth:
             with xr.open_dataset(truth[0]) as t:
                 known = t[variable].load()
-        figures.product_maps(ds, variable, outputs, vmax=vmax, std_vmax=std_vmax, truth=known, background=back.load())
+        backdrop = back.load()
+        figures.product_maps(ds, variable, outputs, vmax=vmax, std_vmax=std_vmax, truth=known, background=backdrop)
+        for name, _, other in compared(ds, compare, compare_settings, crs):
+            figures.comparison_map(ds[variable], other, outputs[f"compare_{name}"], name=name, background=backdrop)
     hyp = pd.read_parquet(hyperparameters)
     figures.expert_status(hyp, outputs["experts"])
     figures.hyperparameter_maps(hyp, outputs["hyperparameters"])

@@ -211,14 +211,29 @@ def _difference_map(
 ) -> Path:
     """product − truth on a diverging scale centred at 0; bias and RMSE in the title."""
     field, truth = xr.align(field, truth.transpose("y", "x"), join="exact")  # a grid mismatch raises
-    diff = field - truth
+    return _difference(field - truth, path, what="product − truth", when=when, units=units, background=background)
+
+
+def comparison_map(
+    field: xr.DataArray, other: xr.DataArray, path, *, name: str, background: xr.Dataset | None = None
+) -> Path:
+    """The product minus another product regridded to its cells (`name` in the title)."""
+    field = _first_time(field)
+    diff = field - other.transpose("y", "x")
+    units = field.attrs.get("units", "")
+    return _difference(
+        diff, Path(path), what=f"product − {name}", when=_time_label(field), units=units, background=background
+    )
+
+
+def _difference(diff: xr.DataArray, path: Path, *, what: str, when: str, units: str, background) -> Path:
     values = diff.values[np.isfinite(diff.values)]
     stats = f"bias {values.mean():.3g}, RMSE {np.sqrt((values**2).mean()):.3g}" if values.size else "no overlap"
     limit = symmetric_limit(diff.values)
     return _write_map(
         diff,
         path,
-        _title("product − truth", when, f"({stats})"),
+        _title(what, when, f"({stats})"),
         _label("difference", units),
         background=background,
         cmap="RdBu_r",

@@ -1,2 +1,2 @@
-"""Validation of a product: against a known truth (the demo) and by holding out whole tracks of
-real observations."""
+"""Validation of a product: against a known truth (the demo), by holding out whole tracks of real
+observations, and against other gridded products (compare)."""
