@@ -43,7 +43,7 @@ def write_demo_days(root: Path, days=DAYS, cfg=None) -> dict:
     files = {}
     for day in days:
         f = layout.demo_files(cfg, day)
-        out = SimpleNamespace(is2=f["is2"], smap=f["smap"], sic=f["sic"], truth=f["truth"])
+        out = SimpleNamespace(**f)
         inputs.write_day(
             day.replace("-", ""), cfg["demo"], layout.demo_beams(cfg), cfg["crs"], cfg["prediction"], ocean, out
         )

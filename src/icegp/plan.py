@@ -6,11 +6,10 @@ Pure functions of the config (no TensorFlow, no data reads beyond globbing), use
 from __future__ import annotations
 
 import calendar
-import os
 
 from icegp.config import sources, targets
 from icegp.demo import layout
-from icegp.sources import is2sitdat4, registry
+from icegp.sources import loading, registry
 from icegp.sources.download import expand_template
 from icegp.util import timestamps
 
@@ -46,22 +45,17 @@ def source_window(config, src: dict, target: str) -> list[str]:
 
 
 def load_inputs(config, src: dict, day: str) -> list[str]:
-    """Input files of one load job: the demo's files, the fetch manifest, or what exists on disk."""
+    """Input files of one load job: the demo's files, the fetch manifest, or what exists on disk
+    (:func:`icegp.sources.loading.day_files`)."""
     kind = src["type"]
-    demo = layout.is_demo_source(config, src)
-    if kind == "is2sitdat4":
-        if demo:
+    if "url" in src:
+        return [f"results/fetch/{src['name']}/{day}.json"]
+    if layout.is_demo_source(config, src):
+        if kind == "is2sitdat4":
             return [f for f in layout.demo_files(config, day)["is2"] if any(f"_{b}_" in f for b in src["beams"])]
-        return is2sitdat4.day_files(src["path"], day, src["beams"])
-    if kind in registry.GRIDDED:
-        if "url" in src:
-            return [f"results/fetch/{src['name']}/{day}.json"]
-        if demo:
+        if kind in registry.GRIDDED:
             return [layout.demo_files(config, day)["smap" if kind == "bremen_smos_smap" else "sic"]]
-    if kind == "table":
-        return [src["path"]] if os.path.exists(src["path"]) else []
-    path = expand_template(src["path"], day)
-    return [path] if os.path.exists(path) else []
+    return loading.day_files(src, day)
 
 
 def locations_files(config: dict) -> list[str]:

@@ -186,7 +186,7 @@ def test_a_cached_file_edited_after_its_fetch_is_refused_with_the_command_that_r
     with pytest.raises(
         loading.InputError, match=rf"{cache} has changed since .*`rm {cache} && snakemake --forcerun {manifest}`"
     ):
-        loading.load_day(src, DAY, "EPSG:3411", str(manifest))
+        loading.load_day(src, DAY, "EPSG:3411", [str(manifest)])
 
 
 def test_404_fails_at_once_and_leaves_nothing(server, tmp_path):

@@ -32,6 +32,25 @@ def test_is2_reader_round_trips_the_generator(demo_days):
     assert (np.diff(np.unique(np.round(df["t"] * 86400))) > 0).all()  # time of day kept, not truncated
 
 
+def test_a_load_job_reads_the_files_the_dag_gave_it_not_what_it_finds(demo_days, tmp_path):
+    root, files = demo_days
+    source, day = is2_source(root), "2019-04-15"
+    on_disk = loading.day_files(source, day)
+    assert len(on_disk) == 2  # both beams
+    given = [f for f in on_disk if "_bnum1_" in f]
+    load.load_day(
+        source=source, day=day, crs="EPSG:3411", inputs=given, output=str(tmp_path / "a.parquet"), missing_days="error"
+    )
+    both = loading.load_day(source, day, "EPSG:3411")
+    one = pd.read_parquet(tmp_path / "a.parquet")
+    assert 0 < len(one) < len(both)
+    pd.testing.assert_frame_equal(one, loading.load_day({**source, "beams": ["bnum1"]}, day, "EPSG:3411"))
+    with pytest.raises(InputError, match="no IS2SITDAT4 files for beams"):  # given none: a missing day
+        load.load_day(
+            source=source, day=day, crs="EPSG:3411", inputs=[], output=str(tmp_path / "b.parquet"), missing_days="error"
+        )
+
+
 def test_is2_day_loader_uses_beams_subsample_and_variable(demo_days):
     root, _ = demo_days
     full = loading.load_day(is2_source(root), "2019-04-15", "EPSG:3411")

@@ -114,7 +114,7 @@ def test_download_from_the_bucket_layout_and_a_day_the_server_lacks(sic_file, tm
         )
         manifest = str(tmp_path / f"{DAY}.json")
         fetch(source, DAY, manifest, "error")
-        df = loading.load_day(source, DAY, "EPSG:3411", manifest)
+        df = loading.load_day(source, DAY, "EPSG:3411", [manifest])
         assert len(df) == len(nsidc_cdr.read_file(sic_file)) and (df["obs"] == 0).all()
         assert (df["source"] == "sic").all() and np.allclose(df["t"] % 1, 0.5)  # a daily map: the day's centre
         with pytest.raises(DownloadError, match="day 2019-04-16: .*404"):
@@ -122,7 +122,7 @@ def test_download_from_the_bucket_layout_and_a_day_the_server_lacks(sic_file, tm
         fetch(source, "2019-04-16", str(tmp_path / "16.json"), "skip")
         assert json.loads((tmp_path / "16.json").read_text())["status"] == "missing"
         with pytest.raises(loading.DayMissing, match="day 2019-04-16"):
-            loading.load_day(source, "2019-04-16", "EPSG:3411", str(tmp_path / "16.json"))
+            loading.load_day(source, "2019-04-16", "EPSG:3411", [str(tmp_path / "16.json")])
     finally:
         httpd.shutdown()
         httpd.server_close()

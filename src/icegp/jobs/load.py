@@ -38,11 +38,10 @@ def fetch_gridded(*, source: dict, day: str, cache: str, manifest: str, missing_
 
 
 def load_day(*, source: dict, day: str, crs: str, inputs, output: str, missing_days: str) -> dict:
-    """The day's table of one source; a missing or unreadable day fails, or, with missing_days=skip, is
-    written empty and flagged with the reason."""
-    manifest = inputs[0] if inputs and str(inputs[0]).endswith(".json") else None
+    """The day's table of one source from the files the DAG gave the job (`inputs`); a missing or
+    unreadable day fails, or, with missing_days=skip, is written empty and flagged with the reason."""
     try:
-        df = loading.load_day(source, day, crs, manifest)
+        df = loading.load_day(source, day, crs, list(inputs))
         meta = loading.status_metadata(source, day, df)
     except InputError as err:  # absent, or there and unreadable (named in the reason)
         if missing_days != "skip":

@@ -41,8 +41,7 @@ def whole_day(df: pd.DataFrame, day: str, path: str) -> pd.DataFrame:
     return kept
 
 
-def load_is2sitdat4(source: dict, day: str) -> pd.DataFrame:
-    files = is2sitdat4.day_files(source["path"], day, source["beams"])
+def load_is2sitdat4(source: dict, day: str, files: list[str]) -> pd.DataFrame:
     if not files:
         raise DayMissing(
             f"source {source['name']!r}, day {day}: no IS2SITDAT4 files for beams "
@@ -62,21 +61,22 @@ def load_gridded(source: dict, day: str, path: str) -> pd.DataFrame:
     return df
 
 
-def load_along_track_table(source: dict, day: str) -> pd.DataFrame:
-    path = expand_template(source["path"], day)
-    if not os.path.exists(path):
-        raise DayMissing(f"source {source['name']!r}, day {day}: file {path} not found")
+def load_along_track_table(source: dict, day: str, files: list[str]) -> pd.DataFrame:
+    if not files:
+        raise DayMissing(f"source {source['name']!r}, day {day}: file {expand_template(source['path'], day)} not found")
     columns = source["columns"]
     table = tables.read_along_track_table(
-        path, columns["value"], source["kind"], registry.source_time_stamps(source), columns["time_units"]
+        files[0], columns["value"], source["kind"], registry.source_time_stamps(source), columns["time_units"]
     )
-    return whole_day(table, day, path)
+    return whole_day(table, day, files[0])
 
 
-def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
+def load_xyt_table(source: dict, day: str, crs: str, files: list[str]) -> pd.DataFrame:
     """The rows of a many-day table on `day`; a day the table does not cover is a missing day."""
+    if not files:
+        raise DayMissing(f"source {source['name']!r}, day {day}: table {source['path']} not found")
     whole = tables.read_xyt_table(
-        source["path"], crs, time_stamps=registry.source_time_stamps(source), time_units=source["columns"]["time_units"]
+        files[0], crs, time_stamps=registry.source_time_stamps(source), time_units=source["columns"]["time_units"]
     )
     rows = day_window(whole, day)
     if rows.empty:
@@ -88,13 +88,15 @@ def load_xyt_table(source: dict, day: str, crs: str) -> pd.DataFrame:
     return rows
 
 
-def gridded_path_for(source: dict, day: str, manifest: str | None) -> str:
-    """The daily gridded file of a day: from the fetch manifest (url sources) or the path template."""
-    if manifest is None:
-        path = expand_template(source["path"], day)
-        if not os.path.exists(path):
-            raise DayMissing(f"source {source['name']!r}, day {day}: file {path} not found")
-        return path
+def gridded_file(source: dict, day: str, files: list[str]) -> str:
+    """The daily gridded file of a day: the file itself, or the one its fetch manifest (url sources)
+    names, checked against the manifest."""
+    if not files:
+        expected = expand_template(source["path"], day) if "path" in source else "its fetch manifest"
+        raise DayMissing(f"source {source['name']!r}, day {day}: file {expected} not found")
+    if not files[0].endswith(".json"):
+        return files[0]
+    manifest = files[0]
     with open(manifest) as fh:
         info = json.load(fh)
     if info.get("status") != "ok":
@@ -114,17 +116,31 @@ def gridded_path_for(source: dict, day: str, manifest: str | None) -> str:
     return info["path"]
 
 
-def load_day(source: dict, day: str, crs: str, manifest: str | None = None) -> pd.DataFrame:
-    """One source's observations for one day in the observation contract."""
+def day_files(source: dict, day: str) -> list[str]:
+    """A source's files of a day as found on disk: its IS2SITDAT4 files, the day's file of a path
+    template, or its table (empty when there are none). A fetched source's day is its manifest,
+    which only the DAG knows (`results/fetch/...`)."""
+    if "url" in source:
+        return []
+    if source["type"] == "is2sitdat4":
+        return is2sitdat4.day_files(source["path"], day, source["beams"])
+    path = source["path"] if source["type"] == "table" else expand_template(source["path"], day)
+    return [path] if os.path.exists(path) else []
+
+
+def load_day(source: dict, day: str, crs: str, files: list[str] | None = None) -> pd.DataFrame:
+    """One source's observations for one day in the observation contract, from `files` (a load job's
+    inputs, as the DAG declared them), else from :func:`day_files`."""
+    files = day_files(source, day) if files is None else [str(f) for f in files]
     kind = source["type"]
     if kind == "is2sitdat4":
-        df = load_is2sitdat4(source, day)
+        df = load_is2sitdat4(source, day, files)
     elif kind in registry.GRIDDED:
-        df = load_gridded(source, day, gridded_path_for(source, day, manifest))
+        df = load_gridded(source, day, gridded_file(source, day, files))
     elif kind == "along_track_csv":
-        df = load_along_track_table(source, day)
+        df = load_along_track_table(source, day, files)
     elif kind == "table":
-        df = load_xyt_table(source, day, crs)
+        df = load_xyt_table(source, day, crs, files)
     else:
         raise InputError(f"source {source['name']!r}: unknown type {kind!r}")
     if df.empty:
