@@ -152,3 +152,12 @@ def most_common_region(codes) -> int:
         return 0
     counts = named.value_counts()
     return int(counts[counts == counts.max()].index.min())
+
+
+def assert_timing_reads_the_dags_jobs(work: Path, *configfiles) -> None:
+    """plan.benchmark_files (the timing report's inputs) is exactly the benchmark files the run wrote."""
+    from icegp import config, plan
+
+    made = {str(p.relative_to(work)) for p in (work / "benchmarks").rglob("*.tsv")}
+    listed = plan.benchmark_files(config.load(work / "config" / "config.yaml", *configfiles))
+    assert sorted(made - {"benchmarks/timing_report/all.tsv"}) == sorted(listed)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 
 from icegp.config import sources, targets
+from icegp.config.runs import source_key
 from icegp.demo import layout
 from icegp.sources import loading, registry
 from icegp.sources.download import expand_template
@@ -139,3 +140,62 @@ def compare_files(config, target: str) -> dict[str, str]:
     return {
         name: expand_template(other["path"], target) for name, other in sorted(config["validation"]["compare"].items())
     }
+
+
+def has_truth(config) -> bool:
+    """Whether the demo's truth scores and draws the product (the demo, for thickness or freeboard)."""
+    return config["demo"]["enabled"] and config["variable"] in ("sea_ice_thickness", "sea_ice_freeboard")
+
+
+def mapped_days(config) -> list[str]:
+    """Every day the DAG makes an observation window and experts for: the targets and the days
+    trained for them (monthly reference days)."""
+    return sorted(set(targets(config)) | set(trained_days(config)))
+
+
+def product_benchmark_files(config, day: str, *, run: str = "") -> list[str]:
+    """The benchmark files (`benchmarks/<rule>/<wildcards>.tsv`) of the jobs that make and validate
+    `day`'s product in run `run` (runs/{name}/, "" for the config): the grids, its window, experts,
+    the training of the days it takes hyperparameters from, prediction, product and validation."""
+    trained = hyperparameter_days(config, day)
+    files = [f"benchmarks/grids/{run}all.tsv"]
+    for d in sorted({day, *trained}):
+        files += [f"benchmarks/observations/{run}{d}.tsv", f"benchmarks/experts/{run}{d}.tsv"]
+    for d in trained:
+        files += [f"benchmarks/train/{run}{d}/{s}.tsv" for s in shards(config)] + [f"benchmarks/smooth/{run}{d}.tsv"]
+    if len(trained) == 2:
+        files.append(f"benchmarks/interpolate_hyperparameters/{run}{day}.tsv")
+    files += [f"benchmarks/predict/{run}{day}/{s}.tsv" for s in shards(config, "predict")]
+    return files + [f"benchmarks/product/{run}{day}.tsv", f"benchmarks/validate/{run}{day}.tsv"]
+
+
+def benchmark_files(config) -> list[str]:
+    """The benchmark file of every job of the config's DAG (what the timing report reads: the DAG's
+    own jobs, no stale file of an earlier layout)."""
+    files = {f for day in targets(config) for f in product_benchmark_files(config, day)}
+    files |= {f"benchmarks/plots/{day}.tsv" for day in plotted_targets(config)}
+    return sorted(files) + shared_benchmark_files(config)
+
+
+def shared_benchmark_files(config) -> list[str]:
+    """The benchmark files of the jobs every run shares: the demo's, downloads, loads, the season's."""
+    files, demo_days = [], set()
+    for src in sources(config).values():
+        window = sorted({d for day in mapped_days(config) for d in source_window(config, src, day)})
+        files += [f"benchmarks/load_day/{source_key(config, src)}/{d}.tsv" for d in window]
+        if "url" in src:
+            files += [f"benchmarks/fetch_gridded/{src['name']}/{d}.tsv" for d in window]
+        elif layout.is_demo_source(config, src):
+            demo_days |= set(window)
+    days = targets(config)
+    if has_truth(config):
+        demo_days |= set(days)
+    demo_days |= {d for d, path in concentration_files(config).items() if layout.is_demo_file(config, path)}
+    demo_days |= {d for d in days for path in compare_files(config, d).values() if layout.is_demo_file(config, path)}
+    regions = season_name(config) and layout.is_demo_file(config, config["monthly"]["regions"])
+    files += [f"benchmarks/demo_inputs/{d.replace('-', '')}.tsv" for d in sorted(demo_days)]
+    files += ["benchmarks/demo_regions/all.tsv"] if regions else []
+    files += ["benchmarks/demo_ocean_mask/all.tsv"] if demo_days or regions else []
+    if season_name(config):
+        files += ["benchmarks/season/all.tsv", "benchmarks/monthly/all.tsv"]
+    return files

@@ -16,6 +16,7 @@ from icegp.util.atomic import read_parquet_metadata
 from conftest import (
     REPO,
     TINY_CONFIG,
+    assert_timing_reads_the_dags_jobs,
     compliance_failures,
     copy_workflow,
     dry_run_jobs,
@@ -83,6 +84,7 @@ def test_a_two_month_season_end_to_end(tmp_path):
         )
     )
     snakemake(work, "--configfile", str(TINY_CONFIG), str(season), timeout=1500)
+    assert_timing_reads_the_dags_jobs(work, TINY_CONFIG, season)
     with xr.open_dataset(work / "results/season/spring.nc") as ds:
         assert [str(t)[:10] for t in ds["time"].values] == ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"]
         field = ds["sea_ice_thickness"]

@@ -55,15 +55,23 @@ def bench(tmp_path):
 
 
 def test_collect_one_row_per_file_with_median_of_repeats(bench):
-    df = timing.collect(bench).set_index(["rule", "job"])
+    df = timing.collect_under(bench).set_index(["rule", "job"])
     assert len(df) == 8
     assert df.loc[("train", "2019-04-15/0"), ["s", "cpu_time", "max_rss"]].tolist() == [11.0, 22.0, 510.0]
     assert df.loc[("load_day", "smap/2019-04-14"), "s"] == 4.0
     assert df.loc[("fetch_gridded", "smap/2019-04-14"), ["cpu_time", "max_rss"]].isna().all()
 
 
+def test_collect_reads_the_files_it_is_given_and_no_other(bench):
+    given = [bench / "train/2019-04-15/0.tsv", bench / "demo_inputs/2019-04-15.tsv"]
+    df = timing.collect(given, root=bench)
+    assert sorted(df["rule"]) == ["demo_inputs", "train"]  # a stale file beside them is not read
+    with pytest.raises(ValueError, match="no Snakemake benchmark files"):
+        timing.collect([], root=bench)
+
+
 def test_summarise_sums_medians_and_order(bench):
-    summary = timing.summarise(timing.collect(bench))
+    summary = timing.summarise(timing.collect_under(bench))
     assert summary["rule"].tolist() == [
         "demo_inputs",
         "fetch_gridded",
@@ -98,7 +106,8 @@ def test_stage_mapping():
 
 def test_timing_report_writes_tsv_and_chart(bench, tmp_path):
     out = tmp_path / "report"
-    summary = report.timing_report(benchmarks=bench, tsv=out / "timing.tsv", png=out / "timing.png")
+    files = sorted(bench.rglob("*.tsv"))
+    summary = report.timing_report(benchmarks=files, root=bench, tsv=out / "timing.tsv", png=out / "timing.png")
     written = pd.read_csv(out / "timing.tsv", sep="\t")
     assert written.columns.tolist() == contracts.TIMING
     assert written["rule"].tolist() == summary["rule"].tolist()
@@ -115,7 +124,9 @@ def test_no_benchmarks_is_a_clear_error(tmp_path, make):
     if make == "no_tsv":
         (root / "notes.txt").write_text("nothing here\n")
     with pytest.raises(ValueError, match=str(root)):
-        report.timing_report(benchmarks=root, tsv=tmp_path / "t.tsv", png=tmp_path / "t.png")
+        timing.collect_under(root)
+    with pytest.raises(ValueError, match="no Snakemake benchmark files"):
+        report.timing_report(benchmarks=[], root=root, tsv=tmp_path / "t.tsv", png=tmp_path / "t.png")
     assert not (tmp_path / "t.tsv").exists()
 
 
@@ -124,4 +135,4 @@ def test_a_file_without_benchmark_columns_is_named(tmp_path):
     (root / "train").mkdir(parents=True)
     (root / "train" / "0.tsv").write_text("a\tb\n1\t2\n")
     with pytest.raises(ValueError, match=r"train/0\.tsv.*missing columns"):
-        timing.collect(root)
+        timing.collect_under(root)

@@ -19,7 +19,15 @@ import icegp
 from icegp import contracts
 from icegp.util.atomic import read_parquet_metadata
 
-from conftest import TINY_CONFIG, compliance_failures, copy_workflow, dry_run_jobs, snakemake, snakemake_background
+from conftest import (
+    TINY_CONFIG,
+    assert_timing_reads_the_dags_jobs,
+    compliance_failures,
+    copy_workflow,
+    dry_run_jobs,
+    snakemake,
+    snakemake_background,
+)
 
 pytestmark = pytest.mark.workflow
 TARGET = "2019-04-15"
@@ -87,6 +95,7 @@ def test_product_is_cf_and_accurate(tiny_run):
 
 
 def test_every_rule_has_benchmark_log_and_timing_row(tiny_run):
+    assert_timing_reads_the_dags_jobs(tiny_run, TINY_CONFIG)
     summary = pd.read_csv(tiny_run / "results/timing_report.tsv", sep="\t")
     for rule in (
         "demo_inputs",

@@ -149,7 +149,7 @@ def shard_files(kind):
 
 
 # The demo's truth holds thickness and freeboard: only those products are compared with it.
-HAS_TRUTH = config["demo"]["enabled"] and config["variable"] in ("sea_ice_thickness", "sea_ice_freeboard")
+HAS_TRUTH = plan.has_truth(config)
 
 
 def truth_for(wildcards):
@@ -171,3 +171,8 @@ def final_outputs():
 def compare_for(wildcards):
     """The target's file of each product it is compared with, in the order of COMPARED."""
     return list(plan.compare_files(cfg(wildcards), wildcards.target).values())
+
+
+def run_benchmarks(name):
+    """The benchmark files of a run's own jobs for the trade-off's day (its shared loads not counted)."""
+    return plan.product_benchmark_files(run_config(f"runs/{name}/"), TARGETS[0], run=f"runs/{name}/")

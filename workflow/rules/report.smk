@@ -1,12 +1,10 @@
-# The successor of the old pipeline's timing_log.txt: every benchmark file aggregated per rule and stage.
+# The successor of the old pipeline's timing_log.txt: the DAG's benchmark files aggregated per rule and stage.
 
 
 rule timing_report:
     input:
-        expand("results/{target}/product.nc", target=TARGETS),
-        expand("results/{target}/validation.json", target=TARGETS),
-        expand("results/{target}/plots/product.png", target=PLOTTED),
-        [f"results/season/{SEASON}.nc", f"results/season/{SEASON}/monthly.nc"] if SEASON else [],
+        # the benchmark file of every job of this DAG (plan.benchmark_files): each job's own, none stale
+        benchmarks=plan.benchmark_files(config),
     output:
         tsv=report("results/timing_report.tsv", caption="../report/timing_tsv.rst", category="Timing"),
         png=report("results/timing_report.png", caption="../report/timing_png.rst", category="Timing"),
@@ -33,6 +31,7 @@ rule tradeoff:
     input:
         validation=expand("results/runs/{name}/{target}/validation.json", name=list(config["runs"]), target=TARGETS[0]),
         experts=expand("results/runs/{name}/{target}/experts.parquet", name=list(config["runs"]), target=TARGETS[0]),
+        benchmarks=[f for name in config["runs"] for f in run_benchmarks(name)],
     output:
         tsv=report("results/tradeoff/tradeoff.tsv", caption="../report/tradeoff_tsv.rst", category="Timing"),
         png=report("results/tradeoff/tradeoff.png", caption="../report/tradeoff_png.rst", category="Timing"),

@@ -4,4 +4,6 @@ from icegp import jobs
 from icegp.jobs import report
 
 jobs.setup_logging(snakemake)
-report.timing_report(benchmarks="benchmarks", tsv=snakemake.output.tsv, png=snakemake.output.png)
+report.timing_report(
+    benchmarks=list(snakemake.input.benchmarks), root="benchmarks", tsv=snakemake.output.tsv, png=snakemake.output.png
+)

@@ -8,7 +8,8 @@ report.tradeoff(
     validation=list(snakemake.input.validation),
     experts_files=list(snakemake.input.experts),
     engines=snakemake.params.engines,
-    benchmarks="benchmarks",
+    benchmarks=list(snakemake.input.benchmarks),
+    root="benchmarks",
     tsv=snakemake.output.tsv,
     png=snakemake.output.png,
 )

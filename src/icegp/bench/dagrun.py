@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from icegp.experts import selection as ex
-from icegp.report.timing import collect, summarise
+from icegp.report.timing import collect_under, summarise
 
 
 def copy_workflow(dest: Path, src: Path = Path(".")) -> Path:
@@ -71,7 +71,7 @@ def problems_for(workdir: Path, target: str, training: dict, num_days: int):
 
 
 def stage_table(workdir: Path) -> pd.DataFrame:
-    return summarise(collect(workdir / "benchmarks"))
+    return summarise(collect_under(workdir / "benchmarks"))
 
 
 def record(rows: dict, path: Path) -> None:

@@ -34,7 +34,7 @@ import yaml
 from icegp import config, plan
 from icegp.bench.dagrun import record, run_dag
 from icegp.demo import layout
-from icegp.report.timing import collect, summarise
+from icegp.report.timing import collect_under, summarise
 from icegp.util import timestamps
 
 OUT = Path("results/bench/season")
@@ -78,7 +78,7 @@ def generate_inputs(workdir: Path, overlay: dict, cores: int) -> float:
 def run_strategy(workdir: Path, overlay: dict, cores: int) -> dict:
     """One strategy's season: wall time, job time by stage, peak RSS, per-day scores, train tables."""
     wall = run_dag(workdir, overlay, cores, PRESETS, clean=("results", "benchmarks", "logs", ".snakemake"))
-    jobs = collect(workdir / "benchmarks")
+    jobs = collect_under(workdir / "benchmarks")
     jobs = jobs[~jobs["rule"].isin(("demo_inputs", "demo_ocean_mask"))]
     cfg = config.resolve(config.merged(config.load("config/config.yaml", *PRESETS), overlay))
     days = config.targets(cfg)

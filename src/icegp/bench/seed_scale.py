@@ -28,7 +28,7 @@ from icegp import config
 from icegp.demo import layout
 from icegp.gp.hyper import Hyper
 from icegp.gp.problem import FitResult
-from icegp.report.timing import collect, summarise
+from icegp.report.timing import collect_under, summarise
 from icegp.util import timestamps
 
 OUT = Path("results/bench/seed")
@@ -64,7 +64,7 @@ def preset_run(workdir: Path, preset: str, overlay: dict, cores: int, target: st
     from icegp.bench.dagrun import run_dag
 
     wall = run_dag(workdir, overlay, cores, [f"config/presets/{preset}.yaml"], clean=("results", "benchmarks", "logs"))
-    jobs = collect(workdir / "benchmarks")
+    jobs = collect_under(workdir / "benchmarks")
     jobs = jobs[~jobs["rule"].isin(DEMO_RULES)]
     stages = summarise(jobs).set_index("rule")
     valid = json.loads((workdir / f"results/{target}/validation.json").read_text())

@@ -15,11 +15,9 @@ from icegp.util.atomic import atomic_path
 log = logging.getLogger(__name__)
 
 
-def timing_report(*, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
-    """Summarise the benchmark files under `benchmarks` per rule and stage, a TSV table and a bar
-    chart; the jobs of runs (runs/{name}/) are left to the trade-off."""
-    bench = timing.collect(benchmarks)
-    summary = timing.summarise(bench[~bench["job"].str.startswith("runs/")])
+def timing_report(*, benchmarks: list[str], root: str, tsv: str, png: str) -> pd.DataFrame:
+    """Summarise the DAG's benchmark files (under `root`) per rule and stage, a TSV table and a bar chart."""
+    summary = timing.summarise(timing.collect(benchmarks, root))
     with atomic_path(tsv, ".tsv") as tmp:
         summary.to_csv(tmp, sep="\t", index=False, float_format="%.3f")
     timing.bar_chart(summary, png)
@@ -27,13 +25,16 @@ def timing_report(*, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
     return summary
 
 
-def tradeoff(*, validation, experts_files, engines: dict, benchmarks: str, tsv: str, png: str) -> pd.DataFrame:
-    """Every run's accuracy (its validation) against its summed job time: a TSV table and a chart."""
+def tradeoff(
+    *, validation, experts_files, engines: dict, benchmarks: list[str], root: str, tsv: str, png: str
+) -> pd.DataFrame:
+    """Every run's accuracy (its validation) against its summed job time (the benchmark files of its
+    own jobs): a TSV table and a chart."""
     if not validation:
         raise ValueError("config key runs: no runs to compare (runs is empty)")
     reports = {runs_table.run_name(p): json.loads(Path(p).read_text()) for p in validation}
     counts = {runs_table.run_name(p): len(pd.read_parquet(p)) for p in experts_files}
-    runs = runs_table.table(reports, counts, engines, timing.collect(benchmarks))
+    runs = runs_table.table(reports, counts, engines, timing.collect(benchmarks, root))
     with atomic_path(tsv, ".tsv") as tmp:
         runs.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
     runs_table.plot(runs, png)

@@ -62,20 +62,22 @@ def read_benchmark(path) -> pd.Series:
     return df[list(MEASURES)].apply(pd.to_numeric, errors="coerce").median()
 
 
-def collect(bench_dir) -> pd.DataFrame:
-    """One row per benchmark file: rule (first path component), job (the rest, without .tsv),
+def collect(files, root="benchmarks") -> pd.DataFrame:
+    """One row per benchmark file (`root/<rule>/<wildcards>.tsv`): rule, job (the wildcards' path)
     and the median s, cpu_time and max_rss of its rows."""
-    root = Path(bench_dir)
-    files = sorted(root.rglob("*.tsv")) if root.is_dir() else []
     if not files:
-        raise ValueError(
-            f"{root}: no Snakemake benchmark files (*.tsv) found ({'empty' if root.is_dir() else 'no such directory'})"
-        )
+        raise ValueError(f"no Snakemake benchmark files to summarise (under {root})")
     rows = []
-    for path in files:
+    for path in sorted(Path(f) for f in files):
         parts = path.relative_to(root).with_suffix("").parts
         rows.append({"rule": parts[0], "job": "/".join(parts[1:]), **read_benchmark(path).to_dict()})
     return pd.DataFrame(rows, columns=["rule", "job", *MEASURES])
+
+
+def collect_under(root) -> pd.DataFrame:
+    """:func:`collect` on every benchmark file under `root`: for a fresh working copy (the benchmark
+    commands), where no file is stale."""
+    return collect(sorted(Path(root).rglob("*.tsv")), root)
 
 
 def stage_of(rule: str) -> str:
