@@ -33,6 +33,7 @@ STAGES = (
 STAGE_OF = {
     "demo_ocean_mask": "demo",
     "demo_inputs": "demo",
+    "demo_regions": "demo",
     "fetch_gridded": "load",
     "load_day": "load",
     "observations": "observations",
@@ -46,6 +47,7 @@ STAGE_OF = {
     "validate": "validate",
     "plots": "plots",
     "season": "product",
+    "monthly": "product",
 }
 #: Benchmark columns used here: wall seconds, CPU seconds, peak resident memory (MB).
 MEASURES = ("s", "cpu_time", "max_rss")
