@@ -120,3 +120,43 @@ def test_a_region_mask_without_names_is_refused_naming_the_file(tmp_path):
     ).to_netcdf(path)
     with pytest.raises(InputError, match=f"{path}: sea_ice_region needs flag_values"):
         nsidc_0780.read_file(str(path))
+
+
+def test_the_monthly_file_averages_mapped_days_and_weighs_volume():
+    x_axis, y_axis = np.array([0.0, 100e3]), np.array([100e3, 0.0])
+    h = np.array([[[1.0, 2.0], [3.0, np.nan]], [[9.0, 9.0], [9.0, 9.0]], [[3.0, 2.0], [1.0, 4.0]]])
+    dims = ("time", "y", "x")
+    season = xr.Dataset(
+        {
+            "sea_ice_thickness": (dims, h, {"units": "m", "standard_name": "sea_ice_thickness"}),
+            "sea_ice_thickness_std": (dims, np.full(h.shape, 0.2)),
+            "day_status": ("time", np.array([0, 1, 0], "int8")),  # 2019-05-01 is a missing day
+            "crs": ((), 0, grid.crs_cf_attrs(CRS)),
+            "land_mask": (("y", "x"), np.zeros((2, 2), "int8")),
+        },
+        coords={
+            "time": pd.to_datetime(["2019-04-30", "2019-05-01", "2019-05-02"]).values,
+            "y": y_axis,
+            "x": x_axis,
+            "lat": (("y", "x"), np.full((2, 2), 85.0)),
+            "lon": (("y", "x"), np.zeros((2, 2))),
+        },
+    )
+    conc = xr.DataArray(
+        np.array([[[1.0, 0.5], [1.0, 1.0]], [[0.5, 0.5], [0.5, 0.5]]]),
+        dims=dims,
+        coords={"time": pd.to_datetime(["2019-04-01", "2019-05-01"]).values},
+    )
+    codes = (np.array([[1, 1], [12, 2]]), {0: "outside", 1: "central", 2: "beaufort", 12: "caa"})
+    out = monthly.dataset(
+        season, variable="sea_ice_thickness", crs=CRS, concentration=conc, regions=codes, excluded=["caa"]
+    )
+    np.testing.assert_array_equal(out["days_mapped"], [1, 1])
+    np.testing.assert_allclose(out["sea_ice_thickness"].isel(time=1), h[2])  # the missing day is not averaged
+    area = out["cell_area"].values
+    np.testing.assert_allclose(out["sea_ice_volume"].isel(time=0), h[0] * conc.values[0] * area)
+    april = np.nansum(np.where(codes[0] == 12, np.nan, h[0] * conc.values[0] * area)) / 1e9
+    assert float(out["total_sea_ice_volume"].isel(time=0)) == pytest.approx(april)  # caa left out
+    assert [str(b)[:10] for b in out["time_bnds"].values[:, 1]] == ["2019-05-01", "2019-06-01"]
+    assert out["sea_ice_thickness"].attrs["cell_methods"] == "time: mean"
+    assert out.attrs["icegp_excluded_regions"] == "caa"

@@ -97,7 +97,9 @@ def dataset(
         out["region"] = (("y", "x"), codes.astype("int8"), region_attrs(names))
         counted = ~out["region"].isin([code for code, name in names.items() if name in excluded])
     if concentration is not None:
-        out["sea_ice_area_fraction"] = concentration.assign_coords(time=out["time"]).transpose("time", "y", "x")
+        # the months with a mapped day (a month of missing days only has no thickness to weigh)
+        at = concentration.sel(time=out["time"].values).assign_coords(y=out["y"], x=out["x"])
+        out["sea_ice_area_fraction"] = at.transpose("time", "y", "x")
         if variable == THICKNESS:
             volume = out[variable] * out["sea_ice_area_fraction"] * out["cell_area"]
             out["sea_ice_volume"] = volume
