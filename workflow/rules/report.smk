@@ -31,7 +31,8 @@ rule tradeoff:
     input:
         validation=expand("results/runs/{name}/{target}/validation.json", name=list(config["runs"]), target=TARGETS[0]),
         experts=expand("results/runs/{name}/{target}/experts.parquet", name=list(config["runs"]), target=TARGETS[0]),
-        benchmarks=[f for name in config["runs"] for f in run_benchmarks(name)],
+        # a function, so a run's config is resolved only when the trade-off is asked for
+        benchmarks=lambda wc: [f for name in config["runs"] for f in run_benchmarks(name)],
     output:
         tsv=report("results/tradeoff/tradeoff.tsv", caption="../report/tradeoff_tsv.rst", category="Timing"),
         png=report("results/tradeoff/tradeoff.png", caption="../report/tradeoff_png.rst", category="Timing"),
