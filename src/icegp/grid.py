@@ -110,12 +110,19 @@ def nearest_index(axis: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.where((idx >= 0) & (idx < len(axis)), idx, -1)
 
 
+def axis_index(axis: np.ndarray, values) -> np.ndarray:
+    """:func:`nearest_index` on an axis that ascends or descends (NSIDC grids' y descends)."""
+    axis, values = np.asarray(axis), np.asarray(values)
+    if len(axis) > 1 and axis[0] > axis[-1]:
+        up = nearest_index(axis[::-1], values)
+        return np.where(up >= 0, len(axis) - 1 - up, -1)
+    return nearest_index(axis, values)
+
+
 def cell_of(x_axis, y_axis, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The (row, column) of the product cell (y axis descending) holding each point, and which points
-    fall on the grid at all."""
-    xi = nearest_index(x_axis, np.asarray(x))
-    yi_up = nearest_index(y_axis[::-1], np.asarray(y))  # the y axis descends
-    return len(y_axis) - 1 - yi_up, xi, (xi >= 0) & (yi_up >= 0)
+    """The (row, column) of the grid cell holding each point, and which points fall on the grid at all."""
+    yi, xi = axis_index(y_axis, y), axis_index(x_axis, x)
+    return yi, xi, (xi >= 0) & (yi >= 0)
 
 
 def bin_to_grid(obs: pd.DataFrame, x_axis, y_axis) -> tuple[np.ndarray, np.ndarray]:

@@ -89,12 +89,7 @@ def centre_code(codes: xr.DataArray, mask_crs: str, x_axis, y_axis, crs: str) ->
     xx, yy = np.meshgrid(x_axis, y_axis)
     lon, lat = grid.xy_to_lonlat(xx, yy, crs)
     mx, my = grid.lonlat_to_xy(lon, lat, mask_crs)
-    mask_x, mask_y = codes["x"].values, codes["y"].values
-    flip = mask_y[0] > mask_y[-1]  # nearest_index wants ascending axes
-    xi = grid.nearest_index(mask_x, mx.ravel())
-    yi = grid.nearest_index(mask_y[::-1] if flip else mask_y, my.ravel())
-    yi = np.where(yi >= 0, len(mask_y) - 1 - yi, -1) if flip else yi
-    inside = (xi >= 0) & (yi >= 0)
+    yi, xi, inside = grid.cell_of(codes["x"].values, codes["y"].values, mx.ravel(), my.ravel())
     out = np.zeros(xx.size, "int16")
     out[inside] = codes.values[yi[inside], xi[inside]]
     return out.reshape(xx.shape)
