@@ -113,6 +113,24 @@ def test_region_mask_round_trip_and_lookup(tmp_path):
     np.testing.assert_array_equal(fine.ravel(), nearest.values)
 
 
+def test_a_truncated_region_mask_is_refused_naming_the_file(tmp_path):
+    x, y = grid.grid_axes(grid.NSIDC_NORTH_EXTENT, 25_000.0)
+    path = tmp_path / nsidc_0780.FILE_NAME
+    nsidc_0780.write_file(str(path), np.ones((len(y), len(x))), x, y, CRS)
+    path.write_bytes(path.read_bytes()[:2000])  # a transfer cut short
+    with pytest.raises(InputError, match=f"{path}: cannot open as netCDF"):
+        nsidc_0780.read_file(str(path))
+
+
+def test_a_region_mask_off_its_axes_is_refused(tmp_path):
+    path = tmp_path / "regions.nc"
+    values = np.zeros((3, 2, 2), "uint8")
+    attrs = {"flag_values": np.array([0], "uint8"), "flag_meanings": "outside"}
+    xr.Dataset({"sea_ice_region": (("t", "y", "x"), values, attrs)}, coords={"x": [0, 1], "y": [1, 0]}).to_netcdf(path)
+    with pytest.raises(InputError, match=f"{path}: sea_ice_region must lie on \\(y, x\\)"):
+        nsidc_0780.read_file(str(path))
+
+
 def test_a_region_mask_without_names_is_refused_naming_the_file(tmp_path):
     path = tmp_path / "regions.nc"
     xr.Dataset(
