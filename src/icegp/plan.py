@@ -1,11 +1,14 @@
-"""What the DAG needs to know from the config: targets, data days, shards, input files.
+"""What the DAG needs to know from the config: where its files live, targets, data days, shards, inputs.
 
-Pure functions of the config (no TensorFlow, no data reads beyond globbing), used by the Snakefile.
+Pure functions of the config (no TensorFlow, no data reads beyond globbing), used by the Snakefile,
+the jobs and the benchmark tools.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
+import string
 
 from icegp.config import sources, targets
 from icegp.config.runs import source_key
@@ -13,6 +16,74 @@ from icegp.demo import layout
 from icegp.sources import loading, registry
 from icegp.sources.download import expand_template
 from icegp.util import timestamps
+
+# The layout: every path under results/, logs/ and benchmarks/, as Snakemake patterns. A target's
+# files lie under a root: results/ for the config itself, results/runs/{name}/ for a run (`runs`);
+# the `{root}` wildcard is never empty and the root is a directory of its own.
+RESULTS = "results"
+LOGS = "logs"
+BENCHMARKS = "benchmarks"
+#: The `{root}` wildcard's constraint.
+ROOT = r"results(?:/runs/[A-Za-z0-9_-]+)?"
+FETCH_MANIFEST = "results/fetch/{source}/{day}.json"
+OBS_DAY = "results/obs/{source}/{day}.parquet"
+GRID = "{root}/grid/{name}"
+OBSERVATIONS = "{root}/{target}/observations.parquet"
+OBSERVATIONS_REPORT = "{root}/{target}/observations.json"
+EXPERTS = "{root}/{target}/experts.parquet"
+TRAIN = "{root}/{target}/train/{shard}.parquet"
+HYPERPARAMETERS = "{root}/{target}/hyperparameters.parquet"
+INTERPOLATED = "{root}/{target}/hyperparameters_interpolated.parquet"
+PREDICT = "{root}/{target}/predict/{shard}.parquet"
+PRODUCT = "{root}/{target}/product.nc"
+VALIDATION = "{root}/{target}/validation.json"
+PLOT = "{root}/{target}/plots/{name}.png"
+SEASON = "results/season/{season}.nc"
+SEASON_FILE = "results/season/{season}/{name}"
+TIMING_REPORT = "results/timing_report.{ext}"
+TRADEOFF = "results/tradeoff/tradeoff.{ext}"
+#: The benchmark tools' numbers (python -m icegp.bench), outside the DAG.
+BENCH = "results/bench"
+
+
+class _Unfilled(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def fill(pattern: str, **wildcards) -> str:
+    """`pattern` with the given wildcards filled in and the others left for Snakemake to match."""
+    return string.Formatter().vformat(pattern, (), _Unfilled(wildcards))
+
+
+def root(run: str | None = None) -> str:
+    """The directory a run's target files lie under (`run` None: the config's own)."""
+    return RESULTS if run is None else f"{RESULTS}/runs/{run}"
+
+
+def run_of(path: str) -> str | None:
+    """The run a path under a run's root belongs to (a benchmark's or log's job path too), None for
+    the config's own."""
+    match = re.search(r"(?:^|/)results/runs/([A-Za-z0-9_-]+)(?:/|$)", str(path))
+    return match.group(1) if match else None
+
+
+#: The wildcards' paths of the jobs that make a root's grids, a target's files and a target's shards.
+GRID_JOB = "{root}/all"
+TARGET_JOB = "{root}/{target}"
+SHARD_JOB = "{root}/{target}/{shard}"
+#: ... and of the jobs every root shares.
+DAY_JOB = "{source}/{day}"
+
+
+def log(rule: str, job: str = "all") -> str:
+    """A job's log: `logs/<rule>/<job>.log`, `job` the wildcards' path."""
+    return f"{LOGS}/{rule}/{job}.log"
+
+
+def benchmark(rule: str, job: str = "all") -> str:
+    """A job's benchmark file: `benchmarks/<rule>/<job>.tsv`, `job` the wildcards' path."""
+    return f"{BENCHMARKS}/{rule}/{job}.tsv"
 
 
 def expert_time_stamps(config) -> str:
@@ -50,7 +121,7 @@ def load_inputs(config, src: dict, day: str) -> list[str]:
     (:func:`icegp.sources.loading.day_files`)."""
     kind = src["type"]
     if "url" in src:
-        return [f"results/fetch/{src['name']}/{day}.json"]
+        return [fill(FETCH_MANIFEST, source=src["name"], day=day)]
     if layout.is_demo_source(config, src):
         if kind == "is2sitdat4":
             return [f for f in layout.demo_files(config, day)["is2"] if any(f"_{b}_" in f for b in src["beams"])]
@@ -153,27 +224,31 @@ def mapped_days(config) -> list[str]:
     return sorted(set(targets(config)) | set(trained_days(config)))
 
 
-def product_benchmark_files(config, day: str, *, run: str = "") -> list[str]:
-    """The benchmark files (`benchmarks/<rule>/<wildcards>.tsv`) of the jobs that make and validate
-    `day`'s product in run `run` (runs/{name}/, "" for the config): the grids, its window, experts,
-    the training of the days it takes hyperparameters from, prediction, product and validation."""
+def product_benchmark_files(config, day: str, *, root: str = RESULTS) -> list[str]:
+    """The benchmark files of the jobs that make and validate `day`'s product under `root` (a run's,
+    or the config's own): the grids, its window, experts, the training of the days it takes
+    hyperparameters from, prediction, product and validation."""
     trained = hyperparameter_days(config, day)
-    files = [f"benchmarks/grids/{run}all.tsv"]
+
+    def of(rule, job=TARGET_JOB, **wildcards):
+        return fill(benchmark(rule, job), root=root, **wildcards)
+
+    files = [of("grids", GRID_JOB)]
     for d in sorted({day, *trained}):
-        files += [f"benchmarks/observations/{run}{d}.tsv", f"benchmarks/experts/{run}{d}.tsv"]
+        files += [of("observations", target=d), of("experts", target=d)]
     for d in trained:
-        files += [f"benchmarks/train/{run}{d}/{s}.tsv" for s in shards(config)] + [f"benchmarks/smooth/{run}{d}.tsv"]
+        files += [of("train", SHARD_JOB, target=d, shard=s) for s in shards(config)] + [of("smooth", target=d)]
     if len(trained) == 2:
-        files.append(f"benchmarks/interpolate_hyperparameters/{run}{day}.tsv")
-    files += [f"benchmarks/predict/{run}{day}/{s}.tsv" for s in shards(config, "predict")]
-    return files + [f"benchmarks/product/{run}{day}.tsv", f"benchmarks/validate/{run}{day}.tsv"]
+        files.append(of("interpolate_hyperparameters", target=day))
+    files += [of("predict", SHARD_JOB, target=day, shard=s) for s in shards(config, "predict")]
+    return files + [of("product", target=day), of("validate", target=day)]
 
 
 def benchmark_files(config) -> list[str]:
     """The benchmark file of every job of the config's DAG (what the timing report reads: the DAG's
     own jobs, no stale file of an earlier layout)."""
     files = {f for day in targets(config) for f in product_benchmark_files(config, day)}
-    files |= {f"benchmarks/plots/{day}.tsv" for day in plotted_targets(config)}
+    files |= {fill(benchmark("plots", TARGET_JOB), root=RESULTS, target=day) for day in plotted_targets(config)}
     return sorted(files) + shared_benchmark_files(config)
 
 
@@ -182,9 +257,10 @@ def shared_benchmark_files(config) -> list[str]:
     files, demo_days = [], set()
     for src in sources(config).values():
         window = sorted({d for day in mapped_days(config) for d in source_window(config, src, day)})
-        files += [f"benchmarks/load_day/{source_key(config, src)}/{d}.tsv" for d in window]
+        key = source_key(config, src)
+        files += [fill(benchmark("load_day", DAY_JOB), source=key, day=d) for d in window]
         if "url" in src:
-            files += [f"benchmarks/fetch_gridded/{src['name']}/{d}.tsv" for d in window]
+            files += [fill(benchmark("fetch_gridded", DAY_JOB), source=src["name"], day=d) for d in window]
         elif layout.is_demo_source(config, src):
             demo_days |= set(window)
     days = targets(config)
@@ -193,9 +269,9 @@ def shared_benchmark_files(config) -> list[str]:
     demo_days |= {d for d, path in concentration_files(config).items() if layout.is_demo_file(config, path)}
     demo_days |= {d for d in days for path in compare_files(config, d).values() if layout.is_demo_file(config, path)}
     regions = season_name(config) and layout.is_demo_file(config, config["monthly"]["regions"])
-    files += [f"benchmarks/demo_inputs/{d.replace('-', '')}.tsv" for d in sorted(demo_days)]
-    files += ["benchmarks/demo_regions/all.tsv"] if regions else []
-    files += ["benchmarks/demo_ocean_mask/all.tsv"] if demo_days or regions else []
+    files += [benchmark("demo_inputs", d.replace("-", "")) for d in sorted(demo_days)]
+    files += [benchmark("demo_regions")] if regions else []
+    files += [benchmark("demo_ocean_mask")] if demo_days or regions else []
     if season_name(config):
-        files += ["benchmarks/season/all.tsv", "benchmarks/monthly/all.tsv"]
+        files += [benchmark("season"), benchmark("monthly")]
     return files

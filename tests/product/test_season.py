@@ -94,7 +94,7 @@ def test_a_two_month_season_end_to_end(tmp_path):
         assert field.encoding["chunksizes"][0] == 4  # a chunk holds the whole time axis
         assert ds["land_mask"].sum() > 0
     for day, ref in (("2019-04-30", "2019-04-15"), ("2019-05-01", "2019-05-15")):
-        log = (work / f"logs/predict/{day}/0.log").read_text()
+        log = (work / f"logs/predict/results/{day}/0.log").read_text()
         assert f"with the hyperparameters of results/{ref}/hyperparameters.parquet" in log
     assert compliance_failures(work / "results/season/spring.nc") == {"cf:1.8": [], "acdd:1.3": []}
     monthly_file_recomputed_from_the_daily_files(work, ["2019-04-29", "2019-04-30", "2019-05-01", "2019-05-02"])
@@ -331,7 +331,7 @@ def test_a_stride_season_trains_its_anchors_and_interpolates_between_them(tmp_pa
     assert jobs["product"] == 3 and "plots" not in jobs
     snakemake(work, *args, timeout=1500)
     assert not (work / "results/2019-04-16/train").exists()
-    log = (work / "logs/predict/2019-04-16/0.log").read_text()
+    log = (work / "logs/predict/results/2019-04-16/0.log").read_text()
     assert "with the hyperparameters of results/2019-04-16/hyperparameters_interpolated.parquet" in log
     middle = pd.read_parquet(work / "results/2019-04-16/hyperparameters_interpolated.parquet")
     experts = pd.read_parquet(work / "results/2019-04-16/experts.parquet")
@@ -345,7 +345,7 @@ def test_a_stride_season_trains_its_anchors_and_interpolates_between_them(tmp_pa
         assert len(both) > 5 and ((both[c] >= lo * (1 - 1e-9)) & (both[c] <= hi * (1 + 1e-9))).all()
     assert (
         "warm starts from results/2019-04-15/hyperparameters.parquet"
-        in (work / "logs/train/2019-04-17/0.log").read_text()
+        in (work / "logs/train/results/2019-04-17/0.log").read_text()
     )
     warm = pd.concat(pd.read_parquet(p) for p in (work / "results/2019-04-17/train").glob("*.parquet"))
     assert set(warm.loc[warm["status"] != "too_few_obs", "start"]) == {"warm"}

@@ -29,10 +29,22 @@ def test_every_rule_calls_the_job_function_of_its_name():
         assert calls == {rule}, f"rule {rule}: its script {script}.py calls {calls}"
 
 
+def report_calls(text: str) -> list[str]:
+    """The argument text of every report(...) call, parentheses balanced."""
+    calls = []
+    for start in (m.end() for m in re.finditer(r"\breport\(", text)):
+        depth, end = 1, start
+        while depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        calls.append(text[start : end - 1])
+    return calls
+
+
 def test_every_report_item_has_a_caption_that_exists():
     items = 0
     for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
-        for call in re.findall(r"\breport\((.*?)\)", smk.read_text(), re.S):
+        for call in report_calls(smk.read_text()):
             items += 1
             caption = re.search(r'caption="\.\./report/(\w+\.rst)"', call)
             assert caption, f"{smk.name}: a report item without a caption: report({call.strip()[:60]}...)"
@@ -46,3 +58,12 @@ def test_every_rule_says_what_it_makes_and_starts_with_its_name():
         for name, body in RULE.findall(smk.read_text()):
             message = re.search(r'message:\s*"([^"]+)"', body)
             assert message and message.group(1).startswith(f"{name}: "), f"rule {name}: no message naming it"
+
+
+def test_no_rule_or_script_writes_a_path_of_its_own():
+    """Every results/, logs/ and benchmarks/ path comes from icegp.plan, the layout's one home."""
+    files = [*(REPO / "workflow" / "rules").glob("*.smk"), *(REPO / "workflow" / "scripts").glob("*.py")]
+    for path in [REPO / "Snakefile", *files]:
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            code = line.split("#")[0]
+            assert not re.search(r"[\"'](results|logs|benchmarks)/", code), f"{path.name}:{n}: {line.strip()}"

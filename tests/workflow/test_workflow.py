@@ -214,7 +214,7 @@ def test_killed_train_job_resumes_from_its_checkpoint(tiny_run):
     proc.wait()
     snakemake(tiny_run, "--unlock", check=False)
     snakemake(tiny_run, target, "--rerun-incomplete", "--configfile", str(TINY_CONFIG), str(slow))
-    log = (tiny_run / f"logs/train/{TARGET}/0.log").read_text()
+    log = (tiny_run / f"logs/train/results/{TARGET}/0.log").read_text()
     experts = pd.read_parquet(tiny_run / f"results/{TARGET}/experts.parquet")
     n_shard = int((experts["shard"] == 0).sum())
     assert f"{done_before} from checkpoint" in log or f"{done_before + 1} from checkpoint" in log
@@ -264,7 +264,7 @@ def test_terminated_train_and_predict_jobs_keep_their_experts_and_resume(tiny_ru
     trained, train_checkpoint = terminate_when(proc, "train", f"results/{TARGET}/train/.checkpoint/*.parquet", tiny_run)
     assert proc.wait(timeout=120) != 0
     shard = train_checkpoint.stem
-    train_log = tiny_run / f"logs/train/{TARGET}/{shard}.log"
+    train_log = tiny_run / f"logs/train/results/{TARGET}/{shard}.log"
     assert "terminated by SIGTERM" in train_log.read_text()
     assert trained <= set(pd.read_parquet(train_checkpoint)["expert_id"])  # nothing finished was lost
     proc = snakemake_background(tiny_run, *args, cores=1)
@@ -274,7 +274,7 @@ def test_terminated_train_and_predict_jobs_keep_their_experts_and_resume(tiny_ru
     assert proc.wait(timeout=120) != 0
     resumed = int(train_log.read_text().split(" from checkpoint")[0].split()[-1])
     assert resumed >= len(trained)
-    predict_log = tiny_run / f"logs/predict/{TARGET}/0.log"
+    predict_log = tiny_run / f"logs/predict/results/{TARGET}/0.log"
     assert "terminated by SIGTERM" in predict_log.read_text()
     assert predicted <= set(pd.read_parquet(predict_checkpoint)["expert_id"])
     snakemake(tiny_run, *args)

@@ -31,20 +31,22 @@ SEASON_MONTHS = plan.months(TARGETS)
 PLOTTED = plan.plotted_targets(config)  # the targets with a daily plot set
 CONCENTRATION = plan.concentration_files(config)  # day -> concentration file, for the monthly file
 COMPARED = sorted(config["validation"]["compare"])  # the other products each day is compared with
-# Runs (`runs`): the DAG's target-level rules write under results/{run}{target}/, where {run} is ""
-# for this config and runs/{name}/ for a run; a run's config is resolved when one of its files is
-# asked for, so a run that does not fit another config costs nothing until it is used.
-RUN = r"(runs/[A-Za-z0-9_-]+/)?"
+RUN_ROOTS = [plan.root(name) for name in config["runs"]]
+# Runs (`runs`): the DAG's target-level rules write under {root}/{target}/, where {root} is results
+# for this config and results/runs/{name} for a run (plan.root); a run's config is resolved when one
+# of its files is asked for, so a run that does not fit another config costs nothing until it is used.
 
 
 @functools.cache
-def run_config(prefix):
-    return config if not prefix else icegp_config.run_config(config, prefix[len("runs/") : -1])
+def run_config(root):
+    """The config whose files lie under `root`: this one, or a run's."""
+    name = plan.run_of(root)
+    return config if name is None else icegp_config.run_config(config, name)
 
 
 def cfg(wildcards):
     """The config of the job's run."""
-    return run_config(wildcards.run)
+    return run_config(wildcards.root)
 
 
 def setting(*keys):
@@ -87,7 +89,7 @@ def source_settings(key):
     if key in SOURCES:
         return SOURCES[key]
     for name in config["runs"]:
-        for src in icegp_config.sources(run_config(f"runs/{name}/")).values():
+        for src in icegp_config.sources(run_config(plan.root(name))).values():
             if runs.source_key(config, src) == key:
                 return src
     raise WorkflowError(f"no source or run variant of a source is called {key!r}")
@@ -97,16 +99,18 @@ wildcard_constraints:
     day=r"\d{4}-\d{2}-\d{2}",
     target=r"\d{4}-\d{2}-\d{2}",
     shard=r"\d+",
-    run=RUN,
+    root=plan.ROOT,
 
 
 _ref = config["hyperparameters_from"]
 # a single date must exist already or be a target; monthly reference days are trained by the DAG
-if isinstance(_ref, str) and _ref not in TARGETS and not os.path.exists(f"results/{_ref}/hyperparameters.parquet"):
-    raise WorkflowError(
-        f"config key hyperparameters_from: date {_ref} was never trained "
-        f"(results/{_ref}/hyperparameters.parquet does not exist and {_ref} is not among the targets)"
-    )
+if isinstance(_ref, str) and _ref not in TARGETS:
+    _trained = plan.fill(plan.HYPERPARAMETERS, root=plan.RESULTS, target=_ref)
+    if not os.path.exists(_trained):
+        raise WorkflowError(
+            f"config key hyperparameters_from: date {_ref} was never trained "
+            f"({_trained} does not exist and {_ref} is not among the targets)"
+        )
 
 
 def window_files(wildcards):
@@ -114,7 +118,7 @@ def window_files(wildcards):
     cover a day with the same source settings)."""
     run = cfg(wildcards)
     return [
-        f"results/obs/{runs.source_key(config, src)}/{day}.parquet"
+        plan.fill(plan.OBS_DAY, source=runs.source_key(config, src), day=day)
         for src in icegp_config.sources(run).values()
         for day in plan.source_window(run, src, wildcards.target)
     ]
@@ -125,14 +129,14 @@ def hyperparameters_for(wildcards):
     those interpolated between its two anchors."""
     days = plan.hyperparameter_days(cfg(wildcards), wildcards.target)
     if len(days) == 2:
-        return f"results/{wildcards.run}{wildcards.target}/hyperparameters_interpolated.parquet"
-    return f"results/{wildcards.run}{days[0]}/hyperparameters.parquet"
+        return plan.fill(plan.INTERPOLATED, root=wildcards.root, target=wildcards.target)
+    return plan.fill(plan.HYPERPARAMETERS, root=wildcards.root, target=days[0])
 
 
 def anchors_for(wildcards):
     """The smoothed hyperparameters of the two anchors around a target (stride mode)."""
     return [
-        f"results/{wildcards.run}{day}/hyperparameters.parquet"
+        plan.fill(plan.HYPERPARAMETERS, root=wildcards.root, target=day)
         for day in plan.hyperparameter_days(cfg(wildcards), wildcards.target)
     ]
 
@@ -140,12 +144,13 @@ def anchors_for(wildcards):
 def warm_start_for(wildcards):
     """With training.warm_start, the smoothed hyperparameters of the trained day before this one."""
     day = plan.warm_start_day(cfg(wildcards), wildcards.target)
-    return [f"results/{wildcards.run}{day}/hyperparameters.parquet"] if day else []
+    return [plan.fill(plan.HYPERPARAMETERS, root=wildcards.root, target=day)] if day else []
 
 
 def shard_files(kind):
     """An input function: the run's shard files of `kind` (train or predict) for a target."""
-    return lambda wc: [f"results/{wc.run}{wc.target}/{kind}/{shard}.parquet" for shard in plan.shards(cfg(wc), kind)]
+    pattern = plan.TRAIN if kind == "train" else plan.PREDICT
+    return lambda wc: [plan.fill(pattern, root=wc.root, target=wc.target, shard=s) for s in plan.shards(cfg(wc), kind)]
 
 
 # The demo's truth holds thickness and freeboard: only those products are compared with it.
@@ -158,14 +163,11 @@ def truth_for(wildcards):
 
 
 def final_outputs():
-    outs = []
-    for t in TARGETS:
-        outs += [f"results/{t}/product.nc", f"results/{t}/validation.json"]
-    outs += [f"results/{t}/plots/product.png" for t in PLOTTED]
+    outs = expand([plan.PRODUCT, plan.VALIDATION], root=plan.RESULTS, target=TARGETS)
+    outs += expand(plan.PLOT, root=plan.RESULTS, target=PLOTTED, name="product")
     if SEASON:
-        outs += [f"results/season/{SEASON}.nc", f"results/season/{SEASON}/monthly.nc"]
-    outs.append("results/timing_report.tsv")
-    return outs
+        outs += [plan.fill(plan.SEASON, season=SEASON), plan.fill(plan.SEASON_FILE, season=SEASON, name="monthly.nc")]
+    return outs + [plan.fill(plan.TIMING_REPORT, ext="tsv")]
 
 
 def compare_for(wildcards):
@@ -175,4 +177,5 @@ def compare_for(wildcards):
 
 def run_benchmarks(name):
     """The benchmark files of a run's own jobs for the trade-off's day (its shared loads not counted)."""
-    return plan.product_benchmark_files(run_config(f"runs/{name}/"), TARGETS[0], run=f"runs/{name}/")
+    root = plan.root(name)
+    return plan.product_benchmark_files(run_config(root), TARGETS[0], root=root)

@@ -8,9 +8,9 @@ rule demo_ocean_mask:
     output:
         f"{DEMO_OUT}/ocean_mask_12500m.npy",
     log:
-        "logs/demo_ocean_mask.log",
+        plan.log("demo_ocean_mask"),
     benchmark:
-        "benchmarks/demo_ocean_mask/all.tsv"
+        plan.benchmark("demo_ocean_mask")
     conda:
         CONDA_ENV
     threads: 1
@@ -36,9 +36,9 @@ rule demo_inputs:
         truth=f"{DEMO_OUT}/truth/{{ymd}}.nc",
         compare=f"{DEMO_OUT}/compare/{{ymd}}_other_thickness.nc",
     log:
-        "logs/demo_inputs/{ymd}.log",
+        plan.log("demo_inputs", "{ymd}"),
     benchmark:
-        "benchmarks/demo_inputs/{ymd}.tsv"
+        plan.benchmark("demo_inputs", "{ymd}")
     wildcard_constraints:
         ymd=r"\d{8}",
     conda:
@@ -66,9 +66,9 @@ if layout.is_demo_file(config, config["monthly"]["regions"]):
         output:
             config["monthly"]["regions"],
         log:
-            "logs/demo_regions.log",
+            plan.log("demo_regions"),
         benchmark:
-            "benchmarks/demo_regions/all.tsv"
+            plan.benchmark("demo_regions")
         conda:
             CONDA_ENV
         threads: 1

@@ -1,19 +1,20 @@
 # Grids, experts, sharded GP training, hyperparameter smoothing and sharded prediction. Every path
-# carries the run ({run}: "" for this config, runs/{name}/ for a run) and every param is the run's.
+# lies under its run's root ({root}: results for this config, results/runs/{name} for a run) and every
+# param is the run's.
 
 
 rule grids:
     input:
         locations=lambda wc: plan.locations_files(cfg(wc)),
     output:
-        candidates="results/{run}grid/expert_candidates.parquet",
-        prediction="results/{run}grid/prediction_locations.parquet",
-        land="results/{run}grid/land_mask.nc",
-        background="results/{run}grid/map_background.nc",
+        candidates=plan.fill(plan.GRID, name="expert_candidates.parquet"),
+        prediction=plan.fill(plan.GRID, name="prediction_locations.parquet"),
+        land=plan.fill(plan.GRID, name="land_mask.nc"),
+        background=plan.fill(plan.GRID, name="map_background.nc"),
     log:
-        "logs/{run}grids.log",
+        plan.log("grids", plan.GRID_JOB),
     benchmark:
-        "benchmarks/grids/{run}all.tsv"
+        plan.benchmark("grids", plan.GRID_JOB)
     conda:
         CONDA_ENV
     threads: 1
@@ -26,21 +27,21 @@ rule grids:
         prediction=setting("prediction"),
         crs=config["crs"],
     message:
-        "grids: the expert and prediction grids: results/{wildcards.run}grid/"
+        "grids: the expert and prediction grids: {wildcards.root}/grid/"
     script:
         "../scripts/grids.py"
 
 
 rule experts:
     input:
-        obs="results/{run}{target}/observations.parquet",
+        obs=plan.OBSERVATIONS,
         candidates=rules.grids.output.candidates,
     output:
-        "results/{run}{target}/experts.parquet",
+        plan.EXPERTS,
     log:
-        "logs/experts/{run}{target}.log",
+        plan.log("experts", plan.TARGET_JOB),
     benchmark:
-        "benchmarks/experts/{run}{target}.tsv"
+        plan.benchmark("experts", plan.TARGET_JOB)
     conda:
         CONDA_ENV
     threads: 1
@@ -54,22 +55,22 @@ rule experts:
         radius=setting("training", "training_radius"),
         shards=setting("training", "shards"),
     message:
-        "experts: the experts of {wildcards.run}{wildcards.target}"
+        "experts: the experts of {wildcards.root}/{wildcards.target}"
     script:
         "../scripts/experts.py"
 
 
 rule train:
     input:
-        obs="results/{run}{target}/observations.parquet",
-        experts="results/{run}{target}/experts.parquet",
+        obs=plan.OBSERVATIONS,
+        experts=plan.EXPERTS,
         warm=warm_start_for,
     output:
-        "results/{run}{target}/train/{shard}.parquet",
+        plan.TRAIN,
     log:
-        "logs/train/{run}{target}/{shard}.log",
+        plan.log("train", plan.SHARD_JOB),
     benchmark:
-        "benchmarks/train/{run}{target}/{shard}.tsv"
+        plan.benchmark("train", plan.SHARD_JOB)
     conda:
         CONDA_ENV
     threads: config["training"]["threads"]
@@ -82,7 +83,7 @@ rule train:
         num_days=setting("num_days_before_after"),
         min_obs=setting("experts", "min_obs"),
     message:
-        "train: shard {wildcards.shard} of {wildcards.run}{wildcards.target}"
+        "train: shard {wildcards.shard} of {wildcards.root}/{wildcards.target}"
     script:
         "../scripts/train.py"
 
@@ -90,14 +91,14 @@ rule train:
 rule interpolate_hyperparameters:
     # stride mode: a target between two anchors predicts with their hyperparameters interpolated in time
     input:
-        experts="results/{run}{target}/experts.parquet",
+        experts=plan.EXPERTS,
         anchors=anchors_for,
     output:
-        "results/{run}{target}/hyperparameters_interpolated.parquet",
+        plan.INTERPOLATED,
     log:
-        "logs/interpolate_hyperparameters/{run}{target}.log",
+        plan.log("interpolate_hyperparameters", plan.TARGET_JOB),
     benchmark:
-        "benchmarks/interpolate_hyperparameters/{run}{target}.tsv"
+        plan.benchmark("interpolate_hyperparameters", plan.TARGET_JOB)
     conda:
         CONDA_ENV
     threads: 1
@@ -110,7 +111,7 @@ rule interpolate_hyperparameters:
         training=lambda wc: rerun.model(cfg(wc)),
         crs=config["crs"],
     message:
-        "interpolate_hyperparameters: hyperparameters of {wildcards.run}{wildcards.target} interpolated between its anchors"
+        "interpolate_hyperparameters: hyperparameters of {wildcards.root}/{wildcards.target} interpolated between its anchors"
     script:
         "../scripts/interpolate_hyperparameters.py"
 
@@ -119,11 +120,11 @@ rule smooth:
     input:
         shard_files("train"),
     output:
-        "results/{run}{target}/hyperparameters.parquet",
+        plan.HYPERPARAMETERS,
     log:
-        "logs/smooth/{run}{target}.log",
+        plan.log("smooth", plan.TARGET_JOB),
     benchmark:
-        "benchmarks/smooth/{run}{target}.tsv"
+        plan.benchmark("smooth", plan.TARGET_JOB)
     conda:
         CONDA_ENV
     threads: 1
@@ -135,23 +136,23 @@ rule smooth:
         training=lambda wc: rerun.model(cfg(wc)),
         crs=config["crs"],
     message:
-        "smooth: the hyperparameters of {wildcards.run}{wildcards.target}"
+        "smooth: the hyperparameters of {wildcards.root}/{wildcards.target}"
     script:
         "../scripts/smooth.py"
 
 
 rule predict:
     input:
-        obs="results/{run}{target}/observations.parquet",
-        experts="results/{run}{target}/experts.parquet",
+        obs=plan.OBSERVATIONS,
+        experts=plan.EXPERTS,
         hyperparameters=hyperparameters_for,
         locations=rules.grids.output.prediction,
     output:
-        "results/{run}{target}/predict/{shard}.parquet",
+        plan.PREDICT,
     log:
-        "logs/predict/{run}{target}/{shard}.log",
+        plan.log("predict", plan.SHARD_JOB),
     benchmark:
-        "benchmarks/predict/{run}{target}/{shard}.tsv"
+        plan.benchmark("predict", plan.SHARD_JOB)
     conda:
         CONDA_ENV
     threads: config["training"]["threads"]
@@ -166,6 +167,6 @@ rule predict:
         crs=config["crs"],
         num_days=setting("num_days_before_after"),
     message:
-        "predict: shard {wildcards.shard} of {wildcards.run}{wildcards.target}"
+        "predict: shard {wildcards.shard} of {wildcards.root}/{wildcards.target}"
     script:
         "../scripts/predict.py"

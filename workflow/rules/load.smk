@@ -4,11 +4,11 @@
 
 rule fetch_gridded:
     output:
-        manifest="results/fetch/{source}/{day}.json",
+        manifest=plan.FETCH_MANIFEST,
     log:
-        "logs/fetch_gridded/{source}/{day}.log",
+        plan.log("fetch_gridded", plan.DAY_JOB),
     benchmark:
-        "benchmarks/fetch_gridded/{source}/{day}.tsv"
+        plan.benchmark("fetch_gridded", plan.DAY_JOB)
     wildcard_constraints:
         source=_alternatives(FETCHED),
     conda:
@@ -31,11 +31,11 @@ rule load_day:
     input:
         lambda wc: plan.load_inputs(config, source_settings(wc.source), wc.day),
     output:
-        "results/obs/{source}/{day}.parquet",
+        plan.OBS_DAY,
     log:
-        "logs/load_day/{source}/{day}.log",
+        plan.log("load_day", plan.DAY_JOB),
     benchmark:
-        "benchmarks/load_day/{source}/{day}.tsv"
+        plan.benchmark("load_day", plan.DAY_JOB)
     wildcard_constraints:
         source=_alternatives(list(SOURCES), variants=True),
     conda:
@@ -58,12 +58,12 @@ rule observations:
     input:
         window_files,
     output:
-        table="results/{run}{target}/observations.parquet",
-        report="results/{run}{target}/observations.json",
+        table=plan.OBSERVATIONS,
+        report=plan.OBSERVATIONS_REPORT,
     log:
-        "logs/observations/{run}{target}.log",
+        plan.log("observations", plan.TARGET_JOB),
     benchmark:
-        "benchmarks/observations/{run}{target}.tsv"
+        plan.benchmark("observations", plan.TARGET_JOB)
     conda:
         CONDA_ENV
     threads: 1
@@ -77,6 +77,6 @@ rule observations:
         dropped=GRIDDED,
         missing_days=config["missing_days"],
     message:
-        "observations: the observation window of {wildcards.run}{wildcards.target}"
+        "observations: the observation window of {wildcards.root}/{wildcards.target}"
     script:
         "../scripts/observations.py"

@@ -4,15 +4,15 @@
 rule product:
     input:
         preds=shard_files("predict"),
-        obs="results/{run}{target}/observations.parquet",
+        obs=plan.OBSERVATIONS,
         locations=rules.grids.output.prediction,
         land=rules.grids.output.land,
     output:
-        "results/{run}{target}/product.nc",
+        plan.PRODUCT,
     log:
-        "logs/product/{run}{target}.log",
+        plan.log("product", plan.TARGET_JOB),
     benchmark:
-        "benchmarks/product/{run}{target}.tsv"
+        plan.benchmark("product", plan.TARGET_JOB)
     conda:
         CONDA_ENV
     threads: 1
@@ -25,25 +25,25 @@ rule product:
         crs=config["crs"],
         provenance=lambda wc: rerun.provenance(cfg(wc)),
     message:
-        "product: the product of {wildcards.run}{wildcards.target}"
+        "product: the product of {wildcards.root}/{wildcards.target}"
     script:
         "../scripts/product.py"
 
 
 rule validate:
     input:
-        product="results/{run}{target}/product.nc",
-        obs="results/{run}{target}/observations.parquet",
-        experts="results/{run}{target}/experts.parquet",
+        product=plan.PRODUCT,
+        obs=plan.OBSERVATIONS,
+        experts=plan.EXPERTS,
         hyperparameters=hyperparameters_for,
         truth=truth_for,
         compare=compare_for,
     output:
-        "results/{run}{target}/validation.json",
+        plan.VALIDATION,
     log:
-        "logs/validate/{run}{target}.log",
+        plan.log("validate", plan.TARGET_JOB),
     benchmark:
-        "benchmarks/validate/{run}{target}.tsv"
+        plan.benchmark("validate", plan.TARGET_JOB)
     conda:
         CONDA_ENV
     threads: 1
@@ -58,22 +58,22 @@ rule validate:
         num_days=setting("num_days_before_after"),
         along_track=ALONG_TRACK,
     message:
-        "validate: the product of {wildcards.run}{wildcards.target} against held-out tracks, the truth and other products"
+        "validate: the product of {wildcards.root}/{wildcards.target} against held-out tracks, the truth and other products"
     script:
         "../scripts/validate.py"
 
 
 rule plots:
     input:
-        product="results/{run}{target}/product.nc",
+        product=plan.PRODUCT,
         hyperparameters=hyperparameters_for,
         truth=truth_for,
-        background="results/{run}grid/map_background.nc",
+        background=plan.fill(plan.GRID, name="map_background.nc"),
         compare=compare_for,
     output:
         **{
             f"compare_{name}": report(
-                f"results/{{run}}{{target}}/plots/compare_{name}.png",
+                plan.fill(plan.PLOT, name=f"compare_{name}"),
                 caption="../report/compare.rst",
                 category="Product",
                 subcategory="{target}",
@@ -83,7 +83,7 @@ rule plots:
         **(
             {
                 "difference": report(
-                    "results/{run}{target}/plots/difference.png",
+                    plan.fill(plan.PLOT, name="difference"),
                     caption="../report/difference.rst",
                     category="Product",
                     subcategory="{target}",
@@ -93,39 +93,39 @@ rule plots:
             else {}
         ),
         product=report(
-            "results/{run}{target}/plots/product.png",
+            plan.fill(plan.PLOT, name="product"),
             caption="../report/product.rst",
             category="Product",
             subcategory="{target}",
         ),
         std=report(
-            "results/{run}{target}/plots/std.png",
+            plan.fill(plan.PLOT, name="std"),
             caption="../report/std.rst",
             category="Product",
             subcategory="{target}",
         ),
         input=report(
-            "results/{run}{target}/plots/input.png",
+            plan.fill(plan.PLOT, name="input"),
             caption="../report/input.rst",
             category="Product",
             subcategory="{target}",
         ),
         experts=report(
-            "results/{run}{target}/plots/experts.png",
+            plan.fill(plan.PLOT, name="experts"),
             caption="../report/experts.rst",
             category="Experts",
             subcategory="{target}",
         ),
         hyperparameters=report(
-            "results/{run}{target}/plots/hyperparameters.png",
+            plan.fill(plan.PLOT, name="hyperparameters"),
             caption="../report/hyperparameters.rst",
             category="Experts",
             subcategory="{target}",
         ),
     log:
-        "logs/plots/{run}{target}.log",
+        plan.log("plots", plan.TARGET_JOB),
     benchmark:
-        "benchmarks/plots/{run}{target}.tsv"
+        plan.benchmark("plots", plan.TARGET_JOB)
     conda:
         CONDA_ENV
     threads: 1
@@ -139,6 +139,6 @@ rule plots:
         compare=setting("validation", "compare"),
         crs=config["crs"],
     message:
-        "plots: the maps of {wildcards.run}{wildcards.target}"
+        "plots: the maps of {wildcards.root}/{wildcards.target}"
     script:
         "../scripts/plots.py"

@@ -6,12 +6,12 @@ rule timing_report:
         # the benchmark file of every job of this DAG (plan.benchmark_files): each job's own, none stale
         benchmarks=plan.benchmark_files(config),
     output:
-        tsv=report("results/timing_report.tsv", caption="../report/timing_tsv.rst", category="Timing"),
-        png=report("results/timing_report.png", caption="../report/timing_png.rst", category="Timing"),
+        tsv=report(plan.fill(plan.TIMING_REPORT, ext="tsv"), caption="../report/timing_tsv.rst", category="Timing"),
+        png=report(plan.fill(plan.TIMING_REPORT, ext="png"), caption="../report/timing_png.rst", category="Timing"),
     log:
-        "logs/timing_report.log",
+        plan.log("timing_report"),
     benchmark:
-        "benchmarks/timing_report/all.tsv"
+        plan.benchmark("timing_report")
     conda:
         CONDA_ENV
     threads: 1
@@ -29,17 +29,17 @@ rule tradeoff:
     # first target in this DAG (sharing the loads the runs agree on) and tabulates its accuracy
     # against its summed job time.
     input:
-        validation=expand("results/runs/{name}/{target}/validation.json", name=list(config["runs"]), target=TARGETS[0]),
-        experts=expand("results/runs/{name}/{target}/experts.parquet", name=list(config["runs"]), target=TARGETS[0]),
+        validation=expand(plan.VALIDATION, root=RUN_ROOTS, target=TARGETS[0]),
+        experts=expand(plan.EXPERTS, root=RUN_ROOTS, target=TARGETS[0]),
         # a function, so a run's config is resolved only when the trade-off is asked for
         benchmarks=lambda wc: [f for name in config["runs"] for f in run_benchmarks(name)],
     output:
-        tsv=report("results/tradeoff/tradeoff.tsv", caption="../report/tradeoff_tsv.rst", category="Timing"),
-        png=report("results/tradeoff/tradeoff.png", caption="../report/tradeoff_png.rst", category="Timing"),
+        tsv=report(plan.fill(plan.TRADEOFF, ext="tsv"), caption="../report/tradeoff_tsv.rst", category="Timing"),
+        png=report(plan.fill(plan.TRADEOFF, ext="png"), caption="../report/tradeoff_png.rst", category="Timing"),
     log:
-        "logs/tradeoff.log",
+        plan.log("tradeoff"),
     benchmark:
-        "benchmarks/tradeoff/all.tsv"
+        plan.benchmark("tradeoff")
     conda:
         CONDA_ENV
     threads: 1
@@ -47,7 +47,7 @@ rule tradeoff:
         mem_mb=1000,
         runtime=10,
     params:
-        engines=lambda wc: {name: run_config(f"runs/{name}/")["training"]["engine"] for name in config["runs"]},
+        engines=lambda wc: {name: run_config(plan.root(name))["training"]["engine"] for name in config["runs"]},
     message:
         "tradeoff: the runs' accuracy against their job time"
     script:

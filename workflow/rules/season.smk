@@ -7,16 +7,18 @@ if SEASON:
 
     rule season:
         input:
-            expand("results/{target}/product.nc", target=TARGETS),
+            expand(plan.PRODUCT, root=plan.RESULTS, target=TARGETS),
         output:
-            nc=f"results/season/{SEASON}.nc",
+            nc=plan.fill(plan.SEASON, season=SEASON),
             series=report(
-                f"results/season/{SEASON}/timeseries.png", caption="../report/season_series.rst", category="Season"
+                plan.fill(plan.SEASON_FILE, season=SEASON, name="timeseries.png"),
+                caption="../report/season_series.rst",
+                category="Season",
             ),
         log:
-            "logs/season.log",
+            plan.log("season"),
         benchmark:
-            "benchmarks/season/all.tsv"
+            plan.benchmark("season")
         conda:
             CONDA_ENV
         threads: 1
@@ -32,28 +34,34 @@ if SEASON:
 
     rule monthly:
         input:
-            season=f"results/season/{SEASON}.nc",
+            season=plan.fill(plan.SEASON, season=SEASON),
             concentration=list(CONCENTRATION.values()),
             regions=[config["monthly"]["regions"]] if config["monthly"]["regions"] else [],
-            background="results/grid/map_background.nc",
+            background=plan.fill(plan.GRID, root=plan.RESULTS, name="map_background.nc"),
         output:
-            nc=f"results/season/{SEASON}/monthly.nc",
+            nc=plan.fill(plan.SEASON_FILE, season=SEASON, name="monthly.nc"),
             table=report(
-                f"results/season/{SEASON}/regions.csv", caption="../report/monthly_regions_csv.rst", category="Season"
+                plan.fill(plan.SEASON_FILE, season=SEASON, name="regions.csv"),
+                caption="../report/monthly_regions_csv.rst",
+                category="Season",
             ),
             png=report(
-                f"results/season/{SEASON}/regions.png", caption="../report/monthly_regions_png.rst", category="Season"
+                plan.fill(plan.SEASON_FILE, season=SEASON, name="regions.png"),
+                caption="../report/monthly_regions_png.rst",
+                category="Season",
             ),
             months=[
                 report(
-                    f"results/season/{SEASON}/mean_{m}.png", caption="../report/season_month.rst", category="Season"
+                    plan.fill(plan.SEASON_FILE, season=SEASON, name=f"mean_{m}.png"),
+                    caption="../report/season_month.rst",
+                    category="Season",
                 )
                 for m in SEASON_MONTHS
             ],
         log:
-            "logs/monthly.log",
+            plan.log("monthly"),
         benchmark:
-            "benchmarks/monthly/all.tsv"
+            plan.benchmark("monthly")
         conda:
             CONDA_ENV
         threads: 1

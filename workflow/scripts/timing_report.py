@@ -1,9 +1,12 @@
 """Aggregate every benchmark file per rule and stage (the old timing_log.txt, for a DAG)."""
 
-from icegp import jobs
+from icegp import jobs, plan
 from icegp.jobs import report
 
 jobs.setup_logging(snakemake)
 report.timing_report(
-    benchmarks=list(snakemake.input.benchmarks), root="benchmarks", tsv=snakemake.output.tsv, png=snakemake.output.png
+    benchmarks=list(snakemake.input.benchmarks),
+    root=plan.BENCHMARKS,
+    tsv=snakemake.output.tsv,
+    png=snakemake.output.png,
 )

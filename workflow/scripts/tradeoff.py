@@ -1,6 +1,6 @@
 """Tabulate the runs' accuracy against their summed job time (the presets with each engine, on the demo)."""
 
-from icegp import jobs
+from icegp import jobs, plan
 from icegp.jobs import report
 
 jobs.setup_logging(snakemake)
@@ -9,7 +9,7 @@ report.tradeoff(
     experts_files=list(snakemake.input.experts),
     engines=snakemake.params.engines,
     benchmarks=list(snakemake.input.benchmarks),
-    root="benchmarks",
+    root=plan.BENCHMARKS,
     tsv=snakemake.output.tsv,
     png=snakemake.output.png,
 )

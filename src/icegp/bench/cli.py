@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from icegp import config
+from icegp import config, plan
 from icegp.bench.dagrun import problems_for, record, run_dag, stage_table
 from icegp.bench.season_scale import STRATEGIES
 
-OUT = Path("results/bench")
+OUT = Path(plan.BENCH)
 
 
 def rss_mb() -> float:
@@ -54,7 +54,7 @@ def compare_engines(workdir: Path, cfg: dict, target: str) -> dict:
 
     training = cfg["training"]
     experts, problems = problems_for(workdir, target, training, cfg["num_days_before_after"])
-    locs = pd.read_parquet(workdir / "results/grid/prediction_locations.parquet")
+    locs = pd.read_parquet(workdir / plan.fill(plan.GRID, root=plan.RESULTS, name="prediction_locations.parquet"))
     fast = make_engine({**training, "engine": "fast"})
     ref = make_engine({**training, "engine": "reference"})
     fit_all(ref, problems[:1])  # TensorFlow's one-off start-up is not GPSat's per-expert cost
@@ -165,12 +165,12 @@ def main(argv=None) -> int:
     for r in stages.itertuples():
         rows[f"stage_{r.rule}_wall_s"] = r.wall_s_sum
         rows[f"stage_{r.rule}_max_rss_mb"] = r.max_rss_mb
-    truth = json.loads((fast_dir / f"results/{target}/validation.json").read_text())
+    truth = json.loads((fast_dir / plan.fill(plan.VALIDATION, root=plan.RESULTS, target=target)).read_text())
     rows["fast_rmse_vs_truth_m"] = truth["truth"]["rmse"]
     rows["fast_holdout_rmse_m"] = truth["holdout"].get("rmse", np.nan)
     if not args.skip_reference_dag:
         rows["dag_reference_wall_s"] = run_dag(ref_dir, {"training": {"engine": "reference"}}, args.cores)
-        ref_truth = json.loads((ref_dir / f"results/{target}/validation.json").read_text())
+        ref_truth = json.loads((ref_dir / plan.fill(plan.VALIDATION, root=plan.RESULTS, target=target)).read_text())
         rows["reference_rmse_vs_truth_m"] = ref_truth["truth"]["rmse"]
         rows["dag_speedup"] = rows["dag_reference_wall_s"] / rows["dag_fast_wall_s"]
         ref_stages = stage_table(ref_dir).set_index("rule")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from icegp import plan
 from icegp.experts import selection as ex
 from icegp.report.timing import collect_under, summarise
 
@@ -30,7 +31,7 @@ def copy_workflow(dest: Path, src: Path = Path(".")) -> Path:
     return dest
 
 
-FRESH = ("results", "resources", "benchmarks", "logs", ".snakemake")
+FRESH = (plan.RESULTS, "resources", plan.BENCHMARKS, plan.LOGS, ".snakemake")
 
 
 def run_dag(workdir: Path, overlay: dict, cores: int, presets=(), targets=(), clean=FRESH) -> float:
@@ -63,15 +64,15 @@ def run_dag(workdir: Path, overlay: dict, cores: int, presets=(), targets=(), cl
 
 
 def problems_for(workdir: Path, target: str, training: dict, num_days: int):
-    obs = pd.read_parquet(workdir / f"results/{target}/observations.parquet")
-    experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
+    obs = pd.read_parquet(workdir / plan.fill(plan.OBSERVATIONS, root=plan.RESULTS, target=target))
+    experts = pd.read_parquet(workdir / plan.fill(plan.EXPERTS, root=plan.RESULTS, target=target))
     local = ex.LocalData(obs)
     half = ex.time_half_width(num_days)
     return experts, [local.problem(e, training["training_radius"], half) for e in experts.itertuples(index=False)]
 
 
 def stage_table(workdir: Path) -> pd.DataFrame:
-    return summarise(collect_under(workdir / "benchmarks"))
+    return summarise(collect_under(workdir / plan.BENCHMARKS))
 
 
 def record(rows: dict, path: Path) -> None:

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from icegp import config
+from icegp import config, plan
 from icegp.bench.seed_scale import generate_inputs, preset_run, seed_config
 from icegp.util.atomic import read_parquet_metadata
 
-OUT = Path("results/bench/gpu")
+OUT = Path(plan.BENCH) / "gpu"
 MODELS = ("recommended", "baseline")
 #: The day on one GPU: every expert in one train job and one predict job (batched there).
 ON_GPU = {"training": {"device": "gpu", "shards": 1}, "prediction": {"shards": 1}}
@@ -34,7 +34,7 @@ AGREEMENT = 1e-4
 
 def train_tables(workdir: Path, target: str) -> tuple[pd.DataFrame, float]:
     """The day's train rows and the largest peak device memory (MB) a train job recorded."""
-    files = sorted((workdir / f"results/{target}/train").glob("*.parquet"))
+    files = sorted(workdir.glob(plan.fill(plan.TRAIN, root=plan.RESULTS, target=target, shard="*")))
     peaks = [read_parquet_metadata(str(f)).get("device_peak_mb") for f in files]
     return pd.concat(pd.read_parquet(f) for f in files), max((p for p in peaks if p is not None), default=np.nan)
 

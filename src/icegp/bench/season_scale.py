@@ -37,7 +37,7 @@ from icegp.demo import layout
 from icegp.report.timing import collect_under, summarise
 from icegp.util import timestamps
 
-OUT = Path("results/bench/season")
+OUT = Path(plan.BENCH) / "season"
 START = "2019-04-08"
 PRESETS = ["config/presets/recommended.yaml"]
 STRATEGIES = ("cold", "season", "season+warm")
@@ -77,19 +77,17 @@ def generate_inputs(workdir: Path, overlay: dict, cores: int) -> float:
 
 def run_strategy(workdir: Path, overlay: dict, cores: int) -> dict:
     """One strategy's season: wall time, job time by stage, peak RSS, per-day scores, train tables."""
-    wall = run_dag(workdir, overlay, cores, PRESETS, clean=("results", "benchmarks", "logs", ".snakemake"))
-    jobs = collect_under(workdir / "benchmarks")
+    wall = run_dag(workdir, overlay, cores, PRESETS, clean=(plan.RESULTS, plan.BENCHMARKS, plan.LOGS, ".snakemake"))
+    jobs = collect_under(workdir / plan.BENCHMARKS)
     jobs = jobs[~jobs["rule"].isin(("demo_inputs", "demo_ocean_mask"))]
     cfg = config.resolve(config.merged(config.load("config/config.yaml", *PRESETS), overlay))
     days = config.targets(cfg)
     scores = {}
     for day in days:
-        valid = json.loads((workdir / f"results/{day}/validation.json").read_text())
+        valid = json.loads((workdir / plan.fill(plan.VALIDATION, root=plan.RESULTS, target=day)).read_text())
         scores[day] = {"rmse": valid["truth"]["rmse"], "holdout": valid["holdout"].get("rmse", np.nan)}
-    trained = {
-        d: pd.concat(pd.read_parquet(p) for p in sorted((workdir / f"results/{d}/train").glob("*.parquet")))
-        for d in plan.trained_days(cfg)
-    }
+    shards, days_trained = plan.fill(plan.TRAIN, root=plan.RESULTS, shard="*"), plan.trained_days(cfg)
+    trained = {d: pd.concat(map(pd.read_parquet, sorted(workdir.glob(shards.format(target=d))))) for d in days_trained}
     stages = summarise(jobs)
     return {
         "days": len(days),

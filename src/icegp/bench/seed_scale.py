@@ -24,14 +24,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from icegp import config
+from icegp import config, plan
 from icegp.demo import layout
 from icegp.gp.hyper import Hyper
 from icegp.gp.problem import FitResult
 from icegp.report.timing import collect_under, summarise
 from icegp.util import timestamps
 
-OUT = Path("results/bench/seed")
+OUT = Path(plan.BENCH) / "seed"
 PRESETS = ("baseline", "recommended")
 DEMO_RULES = ("demo_inputs", "demo_ocean_mask")
 
@@ -63,12 +63,14 @@ def preset_run(workdir: Path, preset: str, overlay: dict, cores: int, target: st
     """One preset's whole DAG on the already generated inputs: wall, stages, accuracy."""
     from icegp.bench.dagrun import run_dag
 
-    wall = run_dag(workdir, overlay, cores, [f"config/presets/{preset}.yaml"], clean=("results", "benchmarks", "logs"))
-    jobs = collect_under(workdir / "benchmarks")
+    wall = run_dag(
+        workdir, overlay, cores, [f"config/presets/{preset}.yaml"], clean=(plan.RESULTS, plan.BENCHMARKS, plan.LOGS)
+    )
+    jobs = collect_under(workdir / plan.BENCHMARKS)
     jobs = jobs[~jobs["rule"].isin(DEMO_RULES)]
     stages = summarise(jobs).set_index("rule")
-    valid = json.loads((workdir / f"results/{target}/validation.json").read_text())
-    experts = pd.read_parquet(workdir / f"results/{target}/experts.parquet")
+    valid = json.loads((workdir / plan.fill(plan.VALIDATION, root=plan.RESULTS, target=target)).read_text())
+    experts = pd.read_parquet(workdir / plan.fill(plan.EXPERTS, root=plan.RESULTS, target=target))
     return {
         "wall_s": wall,
         "stages": stages,
@@ -109,7 +111,7 @@ def reference_sample(workdir: Path, cfg: dict, target: str, k: int) -> pd.DataFr
 
     training, radius = cfg["training"], cfg["prediction"]["radius"]
     experts, problems = expert_problems(workdir, cfg, target)
-    locs = pd.read_parquet(workdir / "results/grid/prediction_locations.parquet")
+    locs = pd.read_parquet(workdir / plan.fill(plan.GRID, root=plan.RESULTS, name="prediction_locations.parquet"))
     engines = {name: make_engine({**training, "engine": name}) for name in ("fast", "reference")}
     sample = sample_experts(experts, k)
     for engine in engines.values():  # one-off imports and start-up are not a per-expert cost

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from icegp import plan
 from icegp.report import timing
 from icegp.report import tradeoff as runs_table
 from icegp.util.atomic import atomic_path
@@ -32,9 +33,10 @@ def tradeoff(
     own jobs): a TSV table and a chart."""
     if not validation:
         raise ValueError("config key runs: no runs to compare (runs is empty)")
-    reports = {runs_table.run_name(p): json.loads(Path(p).read_text()) for p in validation}
-    counts = {runs_table.run_name(p): len(pd.read_parquet(p)) for p in experts_files}
-    runs = runs_table.table(reports, counts, engines, timing.collect(benchmarks, root))
+    reports = {plan.run_of(p): json.loads(Path(p).read_text()) for p in validation}
+    counts = {plan.run_of(p): len(pd.read_parquet(p)) for p in experts_files}
+    bench = timing.collect(benchmarks, root)
+    runs = runs_table.table(reports, counts, engines, bench.assign(run=bench["job"].map(plan.run_of)))
     with atomic_path(tsv, ".tsv") as tmp:
         runs.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
     runs_table.plot(runs, png)

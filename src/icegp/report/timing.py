@@ -64,7 +64,7 @@ def read_benchmark(path) -> pd.Series:
     return df[list(MEASURES)].apply(pd.to_numeric, errors="coerce").median()
 
 
-def collect(files, root="benchmarks") -> pd.DataFrame:
+def collect(files, root) -> pd.DataFrame:
     """One row per benchmark file (`root/<rule>/<wildcards>.tsv`): rule, job (the wildcards' path)
     and the median s, cpu_time and max_rss of its rows."""
     if not files:

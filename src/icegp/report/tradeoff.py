@@ -9,18 +9,13 @@ from matplotlib.figure import Figure
 from icegp.report.figures import save_png
 
 
-def run_name(path: str) -> str:
-    """The run a results/runs/{name}/... file belongs to."""
-    parts = str(path).split("/")
-    return parts[parts.index("runs") + 1]
-
-
 def table(validations: dict, experts: dict, engines: dict, bench: pd.DataFrame) -> pd.DataFrame:
     """One row per run from its validation report, its experts and the benchmark rows of its own jobs
-    (under runs/{name}/: observations to validation; the loads the runs share are not counted)."""
+    (`bench`'s rows whose `run` is the run's: observations to validation; the loads the runs share
+    are not counted)."""
     rows = []
     for name, report in validations.items():
-        mine = bench[bench["job"].str.startswith(f"runs/{name}/")]
+        mine = bench[bench["run"] == name]
         rows.append(
             {
                 "run": name,
