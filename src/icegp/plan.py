@@ -130,9 +130,11 @@ def load_inputs(config, src: dict, day: str) -> list[str]:
     return loading.day_files(src, day)
 
 
-def locations_files(config: dict) -> list[str]:
-    """The expert and prediction location files the grids are read from (inputs: editing one re-runs them)."""
-    return [f for f in (config["experts"]["locations_file"], config["prediction"]["locations_file"]) if f]
+def locations_file(config: dict, section: str) -> list[str]:
+    """The locations file of `experts` or `prediction`, as the grids job's input (editing it re-runs
+    the grids): [] when the section grids its own locations."""
+    path = config[section]["locations_file"]
+    return [path] if path else []
 
 
 def shards(config, kind: str = "train") -> list[str]:

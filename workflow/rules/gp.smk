@@ -5,7 +5,8 @@
 
 rule grids:
     input:
-        locations=lambda wc: plan.locations_files(cfg(wc)),
+        expert_locations=lambda wc: plan.locations_file(cfg(wc), "experts"),
+        prediction_locations=lambda wc: plan.locations_file(cfg(wc), "prediction"),
     output:
         candidates=plan.fill(plan.GRID, name="expert_candidates.parquet"),
         prediction=plan.fill(plan.GRID, name="prediction_locations.parquet"),

@@ -9,6 +9,8 @@ gp.grids(
     expert_time_stamps=snakemake.params.expert_time_stamps,
     prediction_settings=snakemake.params.prediction,
     crs=snakemake.params.crs,
+    expert_locations=list(snakemake.input.expert_locations),
+    prediction_locations=list(snakemake.input.prediction_locations),
     candidates=snakemake.output.candidates,
     locations=snakemake.output.prediction,
     land=snakemake.output.land,

@@ -20,10 +20,11 @@ from icegp.util.checks import InputError
 log = logging.getLogger(__name__)
 
 
-def locations(cfg: dict, crs: str) -> pd.DataFrame:
-    """Prediction locations: an ocean-masked grid at grid_spacing, or a locations_file."""
-    if cfg["locations_file"]:
-        return ex.read_locations(cfg["locations_file"], crs)
+def locations(cfg: dict, crs: str, *, locations_file: str | None) -> pd.DataFrame:
+    """Prediction locations: `locations_file` (the DAG's input for `prediction.locations_file`), or
+    an ocean-masked grid at grid_spacing."""
+    if locations_file:
+        return ex.read_locations(locations_file, crs)
     return ex.grid_candidates(cfg["extent"], cfg["grid_spacing"], crs, cfg["min_lat"])
 
 

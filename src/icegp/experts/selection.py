@@ -105,11 +105,11 @@ def assign_shards(df: pd.DataFrame, n_shards: int, work=None) -> np.ndarray:
     return shard
 
 
-def candidates(cfg: dict, crs: str, time_stamps: str) -> pd.DataFrame:
-    """Candidate expert locations: a locations_file (with its times, if it has any, read as
-    `time_stamps`), or an ocean-masked grid at expert_spacing."""
-    if cfg["locations_file"]:
-        return read_locations(cfg["locations_file"], crs, time_stamps)
+def candidates(cfg: dict, crs: str, time_stamps: str, *, locations_file: str | None) -> pd.DataFrame:
+    """Candidate expert locations: `locations_file` (the DAG's input for `experts.locations_file`;
+    its times, if it has any, read as `time_stamps`), or an ocean-masked grid at expert_spacing."""
+    if locations_file:
+        return read_locations(locations_file, crs, time_stamps)
     return grid_candidates(cfg["extent"], cfg["expert_spacing"], crs, cfg["min_lat"])
 
 

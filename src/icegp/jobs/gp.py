@@ -31,15 +31,18 @@ def grids(
     expert_time_stamps: str,
     prediction_settings: dict,
     crs: str,
+    expert_locations: list[str],
+    prediction_locations: list[str],
     candidates: str,
     locations: str,
     land: str,
     background: str,
 ) -> None:
     """Candidate expert locations, prediction locations, the product grid's land mask and the maps'
-    background (land and latitude on a finer grid), made once."""
-    cand = ex.candidates(experts_settings, crs, expert_time_stamps)
-    locs = prediction.locations(prediction_settings, crs)
+    background (land and latitude on a finer grid), made once. `expert_locations` and
+    `prediction_locations` are the locations files the DAG gave (none: the settings' grids)."""
+    cand = ex.candidates(experts_settings, crs, expert_time_stamps, locations_file=next(iter(expert_locations), None))
+    locs = prediction.locations(prediction_settings, crs, locations_file=next(iter(prediction_locations), None))
     write_parquet(cand, candidates, {"crs": crs})
     write_parquet(locs, locations, {"crs": crs})
     x_axis, y_axis = daily.axes(prediction_settings, locs)
