@@ -23,8 +23,10 @@ from icegp.util import timestamps
 RESULTS = "results"
 LOGS = "logs"
 BENCHMARKS = "benchmarks"
-#: The `{root}` wildcard's constraint.
-ROOT = r"results(?:/runs/[A-Za-z0-9_-]+)?"
+RUNS = f"{RESULTS}/runs"
+#: A run's name (as the schema's `runs` allows) and the `{root}` wildcard's constraint.
+RUN_NAME = r"[A-Za-z0-9_-]+"
+ROOT = rf"{RESULTS}(?:/runs/{RUN_NAME})?"
 FETCH_MANIFEST = "results/fetch/{source}/{day}.json"
 OBS_DAY = "results/obs/{source}/{day}.parquet"
 GRID = "{root}/grid/{name}"
@@ -58,13 +60,13 @@ def fill(pattern: str, **wildcards) -> str:
 
 def root(run: str | None = None) -> str:
     """The directory a run's target files lie under (`run` None: the config's own)."""
-    return RESULTS if run is None else f"{RESULTS}/runs/{run}"
+    return RESULTS if run is None else f"{RUNS}/{run}"
 
 
 def run_of(path: str) -> str | None:
     """The run a path under a run's root belongs to (a benchmark's or log's job path too), None for
     the config's own."""
-    match = re.search(r"(?:^|/)results/runs/([A-Za-z0-9_-]+)(?:/|$)", str(path))
+    match = re.search(rf"(?:^|/){RUNS}/({RUN_NAME})(?:/|$)", str(path))
     return match.group(1) if match else None
 
 

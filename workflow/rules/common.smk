@@ -31,10 +31,10 @@ SEASON_MONTHS = plan.months(TARGETS)
 PLOTTED = plan.plotted_targets(config)  # the targets with a daily plot set
 CONCENTRATION = plan.concentration_files(config)  # day -> concentration file, for the monthly file
 COMPARED = sorted(config["validation"]["compare"])  # the other products each day is compared with
-RUN_ROOTS = [plan.root(name) for name in config["runs"]]
 # Runs (`runs`): the DAG's target-level rules write under {root}/{target}/, where {root} is results
 # for this config and results/runs/{name} for a run (plan.root); a run's config is resolved when one
 # of its files is asked for, so a run that does not fit another config costs nothing until it is used.
+RUN_ROOTS = [plan.root(name) for name in config["runs"]]
 
 
 @functools.cache
