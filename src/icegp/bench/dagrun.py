@@ -31,7 +31,9 @@ def copy_workflow(dest: Path, src: Path = Path(".")) -> Path:
     return dest
 
 
-FRESH = (plan.RESULTS, "resources", plan.BENCHMARKS, plan.LOGS, ".snakemake")
+#: What a DAG run writes (the inputs under resources/ are kept).
+OUTPUTS = (plan.RESULTS, plan.BENCHMARKS, plan.LOGS)
+FRESH = (*OUTPUTS, "resources", ".snakemake")
 
 
 def run_dag(workdir: Path, overlay: dict, cores: int, presets=(), targets=(), clean=FRESH) -> float:
@@ -69,6 +71,11 @@ def problems_for(workdir: Path, target: str, training: dict, num_days: int):
     local = ex.LocalData(obs)
     half = ex.time_half_width(num_days)
     return experts, [local.problem(e, training["training_radius"], half) for e in experts.itertuples(index=False)]
+
+
+def train_files(workdir: Path, day: str) -> list[Path]:
+    """A day's train shard tables in `workdir`, in shard order of their names."""
+    return sorted(workdir.glob(plan.fill(plan.TRAIN, root=plan.RESULTS, target=day, shard="*")))
 
 
 def stage_table(workdir: Path) -> pd.DataFrame:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from icegp import config, plan
+from icegp.bench.dagrun import train_files
 from icegp.bench.seed_scale import generate_inputs, preset_run, seed_config
 from icegp.util.atomic import read_parquet_metadata
 
@@ -34,7 +35,7 @@ AGREEMENT = 1e-4
 
 def train_tables(workdir: Path, target: str) -> tuple[pd.DataFrame, float]:
     """The day's train rows and the largest peak device memory (MB) a train job recorded."""
-    files = sorted(workdir.glob(plan.fill(plan.TRAIN, root=plan.RESULTS, target=target, shard="*")))
+    files = train_files(workdir, target)
     peaks = [read_parquet_metadata(str(f)).get("device_peak_mb") for f in files]
     return pd.concat(pd.read_parquet(f) for f in files), max((p for p in peaks if p is not None), default=np.nan)
 

@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 
 from icegp import config, plan
-from icegp.bench.dagrun import record, run_dag
+from icegp.bench.dagrun import OUTPUTS, record, run_dag, train_files
 from icegp.demo import layout
 from icegp.report.timing import collect_under, summarise
 from icegp.util import timestamps
@@ -77,7 +77,7 @@ def generate_inputs(workdir: Path, overlay: dict, cores: int) -> float:
 
 def run_strategy(workdir: Path, overlay: dict, cores: int) -> dict:
     """One strategy's season: wall time, job time by stage, peak RSS, per-day scores, train tables."""
-    wall = run_dag(workdir, overlay, cores, PRESETS, clean=(plan.RESULTS, plan.BENCHMARKS, plan.LOGS, ".snakemake"))
+    wall = run_dag(workdir, overlay, cores, PRESETS, clean=(*OUTPUTS, ".snakemake"))
     jobs = collect_under(workdir / plan.BENCHMARKS)
     jobs = jobs[~jobs["rule"].isin(("demo_inputs", "demo_ocean_mask"))]
     cfg = config.resolve(config.merged(config.load("config/config.yaml", *PRESETS), overlay))
@@ -86,8 +86,7 @@ def run_strategy(workdir: Path, overlay: dict, cores: int) -> dict:
     for day in days:
         valid = json.loads((workdir / plan.fill(plan.VALIDATION, root=plan.RESULTS, target=day)).read_text())
         scores[day] = {"rmse": valid["truth"]["rmse"], "holdout": valid["holdout"].get("rmse", np.nan)}
-    shards, days_trained = plan.fill(plan.TRAIN, root=plan.RESULTS, shard="*"), plan.trained_days(cfg)
-    trained = {d: pd.concat(map(pd.read_parquet, sorted(workdir.glob(shards.format(target=d))))) for d in days_trained}
+    trained = {d: pd.concat(map(pd.read_parquet, train_files(workdir, d))) for d in plan.trained_days(cfg)}
     stages = summarise(jobs)
     return {
         "days": len(days),

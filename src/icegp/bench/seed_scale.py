@@ -61,11 +61,9 @@ def generate_inputs(workdir: Path, overlay: dict, cfg: dict, cores: int) -> floa
 
 def preset_run(workdir: Path, preset: str, overlay: dict, cores: int, target: str) -> dict:
     """One preset's whole DAG on the already generated inputs: wall, stages, accuracy."""
-    from icegp.bench.dagrun import run_dag
+    from icegp.bench.dagrun import OUTPUTS, run_dag
 
-    wall = run_dag(
-        workdir, overlay, cores, [f"config/presets/{preset}.yaml"], clean=(plan.RESULTS, plan.BENCHMARKS, plan.LOGS)
-    )
+    wall = run_dag(workdir, overlay, cores, [f"config/presets/{preset}.yaml"], clean=OUTPUTS)
     jobs = collect_under(workdir / plan.BENCHMARKS)
     jobs = jobs[~jobs["rule"].isin(DEMO_RULES)]
     stages = summarise(jobs).set_index("rule")
