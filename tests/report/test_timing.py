@@ -64,10 +64,10 @@ def test_collect_one_row_per_file_with_median_of_repeats(bench):
 
 def test_collect_reads_the_files_it_is_given_and_no_other(bench):
     given = [bench / "train/2019-04-15/0.tsv", bench / "demo_inputs/2019-04-15.tsv"]
-    df = timing.collect(given, root=bench)
+    df = timing.collect(given, benchmarks_dir=bench)
     assert sorted(df["rule"]) == ["demo_inputs", "train"]  # a stale file beside them is not read
     with pytest.raises(ValueError, match="no Snakemake benchmark files"):
-        timing.collect([], root=bench)
+        timing.collect([], benchmarks_dir=bench)
 
 
 def test_summarise_sums_medians_and_order(bench):
@@ -107,7 +107,9 @@ def test_stage_mapping():
 def test_timing_report_writes_tsv_and_chart(bench, tmp_path):
     out = tmp_path / "report"
     files = sorted(bench.rglob("*.tsv"))
-    summary = report.timing_report(benchmarks=files, root=bench, tsv=out / "timing.tsv", png=out / "timing.png")
+    summary = report.timing_report(
+        benchmarks=files, benchmarks_dir=bench, tsv=out / "timing.tsv", png=out / "timing.png"
+    )
     written = pd.read_csv(out / "timing.tsv", sep="\t")
     assert written.columns.tolist() == contracts.TIMING
     assert written["rule"].tolist() == summary["rule"].tolist()
@@ -126,7 +128,7 @@ def test_no_benchmarks_is_a_clear_error(tmp_path, make):
     with pytest.raises(ValueError, match=str(root)):
         timing.collect_under(root)
     with pytest.raises(ValueError, match="no Snakemake benchmark files"):
-        report.timing_report(benchmarks=[], root=root, tsv=tmp_path / "t.tsv", png=tmp_path / "t.png")
+        report.timing_report(benchmarks=[], benchmarks_dir=root, tsv=tmp_path / "t.tsv", png=tmp_path / "t.png")
     assert not (tmp_path / "t.tsv").exists()
 
 

@@ -6,7 +6,7 @@ from icegp.jobs import report
 jobs.setup_logging(snakemake)
 report.timing_report(
     benchmarks=list(snakemake.input.benchmarks),
-    root=plan.BENCHMARKS,
+    benchmarks_dir=plan.BENCHMARKS,
     tsv=snakemake.output.tsv,
     png=snakemake.output.png,
 )

@@ -9,7 +9,7 @@ report.tradeoff(
     experts_files=list(snakemake.input.experts),
     engines=snakemake.params.engines,
     benchmarks=list(snakemake.input.benchmarks),
-    root=plan.BENCHMARKS,
+    benchmarks_dir=plan.BENCHMARKS,
     tsv=snakemake.output.tsv,
     png=snakemake.output.png,
 )

@@ -16,9 +16,10 @@ from icegp.util.atomic import atomic_path
 log = logging.getLogger(__name__)
 
 
-def timing_report(*, benchmarks: list[str], root: str, tsv: str, png: str) -> pd.DataFrame:
-    """Summarise the DAG's benchmark files (under `root`) per rule and stage, a TSV table and a bar chart."""
-    summary = timing.summarise(timing.collect(benchmarks, root))
+def timing_report(*, benchmarks: list[str], benchmarks_dir: str, tsv: str, png: str) -> pd.DataFrame:
+    """Summarise the DAG's benchmark files (under `benchmarks_dir`) per rule and stage, a TSV table and
+    a bar chart."""
+    summary = timing.summarise(timing.collect(benchmarks, benchmarks_dir))
     with atomic_path(tsv, ".tsv") as tmp:
         summary.to_csv(tmp, sep="\t", index=False, float_format="%.3f")
     timing.bar_chart(summary, png)
@@ -27,7 +28,7 @@ def timing_report(*, benchmarks: list[str], root: str, tsv: str, png: str) -> pd
 
 
 def tradeoff(
-    *, validation, experts_files, engines: dict, benchmarks: list[str], root: str, tsv: str, png: str
+    *, validation, experts_files, engines: dict, benchmarks: list[str], benchmarks_dir: str, tsv: str, png: str
 ) -> pd.DataFrame:
     """Every run's accuracy (its validation) against its summed job time (the benchmark files of its
     own jobs): a TSV table and a chart."""
@@ -35,7 +36,7 @@ def tradeoff(
         raise ValueError("config key runs: no runs to compare (runs is empty)")
     reports = {plan.run_of(p): json.loads(Path(p).read_text()) for p in validation}
     counts = {plan.run_of(p): len(pd.read_parquet(p)) for p in experts_files}
-    bench = timing.collect(benchmarks, root)
+    bench = timing.collect(benchmarks, benchmarks_dir)
     runs = runs_table.table(reports, counts, engines, bench.assign(run=bench["job"].map(plan.run_of)))
     with atomic_path(tsv, ".tsv") as tmp:
         runs.to_csv(tmp, sep="\t", index=False, float_format="%.4f")

@@ -64,22 +64,22 @@ def read_benchmark(path) -> pd.Series:
     return df[list(MEASURES)].apply(pd.to_numeric, errors="coerce").median()
 
 
-def collect(files, root) -> pd.DataFrame:
-    """One row per benchmark file (`root/<rule>/<wildcards>.tsv`): rule, job (the wildcards' path)
+def collect(files, benchmarks_dir) -> pd.DataFrame:
+    """One row per benchmark file (`benchmarks_dir/<rule>/<wildcards>.tsv`): rule, job (the wildcards' path)
     and the median s, cpu_time and max_rss of its rows."""
     if not files:
-        raise ValueError(f"no Snakemake benchmark files to summarise (under {root})")
+        raise ValueError(f"no Snakemake benchmark files to summarise (under {benchmarks_dir})")
     rows = []
     for path in sorted(Path(f) for f in files):
-        parts = path.relative_to(root).with_suffix("").parts
+        parts = path.relative_to(benchmarks_dir).with_suffix("").parts
         rows.append({"rule": parts[0], "job": "/".join(parts[1:]), **read_benchmark(path).to_dict()})
     return pd.DataFrame(rows, columns=["rule", "job", *MEASURES])
 
 
-def collect_under(root) -> pd.DataFrame:
-    """:func:`collect` on every benchmark file under `root`: for a fresh working copy (the benchmark
-    commands), where no file is stale."""
-    return collect(sorted(Path(root).rglob("*.tsv")), root)
+def collect_under(benchmarks_dir) -> pd.DataFrame:
+    """:func:`collect` on every benchmark file under `benchmarks_dir`: for a fresh working copy (the
+    benchmark commands), where no file is stale."""
+    return collect(sorted(Path(benchmarks_dir).rglob("*.tsv")), benchmarks_dir)
 
 
 def stage_of(rule: str) -> str:
