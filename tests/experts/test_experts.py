@@ -9,6 +9,7 @@ from icegp.experts import selection as ex
 from icegp.gp.engines import make_engine
 from icegp.gp.problem import Problem
 from icegp.util import timestamps
+from icegp.util.checks import InputError
 
 
 def test_local_selection_edges_are_inclusive():
@@ -80,3 +81,23 @@ def test_arrays_of_the_wrong_shape_are_refused_where_they_enter_the_engines():
     fit = engine.fit_one(problem)
     with pytest.raises(ValueError, match=r"expert 4: prediction inputs have shape \(7, 2\)"):
         engine.predict(problem, fit.hyper, np.zeros((7, 2)))
+
+
+@pytest.mark.parametrize(
+    "name, content, says",
+    [
+        ("header_only.csv", b"lon,lat\n", "no locations"),
+        ("truncated_row.csv", b"x,y\n0.0,1e5\n2e5\n", "non-finite"),
+        ("truncated.parquet", None, "truncated.parquet"),
+    ],
+)
+def test_a_malformed_locations_file_is_refused_naming_it(tmp_path, name, content, says):
+    path = tmp_path / name
+    if content is None:  # a real parquet file cut short, as an interrupted copy leaves it
+        pd.DataFrame({"x": [0.0, 1e5], "y": [0.0, 0.0]}).to_parquet(path)
+        path.write_bytes(path.read_bytes()[:-20])
+    else:
+        path.write_bytes(content)
+    with pytest.raises(InputError, match=says) as err:
+        ex.read_locations(str(path), "EPSG:3413")
+    assert str(path) in str(err.value)

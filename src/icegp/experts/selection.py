@@ -73,6 +73,8 @@ def read_locations(path: str, crs: str, time_stamps: str | None = None) -> pd.Da
     With `time_stamps` (exact | day), a `t` or `date` column is kept as the exact time `t`.
     """
     df = tables.read_any(path)
+    if df.empty:
+        raise InputError(f"{path}: no locations (the table has no rows)")
     if {"x", "y"} <= set(df.columns):
         out = df[["x", "y"]].astype(float)
         out["lon"], out["lat"] = grid.xy_to_lonlat(out["x"].to_numpy(), out["y"].to_numpy(), crs)
