@@ -18,9 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from icegp.gp.compiled import INDUCING_JITTER, LOG_2PI, SHAPES
+from icegp.gp.compiled import LOG_2PI, SHAPES
 from icegp.gp.device import tensorflow
 from icegp.gp.hyper import KV, LS, NV
+from icegp.gp.statistics import INDUCING_JITTER
 
 tf = tensorflow()
 F64 = tf.float64

@@ -12,12 +12,12 @@ import numpy as np
 
 from icegp.gp.device import tensorflow
 from icegp.gp.hyper import KV, LS, NV
+from icegp.gp.statistics import INDUCING_JITTER
 
 tf = tensorflow()
 
 F64 = tf.float64
 LOG_2PI = np.log(2.0 * np.pi)
-INDUCING_JITTER = 1e-6  # GPflow's default jitter on K_uu
 THETA, POINTS, VALUES = tf.TensorSpec([5], F64), tf.TensorSpec([None, 3], F64), tf.TensorSpec([None], F64)
 
 #: k / kv as a function of the scaled distance r (and r^2), as GPflow's kernels of the same names

@@ -24,17 +24,9 @@ from scipy.linalg import blas, lapack
 from icegp.gp.exact import LOG_2PI, CholeskyError, sq_diffs
 from icegp.gp.hyper import KV, LS, NV
 from icegp.gp.kernels import Kernel
+from icegp.gp.statistics import BLOCK_BYTES, Posterior, factor, statistics
 
-INDUCING_JITTER = 1e-6  # on K_uu, as GPflow's default
-BLOCK_BYTES = 64 * 2**20  # per M x block matrix: a few of them live at once
 CACHE_BYTES = 1280 * 2**20  # squared differences and Kuf kept (n up to 67,000 at M = 500)
-
-
-def _chol(K: np.ndarray, what: str) -> np.ndarray:
-    c, info = lapack.dpotrf(K, lower=1, clean=1)
-    if info != 0:
-        raise CholeskyError(f"Cholesky of {what} failed (info {info})")
-    return c
 
 
 def _inv_from_chol(L: np.ndarray) -> np.ndarray:
@@ -100,11 +92,7 @@ class SGPRBound:
             Kuf, _ = self._kuf(k, theta)
             Phi += Kuf @ Kuf.T  # numpy's matmul takes BLAS SYRK for A A^T
             b += Kuf @ self.y[blk]
-        L = _chol(Kuu_f + INDUCING_JITTER * np.eye(m), "K_uu")
-        # W = Kuu + Phi/s2 = L B L^T with B = I + L^-1 Phi L^-T / s2: factor B (well conditioned)
-        T, _ = lapack.dtrtrs(L, Phi, lower=1)
-        C, _ = lapack.dtrtrs(L, np.ascontiguousarray(T.T), lower=1)
-        LB = _chol(np.eye(m) + (C + C.T) / (2.0 * theta[NV]), "I + A A^T")
+        L, LB, C = factor(Kuu_f, Phi, theta[NV])
         return Kuu_f, Euu, Phi, b, L, LB, C, float(np.trace(C))
 
     def value_and_grad(self, theta: np.ndarray):
@@ -154,12 +142,5 @@ class SGPRBound:
 
     def predict(self, theta: np.ndarray, Xstar: np.ndarray):
         """Posterior latent mean and variance at Xstar (GPflow's SGPR predict_f, full_cov=False)."""
-        _, _, _, b, L, LB, _, _ = self._factor(theta)
-        R = L @ LB
-        Kus, _ = self.kernel.covariance(sq_diffs(self.Z, np.asarray(Xstar, float)), theta[LS], theta[KV])
-        a, _ = lapack.dtrtrs(L, Kus, lower=1)
-        c, _ = lapack.dtrtrs(R, Kus, lower=1)
-        w, _ = lapack.dpotrs(R, b, lower=1)
-        mean = Kus.T @ w / theta[NV]
-        var = theta[KV] - np.sum(a * a, axis=0) + np.sum(c * c, axis=0)
-        return mean, np.maximum(var, 0.0)
+        stats = statistics(self.kernel, theta, self.Z, self.X, self.y)
+        return Posterior(self.kernel, theta, self.Z, stats, mean=0.0).predict(Xstar)
