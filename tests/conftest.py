@@ -7,6 +7,14 @@ engine's, the parameters, the predictions) with tolerances that rounding cannot 
 optimiser's stop reason, `converged` flag or iteration count, and never exact equality of floats
 computed along different paths (exact equality is asserted only for values copied or recomputed by
 the same code on the same machine, such as a resumed run's product against an uninterrupted one).
+
+Tolerances are derived or measured, never set at a value one machine happens to pass. Derived: a
+bound from the computation (n u for a sum of n non-negative terms, cond x eps for a factorisation),
+written beside the assertion. Measured: run the numeric-variants lane (`bash .ci/numeric-variants.sh`:
+other OpenBLAS kernels, one thread, TensorFlow without oneDNN); tests/tolerance_probe.py reports how
+much of its tolerance every assertion used in each environment, and the lane fails where the largest
+use plus ten times the spread between environments reaches the tolerance. Say beside the assertion
+what was measured.
 """
 
 import os

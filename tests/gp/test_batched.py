@@ -1,9 +1,9 @@
 """The batched path of ``device: gpu`` held to the fast engine, on the CPU (TensorFlow runs there too).
 
 Per expert the batched bound and gradient equal the closed-form sparse engine's at the same
-hyperparameters (1e-8 relative); padding and row blocks change nothing; the batched fits end at the
-fast engine's optimum (objective to 1e-4 relative) on demo experts and on seed-scale experts; the
-batched predictions equal the per-expert ones.
+hyperparameters (to what K_uu's conditioning allows, see GRAD_MARGIN); padding and row blocks change
+nothing; the batched fits end at the fast engine's optimum (objective to 1e-4 relative) on demo
+experts and on seed-scale experts; the batched predictions equal the per-expert ones.
 """
 
 import numpy as np
@@ -12,8 +12,9 @@ import pytest
 
 from icegp import config
 from icegp.experts import training
-from icegp.gp import batched, sparse
+from icegp.gp import batched, sparse, statistics
 from icegp.gp.engines import batching, make_engine
+from icegp.gp.hyper import KV, LS
 from icegp.gp.kernels import kernel
 from icegp.gp.problem import Problem
 
@@ -21,6 +22,12 @@ from conftest import matern_problem
 
 SGPR = {"model_type": "SGPR", "inducing_points": 40, "inducing_method": "kmeans", "coords_scale": [50_000, 50_000, 1]}
 AGREEMENT = 1e-4  # relative objective difference that is the same optimum
+# Two correct evaluations of the bound agree to what K_uu's conditioning allows: rounding of its
+# entries moves the bound by about cond(K_uu) eps relative and the gradient by about cond(K_uu) eps of
+# its largest component, more where a component cancels. Measured across OpenBLAS's Zen, Haswell,
+# Prescott and Nehalem kernels and one thread (cond 42 to 1.9e7 over the kernels below): at most
+# 13 cond eps on the bound and 280 cond eps on the gradient; the margins are 15x and 11x that.
+VALUE_MARGIN, GRAD_MARGIN = 200, 3000
 
 
 def problems_of(sizes, seed=0):
@@ -50,9 +57,12 @@ def test_batched_bound_and_gradient_equal_the_sparse_engine_per_expert(name):
     theta = np.stack([init, *(low + (high - low) * rng.uniform(0.05, 0.5, 5) for _ in range(2))])
     value, grad = batched.value_and_grad(name, theta, batch)
     for k, (X, y, Z) in enumerate(triples):
-        v, g = sparse.SGPRBound(kernel(name), X, y, Z).value_and_grad(theta[k])
-        assert value[k] == pytest.approx(v, rel=1e-8)
-        np.testing.assert_allclose(grad[k], g, rtol=1e-8, atol=1e-8 * np.abs(g).max())
+        bound = sparse.SGPRBound(kernel(name), X, y, Z)
+        v, g = bound.value_and_grad(theta[k])
+        Kuu, _ = bound.kernel.covariance(bound.Suu, theta[k, LS], theta[k, KV])
+        rounding = np.linalg.cond(Kuu + statistics.INDUCING_JITTER * np.eye(len(Z))) * np.finfo(float).eps
+        assert value[k] == pytest.approx(v, rel=VALUE_MARGIN * rounding)
+        np.testing.assert_allclose(grad[k], g, rtol=0, atol=GRAD_MARGIN * rounding * np.abs(g).max())
 
 
 def test_batched_padding_and_row_blocks_change_nothing(monkeypatch):
@@ -96,8 +106,10 @@ def test_batched_fits_reach_the_fast_engines_optimum_and_predict_the_same():
         gpu.predict_many(problems, [r.hyper for r in ref], Xstar),
         map(cpu.predict, problems, [r.hyper for r in ref], Xstar),
     ):
+        # TensorFlow's and LAPACK's factorisations of the same posterior: the largest difference over
+        # the numeric variants used 0.31 of (1e-8, 1e-10), spread 0.13 between them; tolerances 3x that
         for key in ("f_mean", "f_var", "y_var"):
-            np.testing.assert_allclose(got[key], want[key], rtol=1e-8, atol=1e-10)
+            np.testing.assert_allclose(got[key], want[key], rtol=3e-8, atol=3e-10)
 
 
 def test_batched_fits_reach_the_optimum_on_seed_scale_experts():

@@ -70,11 +70,11 @@ def test_gpflow_gpr_matches_sklearn(gpsat_1d):
     res = model.fit(Problem(0, np.zeros(3), embed(d["X"]), d["y"]))
     pred = model.predict(embed(np.array([d["test"]])))
     assert res.status in ("ok", "not_converged")  # fitted; the optimum is held below, not the stop reason
-    assert abs(res.hyper.lengthscales[0] - d["ls"]) < 1e-6
-    assert abs(-res.loss - d["lml"]) < 1e-6
-    assert abs(pred["f_mean"][0] - d["mean"]) < 1e-6
-    assert abs(pred["f_var"][0] - d["var"]) < 1e-6
-    assert abs(pred["y_var"][0] - d["var"] - NOISE) < 1e-6
+    assert res.hyper.lengthscales[0] == pytest.approx(d["ls"], abs=1e-6)
+    assert -res.loss == pytest.approx(d["lml"], abs=1e-6)
+    assert pred["f_mean"][0] == pytest.approx(d["mean"], abs=1e-6)
+    assert pred["f_var"][0] == pytest.approx(d["var"], abs=1e-6)
+    assert pred["y_var"][0] == pytest.approx(d["var"] + NOISE, abs=1e-6)
 
 
 def test_gpflow_sgpr_with_all_points_inducing_matches_sklearn(gpsat_1d):
@@ -87,9 +87,9 @@ def test_gpflow_sgpr_with_all_points_inducing_matches_sklearn(gpsat_1d):
     at_sklearn = GPflowExpert(one_d_space(), "SGPR", inducing_points=50, **KW)
     at_sklearn.set_hyperparameters(problem, Hyper(np.array([d["ls"], 1.0, 1.0]), 1.0, NOISE))
     assert res.loss <= at_sklearn.loss() + 1e-9 and res.loss == pytest.approx(at_sklearn.loss(), rel=1e-6)
-    assert abs(res.hyper.lengthscales[0] - d["ls"]) < 1e-4
-    assert abs(pred["f_mean"][0] - d["mean"]) < 1e-4
-    assert abs(pred["f_var"][0] - d["var"]) < 1e-4
+    assert res.hyper.lengthscales[0] == pytest.approx(d["ls"], abs=1e-4)
+    assert pred["f_mean"][0] == pytest.approx(d["mean"], abs=1e-4)
+    assert pred["f_var"][0] == pytest.approx(d["var"], abs=1e-4)
 
 
 @pytest.mark.parametrize("model_type,use_tf", [("GPR", False), ("GPR", True), ("SGPR", True)])
@@ -100,10 +100,10 @@ def test_fast_engine_matches_sklearn(gpsat_1d, model_type, use_tf):
     problem = Problem(0, np.zeros(3), embed(d["X"]), d["y"])
     res = engine.fit_one(problem)
     pred = engine.predict(problem, res.hyper, embed(np.array([d["test"]])))
-    assert abs(-res.loss - d["lml"]) < 1e-6 * abs(d["lml"])  # the optimum reached, whatever the stop reason
-    assert abs(res.hyper.lengthscales[0] - d["ls"]) < tol
-    assert abs(pred["f_mean"][0] - d["mean"]) < tol
-    assert abs(pred["f_var"][0] - d["var"]) < tol
+    assert -res.loss == pytest.approx(d["lml"], rel=1e-6)  # the optimum reached, whatever the stop reason
+    assert res.hyper.lengthscales[0] == pytest.approx(d["ls"], abs=tol)
+    assert pred["f_mean"][0] == pytest.approx(d["mean"], abs=tol)
+    assert pred["f_var"][0] == pytest.approx(d["var"], abs=tol)
 
 
 def test_engines_predict_with_hyperparameters_on_the_bounds(gpsat_1d):
@@ -117,4 +117,4 @@ def test_engines_predict_with_hyperparameters_on_the_bounds(gpsat_1d):
     ref.set_hyperparameters(problem, on_bound)
     fast = FastEngine(space, "GPR", mean="zero").predict(problem, on_bound, X)
     assert np.isfinite(ref.predict(X)["f_mean"]).all()
-    assert abs(ref.predict(X)["f_mean"][0] - fast["f_mean"][0]) < 1e-6
+    assert ref.predict(X)["f_mean"][0] == pytest.approx(fast["f_mean"][0], abs=1e-6)
