@@ -3,6 +3,8 @@ whole tracks of real observations, which works on real data too."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
@@ -73,12 +75,14 @@ def holdout(
     fraction: float,
     seed: int,
     sources,
+    predictor: Callable | None = None,
 ) -> dict:
     """Hold out a fraction of the target day's tracks, predict them from the rest, report the error.
 
     Each held-out point is predicted by its nearest expert with the product's hyperparameters,
     conditioned on the window's observations minus every held-out track (or block, see
-    :func:`holdout_units`).
+    :func:`holdout_units`): by `predictor(expert, hyperparameter row, held rows, Xstar)` (a dict
+    with f_mean, or None) when given, else by the engine on the rest of the window.
     """
     t0 = timestamps.day_to_t(target)
     obs = obs.reset_index(drop=True)
@@ -95,8 +99,15 @@ def holdout(
     k = max(1, int(round(fraction * len(candidates))))
     held = rng.choice(candidates, size=k, replace=False)
     is_held = np.isin(units, held) & day
-    train = ex.LocalData(obs[~is_held])
     test = obs[is_held]
+    if predictor is None:
+        train = ex.LocalData(obs[~is_held])
+
+        def predictor(expert, hyp_row, _held, Xstar):
+            return predict_expert(
+                engine, train, expert, hyp_row, Xstar, training_radius=training_radius, half_width=half_width
+            )
+
     usable_experts, usable_hyp = usable_pairs(experts, hyp)
     if usable_experts.empty:
         return {"unit": unit, "note": "no expert has usable hyperparameters"}
@@ -106,9 +117,7 @@ def holdout(
         mine = nearest == j
         Xstar = test.loc[mine, ["x", "y", "t"]].to_numpy(float)
         expert = next(usable_experts.iloc[[j]].itertuples(index=False))
-        out = predict_expert(
-            engine, train, expert, usable_hyp.iloc[j], Xstar, training_radius=training_radius, half_width=half_width
-        )
+        out = predictor(expert, usable_hyp.iloc[j], test, Xstar)
         if out is not None:
             pred[mine] = out["f_mean"]
     out = scores(pred, test["obs"].to_numpy())
