@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from icegp import window as merge
 from icegp.sources import loading, tables
 from icegp.sources.download import DownloadError, expand_template, fetch, redact
 from icegp.util.atomic import write_json, write_parquet
@@ -58,6 +57,8 @@ def observations(
     *, days, target: str, crs: str, settings: dict, preferred, dropped, missing_days: str, table: str, report: str
 ) -> dict:
     """Merge the window's day files, prefer along-track data, bin; the table and its JSON report."""
+    from icegp import window as merge  # here: load jobs (hundreds in a season) start without scipy
+
     binning = settings["binning"]
     df, summary = merge.build_window(
         days,
