@@ -7,7 +7,8 @@ statistics of one data day (:mod:`icegp.gp.statistics`) serve every window that 
 window is the previous day's plus the day that enters minus the day that leaves, whatever its
 length; its posterior costs one M x M factorisation. The hold-out's posterior is the window's
 statistics minus the held-out tracks', exactly. An expert with no more observations than inducing
-points is an exact GP (as in the fast engine) and predicts from its data, as the daily path does.
+points is an exact GP (as in the fast engine): `posterior` returns None for it, and the caller
+predicts it from its window's data, as the daily path does.
 """
 
 from __future__ import annotations
