@@ -42,7 +42,7 @@ def factor(Kuu: np.ndarray, phi: np.ndarray, s2: float) -> tuple[np.ndarray, np.
     return L, LB, C
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: no elementwise ==
 class Statistics:
     """The sums over a set of observations that the SGPR bound and posterior need (y not de-meaned)."""
 
