@@ -78,7 +78,7 @@ def window_of(tracks, target_day):
 
 def daily_path(sliding, expert, rows, Xstar):
     """The sparse engine on the expert's data in `rows` (its window, or less), with the chunk's Z."""
-    state = sliding._experts[(float(expert.x), float(expert.y))]
+    _, state = sliding._expert(expert, HYPER)
     problem = selection.LocalData(rows).problem(expert, RADIUS, N + 0.5)
     m = float(np.mean(problem.y))
     bound = sparse.SGPRBound(sliding.engine.kernel, (problem.X - state.origin) / sliding.scale, problem.y - m, state.Z)

@@ -89,7 +89,8 @@ class SlidingExperts:
         for key in [k for k in self._parts if k[1] < oldest]:
             del self._parts[key]
 
-    def _expert(self, expert, hyper: Hyper) -> _Expert:
+    def _expert(self, expert, hyper: Hyper) -> tuple[tuple, _Expert]:
+        """The expert's place (its key) and state, made the first time the place is asked for."""
         key = (float(expert.x), float(expert.y))
         state = self._experts.get(key)
         if state is None:
@@ -104,7 +105,7 @@ class SlidingExperts:
             theta = engine.space.to_scaled_vector(engine.space.clip(hyper))
             state = _Expert(origin, Z, theta, SlidingSum(engine.m))
             self._experts[key] = state
-        return state
+        return key, state
 
     def _part(self, key, state: _Expert, d: int) -> Statistics:
         part = self._parts.get((key, d))
@@ -142,19 +143,19 @@ class SlidingExperts:
     def posterior(self, expert, hyper: Hyper, target_day: int) -> Callable | None:
         """The expert's predictor on `target_day`'s window: physical (k, 3) inputs -> f_mean, f_var,
         y_var; None where it takes the exact path (no more observations than inducing points)."""
-        state = self._expert(expert, hyper)
+        key, state = self._expert(expert, hyper)
         if state.Z is None:
             return None
-        total = self._window((float(expert.x), float(expert.y)), state, target_day)
+        total = self._window(key, state, target_day)
         return self._predictor(state, total) if total.n > self.engine.m else None
 
     def without(self, expert, hyper: Hyper, target_day: int, held: pd.DataFrame) -> Callable | None:
         """The predictor of the window less the `held` observations (the hold-out's tracks): its
         statistics minus theirs. None where the expert takes the exact path."""
-        state = self._expert(expert, hyper)
+        key, state = self._expert(expert, hyper)
         if state.Z is None:
             return None
-        total = self._window((float(expert.x), float(expert.y)), state, target_day)
+        total = self._window(key, state, target_day)
         near = held[np.hypot(held["x"] - expert.x, held["y"] - expert.y) <= self.radius]
         Xs = (near[["x", "y", "t"]].to_numpy(float) - state.origin) / self.scale
         rest = total - statistics(self.engine.kernel, state.theta, state.Z, Xs, near["obs"].to_numpy(float))
