@@ -22,14 +22,14 @@ out="${ICEGP_VARIANTS_DIR:-${TMPDIR:-/tmp}/icegp-numeric-variants}"
 mkdir -p "$out"
 # every test module with a floating-point tolerance (the probe reports where they are), less the
 # tests that only run snakemake (a re-run, the cluster profiles' plans): no number of theirs moves
-tests=(tests/gp tests/experts tests/product tests/validation tests/report tests/sources/test_readers.py tests/test_window.py
+selection=(tests/gp tests/experts tests/product tests/validation tests/report tests/sources/test_readers.py tests/test_window.py
   -k "not reruns_the_grids and not plans_under_the_cluster_profiles")
 
 run() {  # run NAME VAR=VALUE...: the tests under one environment, their tolerance uses in NAME.json
   local name=$1
   shift
   env "$@" ICEGP_TOLERANCE_REPORT="$out/$name.json" PYTHONPATH=tests \
-    python3 -m pytest -q -p no:cacheprovider -p tolerance_probe "${tests[@]}" >"$out/$name.log" 2>&1
+    python3 -m pytest -q -p no:cacheprovider -p tolerance_probe "${selection[@]}" >"$out/$name.log" 2>&1
   local rc=$?
   echo "numeric variant $name: $(tail -n 1 "$out/$name.log")"
   return $rc
