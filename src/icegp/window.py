@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,94 @@ def bin_cell_day(df: pd.DataFrame, spacing: float, crs: str) -> pd.DataFrame:
     return out[contracts.WINDOW]
 
 
+@dataclass
+class MergedDay:
+    """One data day's rows after merging (duplicates dropped, along-track data preferred, binned),
+    sorted by time and source, with what the merge counted. A window is its days' merged rows one
+    after the other: every step works within one day, so merging day by day is merging the window."""
+
+    rows: pd.DataFrame
+    loaded: dict[str, int]  # rows per source before merging
+    duplicates: dict[str, int]
+    pref_dropped: int
+
+
+def split_days(df: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """The rows of each data day (floor of t), in day order."""
+    day = np.floor(df["t"].to_numpy()).astype(np.int64)
+    return {int(d): df[day == d].reset_index(drop=True) for d in np.unique(day)}
+
+
+def merge_day(
+    df: pd.DataFrame,
+    crs: str,
+    *,
+    preferred=(),
+    dropped=(),
+    pref_radius: float = 10_000.0,
+    bin_spacing: float | None = None,
+) -> MergedDay:
+    """Merge one data day's rows of every source in a window."""
+    loaded = df.groupby("source").size().astype(int).to_dict()
+    rows, duplicates = drop_exact_duplicates(df)
+    before = len(rows)
+    if preferred and dropped:
+        rows = drop_near_preferred(rows, preferred, dropped, pref_radius)
+    pref_dropped = before - len(rows)
+    if bin_spacing:
+        rows = bin_cell_day(rows, bin_spacing, crs)
+    rows = rows.sort_values(["t", "source"], kind="stable").reset_index(drop=True)
+    return MergedDay(rows, loaded, duplicates, int(pref_dropped))
+
+
+def assemble(
+    days: list[MergedDay],
+    statuses: list[dict],
+    target: str,
+    crs: str,
+    *,
+    preferring: bool,
+    bin_spacing: float | None,
+    allow_missing: bool,
+    paths,
+) -> tuple[pd.DataFrame, dict]:
+    """A target's window from its merged days (in day order) and its files' statuses, with the
+    report of what went in."""
+    missing = [s for s in statuses if s.get("status") == "missing"]
+    if missing and not allow_missing:
+        raise InputError(f"target {target}: missing days {[(s['source'], s['day']) for s in missing]}")
+    report: dict = {
+        "target": target,
+        "crs": crs,
+        "status": "ok",
+        "rows_loaded": _total(d.loaded for d in days),
+        "days_skipped": [{k: s.get(k) for k in ("source", "day", "reason", "file")} for s in missing],
+    }
+    if not any(d.loaded for d in days):
+        if not allow_missing:
+            raise InputError(f"target {target}: no observations in the window (files: {[str(p) for p in paths]})")
+        log.warning("target %s: no observations in the window: the target is a missing day", target)
+        empty = tables.empty()
+        return empty.assign(n=pd.Series(dtype=float))[contracts.WINDOW], report | {"status": "no_data", "rows_total": 0}
+    report["duplicates_dropped"] = _total(d.duplicates for d in days)
+    if preferring:
+        report["is2_pref_dropped"] = sum(d.pref_dropped for d in days)
+    if bin_spacing:
+        report["binned_to_m"] = bin_spacing
+    df = pd.concat([d.rows for d in days], ignore_index=True)
+    report["rows"] = df.groupby("source").size().astype(int).to_dict()
+    report["rows_total"] = int(len(df))
+    return df, report
+
+
+def _total(counts) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for part in counts:
+        for key, n in part.items():
+            total[key] = total.get(key, 0) + int(n)
+    return total
+
+
 def build_window(
     paths,
     target: str,
@@ -90,30 +179,16 @@ def build_window(
 ) -> tuple[pd.DataFrame, dict]:
     """Merge a target's day files into one table and a report of what went in."""
     df, statuses = read_day_files(paths)
-    missing = [s for s in statuses if s.get("status") == "missing"]
-    if missing and not allow_missing:
-        raise InputError(f"target {target}: missing days {[(s['source'], s['day']) for s in missing]}")
-    report = {
-        "target": target,
-        "crs": crs,
-        "status": "ok",
-        "rows_loaded": df.groupby("source").size().astype(int).to_dict(),
-        "days_skipped": [{k: s.get(k) for k in ("source", "day", "reason", "file")} for s in missing],
-    }
-    if df.empty:
-        if not allow_missing:
-            raise InputError(f"target {target}: no observations in the window (files: {[str(p) for p in paths]})")
-        log.warning("target %s: no observations in the window: the target is a missing day", target)
-        return df.assign(n=pd.Series(dtype=float))[contracts.WINDOW], report | {"status": "no_data", "rows_total": 0}
-    df, report["duplicates_dropped"] = drop_exact_duplicates(df)
-    if preferred and dropped:
-        before = len(df)
-        df = drop_near_preferred(df, preferred, dropped, pref_radius)
-        report["is2_pref_dropped"] = int(before - len(df))
-    if bin_spacing:
-        df = bin_cell_day(df, bin_spacing, crs)
-        report["binned_to_m"] = bin_spacing
-    df = df.sort_values(["t", "source"], kind="stable").reset_index(drop=True)
-    report["rows"] = df.groupby("source").size().astype(int).to_dict()
-    report["rows_total"] = int(len(df))
-    return df, report
+    merging = dict(preferred=preferred, dropped=dropped, pref_radius=pref_radius, bin_spacing=bin_spacing)
+    days = [merge_day(rows, crs, **merging) for rows in split_days(df).values()] if len(df) else []
+    preferring = bool(preferred and dropped)
+    return assemble(
+        days,
+        statuses,
+        target,
+        crs,
+        preferring=preferring,
+        bin_spacing=bin_spacing,
+        allow_missing=allow_missing,
+        paths=paths,
+    )
