@@ -83,11 +83,13 @@ def predict_shard(
     radius: float,
     done: pd.DataFrame | None = None,
     on_predicted: Callable[[pd.DataFrame], None] = lambda table: None,
+    predictor: Callable | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Predictions of every expert at the locations strictly within `radius` of it, and a status count.
     Experts with rows in `done` (a checkpoint) are not predicted again; after each expert (after all
     of them with a batched engine) `on_predicted` gets every row so far (the predict job checkpoints
-    them)."""
+    them). `predictor(expert, hyperparameter row, Xstar)` (a dict, or None without data) predicts
+    an expert instead of the engine on `obs` when given (the chunk job's slid statistics)."""
     local = ex.LocalData(obs)
     tree = cKDTree(pred_locs[["x", "y"]].to_numpy(float))
     mine, hyp_rows = usable_pairs(experts, hyp)
@@ -112,7 +114,14 @@ def predict_shard(
             status["no_locations"] += 1
         else:
             pending.append((expert, h, pl))
-    together = batching(engine)
+    together = batching(engine) if predictor is None else None
+    if predictor is None:
+
+        def predictor(expert, hyp_row, Xstar):
+            return predict_expert(
+                engine, local, expert, hyp_row, Xstar, training_radius=training_radius, half_width=half_width
+            )
+
     steps: Iterable[list[tuple]]  # experts predicted between checkpoints: (expert, locations, prediction)
     if together is not None:  # every expert at once, then one checkpoint
         problems = [local.problem(e, training_radius, half_width) for e, _, _ in pending]
@@ -125,18 +134,7 @@ def predict_shard(
         results = dict(zip(with_data, preds))
         steps = [[(e, pl, results.get(k)) for k, (e, _, pl) in enumerate(pending)]]
     else:  # one expert after another, each checkpointed
-        steps = (
-            [
-                (
-                    e,
-                    pl,
-                    predict_expert(
-                        engine, local, e, h, at(e, pl), training_radius=training_radius, half_width=half_width
-                    ),
-                )
-            ]
-            for e, h, pl in pending
-        )
+        steps = ([(e, pl, predictor(e, h, at(e, pl)))] for e, h, pl in pending)
     for step in steps:
         for expert, pl, pred in step:
             if pred is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -44,11 +45,42 @@ def product(
     if table.empty and not window.empty:
         raise ValueError(f"target {target}: no expert predicted anything (inputs {list(preds)})")
     x_axis, y_axis = daily.axes(settings, pd.read_parquet(locations))
-    blended = daily.blend(table, settings["blend_length_scale"])
     with xr.open_dataarray(land) as mask:
         mask = mask.load()
     if not (np.array_equal(mask["x"], x_axis) and np.array_equal(mask["y"], y_axis)):
         raise ValueError(f"{land}: made for another product grid; re-run the grids rule")
+    ds = product_dataset(
+        table,
+        window,
+        x_axis=x_axis,
+        y_axis=y_axis,
+        land=mask,
+        target=target,
+        settings=settings,
+        variable=variable,
+        crs=crs,
+        provenance=provenance,
+    )
+    write_netcdf(ds, output, encoding=daily.encoding(ds))
+    return ds
+
+
+def product_dataset(
+    table: pd.DataFrame,
+    window: pd.DataFrame,
+    *,
+    x_axis,
+    y_axis,
+    land: xr.DataArray,
+    target: str,
+    settings: dict,
+    variable: str,
+    crs: str,
+    provenance: dict,
+) -> xr.Dataset:
+    """The day's product from its experts' predictions (`table`) and its window: what the product job
+    writes, and the chunk job for each of its days."""
+    blended = daily.blend(table, settings["blend_length_scale"])
     ds = daily.dataset(
         blended,
         window,
@@ -58,7 +90,7 @@ def product(
         variable=variable,
         crs=crs,
         config=provenance,
-        land=mask,
+        land=land,
     )
     if window.empty:  # only with missing_days: skip (see observations.json)
         ds.attrs.update(daily.MISSING_DAY)
@@ -69,7 +101,6 @@ def product(
             target,
             ds.attrs["icegp_negative_cells"],
         )
-    write_netcdf(ds, output, encoding=daily.encoding(ds))
     log.info("%d cells predicted by up to %d experts", len(blended), blended["n_experts"].max() if len(blended) else 0)
     return ds
 
@@ -94,27 +125,65 @@ def validate(
 ) -> dict:
     """Score the product against the truth (the demo's, when given), other products (`compare`: name
     -> the day's file) and held-out tracks."""
+    with xr.open_dataset(product_file) as ds:
+        report = validation_report(
+            ds,
+            pd.read_parquet(obs),
+            pd.read_parquet(experts_file),
+            prediction.read_hyperparameters(hyperparameters, crs, target),
+            engine,
+            truth=truth,
+            compare=compare,
+            target=target,
+            variable=variable,
+            crs=crs,
+            training_radius=training_radius,
+            num_days=num_days,
+            settings=settings,
+            along_track=along_track,
+        )
+    write_json(report, output)
+    return report
+
+
+def validation_report(
+    ds: xr.Dataset,
+    window: pd.DataFrame,
+    experts: pd.DataFrame,
+    hyperparameters: pd.DataFrame,
+    engine: Engine,
+    *,
+    truth,
+    compare: dict[str, str],
+    target: str,
+    variable: str,
+    crs: str,
+    training_radius: float,
+    num_days: int,
+    settings: dict,
+    along_track,
+    predictor: Callable | None = None,
+) -> dict:
+    """The day's validation: what the validate job writes, and the chunk job for each of its days
+    (with its hold-out `predictor`, see :func:`icegp.validation.scores.holdout`)."""
     report: dict = {"target": target, "variable": variable}
-    window = pd.read_parquet(obs)
     if window.empty:
         report["status"] = "missing: no observations in the window (observations.json says why)"
-        write_json(report, output)
         log.warning("target %s: a missing day, nothing to validate", target)
         return report
-    with xr.open_dataset(product_file) as ds:
-        field = ds[variable].isel(time=0).values
-        if truth:
-            with xr.open_dataset(truth[0]) as known:
-                report["truth"] = scores.scores(field, known[variable].values)
-        if compare:
-            report["compare"] = {
-                name: {"file": path, **scores.scores(field, other.values)}
-                for name, path, other in compared(ds, compare, settings["compare"], crs)
-            }
+    field = ds[variable].isel(time=0).values
+    if truth:
+        with xr.open_dataset(truth[0]) as known:
+            report["truth"] = scores.scores(field, known[variable].values)
+    if compare:
+        report["compare"] = {
+            name: {"file": path, **scores.scores(field, other.values)}
+            for name, path, other in compared(ds, compare, settings["compare"], crs)
+        }
     report["holdout"] = scores.holdout(
         window,
-        pd.read_parquet(experts_file),
-        prediction.read_hyperparameters(hyperparameters, crs, target),
+        experts,
+        hyperparameters,
         engine,
         target=target,
         training_radius=training_radius,
@@ -122,8 +191,8 @@ def validate(
         fraction=settings["holdout_fraction"],
         seed=settings["seed"],
         sources=along_track,
+        predictor=predictor,
     )
-    write_json(report, output)
     log.info("%s", report)
     return report
 
