@@ -13,6 +13,7 @@ include: "workflow/rules/demo.smk"
 include: "workflow/rules/load.smk"
 include: "workflow/rules/gp.smk"
 include: "workflow/rules/product.smk"
+include: "workflow/rules/chunks.smk"
 include: "workflow/rules/season.smk"
 include: "workflow/rules/report.smk"
 

@@ -26,6 +26,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 
 from icegp import config
@@ -96,6 +97,19 @@ def snakemake_background(workdir: Path, *args, cores=2) -> subprocess.Popen:
         text=True,
         start_new_session=True,
     )
+
+
+def job_processes(proc, rule):
+    """The processes of `rule`'s running jobs under snakemake `proc` (Snakemake runs a rule's script
+    as .snakemake/scripts/tmp*.{script}.py); a process that ends while they are listed is not one."""
+    found = []
+    for p in psutil.Process(proc.pid).children(recursive=True):
+        try:
+            if any(f".{rule}.py" in a for a in p.cmdline()):
+                found.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    return found
 
 
 def snakemake(workdir: Path, *args, configfile=None, check=True, timeout=900):

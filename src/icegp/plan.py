@@ -40,6 +40,8 @@ PREDICT = "{root}/{target}/predict/{shard}.parquet"
 PRODUCT = "{root}/{target}/product.nc"
 VALIDATION = "{root}/{target}/validation.json"
 PLOT = "{root}/{target}/plots/{name}.png"
+#: A chunk's record of where its time went, per day and stage (`hyperparameters_from.chunk_days`).
+CHUNK_STAGES = "{root}/chunks/{first}_{last}.tsv"
 SEASON = "results/season/{season}.nc"
 SEASON_FILE = "results/season/{season}/{name}"
 TIMING_REPORT = "results/timing_report.{ext}"
@@ -74,6 +76,7 @@ def run_of(path: str) -> str | None:
 GRID_JOB = "{root}/all"
 TARGET_JOB = "{root}/{target}"
 SHARD_JOB = "{root}/{target}/{shard}"
+CHUNK_JOB = "{root}/{first}_{last}"
 #: ... and of the jobs every root shares.
 DAY_JOB = "{source}/{day}"
 
@@ -183,6 +186,62 @@ def hyperparameter_days(config, target: str) -> list[str]:
     return [max(a for a in marks if a < target), min(a for a in marks if a > target)]
 
 
+def chunks(config) -> list[list[str]]:
+    """With `hyperparameters_from.chunk_days` C (stride mode), the targets between two anchors, C at a
+    time in order: each list is mapped by one chunk job. Empty without chunks."""
+    if not is_stride(config) or not config["hyperparameters_from"]["chunk_days"]:
+        return []
+    size, marks = config["hyperparameters_from"]["chunk_days"], set(anchors(config))
+    out: list[list[str]] = []
+    between: list[str] = []
+    for day in targets(config):  # the last target is an anchor: every run between anchors is closed
+        if day not in marks:
+            between.append(day)
+            continue
+        out += [between[k : k + size] for k in range(0, len(between), size)]
+        between = []
+    return out
+
+
+def chunk_of(config, day: str) -> list[str] | None:
+    """The chunk that maps `day`, or None where daily jobs do."""
+    return next((days for days in chunks(config) if day in days), None)
+
+
+def chunk_weight(config, days: list[str]) -> float:
+    """Where a chunk's hyperparameters lie between its two anchors (0: the first's, 1: the second's):
+    at its middle day, so no day of it is further than half a chunk from its own interpolation."""
+    t0, t1 = (timestamps.day_to_t(d) for d in hyperparameter_days(config, days[0]))
+    middle = (timestamps.day_to_t(days[0]) + timestamps.day_to_t(days[-1])) / 2
+    return (middle - t0) / (t1 - t0)
+
+
+def chunk_rule(root: str, days: list[str]) -> str:
+    """The name of the rule that maps a chunk under `root`: chunk_<first>_<last>, the run's name after
+    `chunk_` for a run's."""
+    run = run_of(root)
+    return "_".join(["chunk", *([run] if run else []), days[0], days[-1]])
+
+
+def chunk_outputs(root: str, days: list[str]) -> dict[str, dict[str, str]]:
+    """What a chunk job writes for each of its days, as the daily jobs would: the product, its
+    validation, the window's report and the hyperparameters it predicted with."""
+    kinds = {
+        "product": PRODUCT,
+        "validation": VALIDATION,
+        "report": OBSERVATIONS_REPORT,
+        "hyperparameters": INTERPOLATED,
+    }
+    return {day: {kind: fill(pattern, root=root, target=day) for kind, pattern in kinds.items()} for day in days}
+
+
+def daily_target(config) -> str:
+    """The `target` wildcard's constraint for the daily rules whose files a chunk job writes: any day
+    but a chunk's (the days are one list for every run: runs share targets and hyperparameters_from)."""
+    chunked = [day for days in chunks(config) for day in days]
+    return (f"(?!{'|'.join(chunked)})" if chunked else "") + r"\d{4}-\d{2}-\d{2}"
+
+
 def trained_days(config) -> list[str]:
     """Every day the DAG trains, in order."""
     return sorted({d for t in targets(config) for d in hyperparameter_days(config, t)})
@@ -233,15 +292,18 @@ def product_benchmark_files(config, day: str, *, root: str = RESULTS) -> list[st
     or the config's own): the grids, its window, experts, the training of the days it takes
     hyperparameters from, prediction, product and validation."""
     trained = hyperparameter_days(config, day)
+    chunk = chunk_of(config, day)
 
     def of(rule, job=TARGET_JOB, **wildcards):
         return fill(benchmark(rule, job), root=root, **wildcards)
 
     files = [of("grids", GRID_JOB)]
-    for d in sorted({day, *trained}):
+    for d in sorted(set(trained) if chunk else {day, *trained}):
         files += [of("observations", target=d), of("experts", target=d)]
     for d in trained:
         files += [of("train", SHARD_JOB, target=d, shard=s) for s in shards(config)] + [of("smooth", target=d)]
+    if chunk:
+        return files + [of("chunk", CHUNK_JOB, first=chunk[0], last=chunk[-1])]
     if len(trained) == 2:
         files.append(of("interpolate_hyperparameters", target=day))
     files += [of("predict", SHARD_JOB, target=day, shard=s) for s in shards(config, "predict")]

@@ -1,6 +1,7 @@
 """Campaigns: hyperparameters trained once per month and reused by every day of that month."""
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -238,14 +239,14 @@ def test_a_bad_day_inside_a_season(tmp_path):
             assert "day_status" not in daily.attrs and daily["sea_ice_thickness"].count() > 100
 
 
-def stride(days: int, every, window=7, warm=False) -> dict:
+def stride(days: int, every, window=7, warm=False, chunk_days=None, model="SGPR") -> dict:
     return config.resolve(
         {
             **config.MINIMAL,
             "targets": {"start": "2019-04-01", "end": f"2019-04-{days:02d}"},
             "num_days_before_after": window,
-            "hyperparameters_from": {"mode": "stride", "every": every},
-            "training": {"warm_start": warm},
+            "hyperparameters_from": {"mode": "stride", "every": every, "chunk_days": chunk_days},
+            "training": {"warm_start": warm, "model_type": model},
         }
     )
 
@@ -258,6 +259,32 @@ def test_stride_trains_every_kth_target_and_the_last():
     assert plan.hyperparameter_days(cfg, "2019-04-07") == ["2019-04-07"]
     assert plan.hyperparameter_days(cfg, "2019-04-09") == ["2019-04-07", "2019-04-13"]
     assert plan.hyperparameter_days(cfg, "2019-04-14") == ["2019-04-14"]
+
+
+def test_chunks_are_the_days_between_anchors_c_at_a_time():
+    cfg = stride(14, 6, chunk_days=3)  # anchors 1, 7, 13, 14
+    assert plan.chunks(cfg) == [["2019-04-02", "2019-04-03", "2019-04-04"], ["2019-04-05", "2019-04-06"]] + [
+        ["2019-04-08", "2019-04-09", "2019-04-10"],
+        ["2019-04-11", "2019-04-12"],
+    ]
+    assert plan.chunk_of(cfg, "2019-04-09") == ["2019-04-08", "2019-04-09", "2019-04-10"]
+    assert plan.chunk_of(cfg, "2019-04-07") is None and plan.chunks(stride(14, 6)) == []
+    # the middle day of 2..4 is 3, two days of the six from 1 to 7; of 5..6, 5.5
+    assert plan.chunk_weight(cfg, ["2019-04-02", "2019-04-03", "2019-04-04"]) == pytest.approx(2 / 6, rel=1e-15)
+    assert plan.chunk_weight(cfg, ["2019-04-05", "2019-04-06"]) == pytest.approx(4.5 / 6, rel=1e-15)
+    daily = re.compile(plan.daily_target(cfg))
+    assert daily.fullmatch("2019-04-07") and daily.fullmatch("2019-04-13") and not daily.match("2019-04-09")
+
+
+def test_chunks_refuse_what_they_cannot_slide():
+    with pytest.raises(ValueError, match="hyperparameters_from.chunk_days.*SGPR"):
+        config.check(stride(14, 6, chunk_days=3, model="GPR"))
+    cfg = stride(14, 6, chunk_days=3)
+    cfg["sources"]["placeholder"]["use_prediction_day_only"] = True
+    with pytest.raises(ValueError, match="chunk_days.*placeholder.*use_prediction_day_only"):
+        config.check(cfg)
+    with pytest.raises(Exception, match="is not valid"):
+        config.resolve({**config.MINIMAL, "hyperparameters_from": {"mode": "monthly", "chunk_days": 3}})
 
 
 def test_warm_starts_chain_the_trained_days():

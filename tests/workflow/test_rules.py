@@ -5,17 +5,28 @@ import re
 
 from conftest import REPO
 
-RULE = re.compile(r"^ *rule (\w+):(.*?)(?=^ *rule |\Z)", re.S | re.M)
+RULE = re.compile(r"^ *rule ?(\w*):(.*?)(?=^ *rule[ :]|\Z)", re.S | re.M)
 SCRIPT = re.compile(r'script:\s*"\.\./scripts/(\w+)\.py"')
+FAMILY = re.compile(r"name:\s*plan\.(\w+)_rule\(")  # rules made in a loop, one per chunk: chunk_<first>_<last>
+
+
+def rules() -> list[tuple[str, str]]:
+    """(name, body) of every rule; a rule made in a loop is named for its family (`chunk`)."""
+    found = []
+    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for name, body in RULE.findall(smk.read_text()):
+            family = FAMILY.search(body)
+            assert name or family, f"{smk.name}: a rule without a name or a plan.<family>_rule name"
+            found.append((name or family.group(1), body))
+    return found
 
 
 def rules_and_scripts() -> dict[str, str]:
     found = {}
-    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
-        for name, body in RULE.findall(smk.read_text()):
-            script = SCRIPT.search(body)
-            if script:
-                found[name] = script.group(1)
+    for name, body in rules():
+        script = SCRIPT.search(body)
+        if script:
+            found[name] = script.group(1)
     return found
 
 
@@ -54,10 +65,9 @@ def test_every_report_item_has_a_caption_that_exists():
 
 def test_every_rule_says_what_it_makes_and_starts_with_its_name():
     """A `message:` replaces the rule's name in Snakemake's log, so each message begins with it."""
-    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
-        for name, body in RULE.findall(smk.read_text()):
-            message = re.search(r'message:\s*"([^"]+)"', body)
-            assert message and message.group(1).startswith(f"{name}: "), f"rule {name}: no message naming it"
+    for name, body in rules():
+        message = re.search(r'message:\s*f?"([^"]+)"', body)
+        assert message and message.group(1).startswith(f"{name}: "), f"rule {name}: no message naming it"
 
 
 def test_no_rule_or_script_writes_a_path_of_its_own():

@@ -10,7 +10,6 @@ import time
 import netCDF4
 import numpy as np
 import pandas as pd
-import psutil
 import pytest
 import xarray as xr
 import yaml
@@ -25,6 +24,7 @@ from conftest import (
     compliance_failures,
     copy_workflow,
     dry_run_jobs,
+    job_processes,
     snakemake,
     snakemake_background,
 )
@@ -223,14 +223,6 @@ def test_killed_train_job_resumes_from_its_checkpoint(tiny_run):
     table = pd.read_parquet(tiny_run / target)
     assert sorted(table["expert_id"]) == sorted(experts.loc[experts["shard"] == 0, "expert_id"])
     assert not checkpoint.exists()
-
-
-def job_processes(proc, rule):
-    """The processes of `rule`'s running jobs under snakemake `proc` (Snakemake runs a rule's script
-    as .snakemake/scripts/tmp*.{script}.py)."""
-    return [
-        p for p in psutil.Process(proc.pid).children(recursive=True) if any(f".{rule}.py" in a for a in p.cmdline())
-    ]
 
 
 def terminate_when(proc, rule, checkpoint_glob, tiny_run, timeout=300):

@@ -7,6 +7,7 @@ from icegp import plan
 from icegp.config import rerun, runs
 from icegp.demo import layout
 from icegp.sources import download, registry
+from icegp.util import timestamps
 
 # The config is resolved once, here: old spellings renamed, validated against src/icegp/config/schema.yaml,
 # every default filled in (the code has no defaults of its own), made canonical (sorted keys, ISO
@@ -93,6 +94,10 @@ def source_settings(key):
             if runs.source_key(config, src) == key:
                 return src
     raise WorkflowError(f"no source or run variant of a source is called {key!r}")
+
+
+# the daily rules whose files a chunk job writes leave a chunk's days to it (chunks.smk)
+DAILY_TARGET = plan.daily_target(config)
 
 
 wildcard_constraints:

@@ -13,6 +13,26 @@ def _ordered(pair, key: str) -> None:
         raise ValueError(f"config key {key}: min {pair[0]} is not below max {pair[1]}")
 
 
+def _chunks_possible(config: dict) -> None:
+    """Chunks (`hyperparameters_from.chunk_days`) slide the fast engine's SGPR statistics over data
+    days that every window holds alike."""
+    ref = config["hyperparameters_from"]
+    if not (isinstance(ref, dict) and ref.get("chunk_days")):
+        return
+    training = config["training"]
+    if training["model_type"] != "SGPR" or training["engine"] != "fast":
+        raise ValueError(
+            "config key hyperparameters_from.chunk_days: chunks slide the SGPR bound's statistics, so they need "
+            f"training.model_type: SGPR and training.engine: fast (not {training['model_type']}, {training['engine']})"
+        )
+    day_only = [name for name, src in sources(config).items() if src["use_prediction_day_only"]]
+    if day_only:
+        raise ValueError(
+            "config key hyperparameters_from.chunk_days: a chunk's data days must be the same in every window, but "
+            f"sources {day_only} have use_prediction_day_only: true"
+        )
+
+
 def check(config: dict) -> list[str]:
     """Checks across keys that the schema cannot express, run when the workflow is parsed: before
     any job runs and before Snakemake deletes any output for re-running. Impossible settings raise;
@@ -21,6 +41,7 @@ def check(config: dict) -> list[str]:
     if isinstance(config["hyperparameters_from"], str):
         timestamps.parse_day(config["hyperparameters_from"])
     Space.from_config(config["training"])  # bounds low < high, init inside them
+    _chunks_possible(config)
     for section in ("experts", "prediction"):
         if not config[section]["locations_file"]:
             _ordered(config[section]["extent"][0:2], f"{section}.extent (x)")

@@ -1,7 +1,7 @@
 """The job layer: one function per rule, named as the rule, which does all of the rule's reads and writes and calls the
 pure core (tables and arrays in, tables and arrays out) for the rest.
 
-The modules mirror workflow/rules/*.smk (demo, load, gp, product, report); every job function takes
+The modules mirror workflow/rules/*.smk (demo, load, gp, product, chunks, report); every job function takes
 keyword-only arguments named for the rule's inputs, outputs, params and wildcards, so a script is
 one call and a test can run a job without Snakemake. This module holds what every script needs
 first: logging (and a failed job's traceback) to the rule's log file, a SIGTERM that ends the job

@@ -44,11 +44,7 @@ def product(
     window = pd.read_parquet(obs)
     if table.empty and not window.empty:
         raise ValueError(f"target {target}: no expert predicted anything (inputs {list(preds)})")
-    x_axis, y_axis = daily.axes(settings, pd.read_parquet(locations))
-    with xr.open_dataarray(land) as mask:
-        mask = mask.load()
-    if not (np.array_equal(mask["x"], x_axis) and np.array_equal(mask["y"], y_axis)):
-        raise ValueError(f"{land}: made for another product grid; re-run the grids rule")
+    x_axis, y_axis, mask = product_grid(settings, pd.read_parquet(locations), land)
     ds = product_dataset(
         table,
         window,
@@ -63,6 +59,16 @@ def product(
     )
     write_netcdf(ds, output, encoding=daily.encoding(ds))
     return ds
+
+
+def product_grid(settings: dict, locations: pd.DataFrame, land: str):
+    """The product grid's axes and its land mask (`land`), refusing a mask made for another grid."""
+    x_axis, y_axis = daily.axes(settings, locations)
+    with xr.open_dataarray(land) as mask:
+        mask = mask.load()
+    if not (np.array_equal(mask["x"], x_axis) and np.array_equal(mask["y"], y_axis)):
+        raise ValueError(f"{land}: made for another product grid; re-run the grids rule")
+    return x_axis, y_axis, mask
 
 
 def product_dataset(

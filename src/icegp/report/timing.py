@@ -24,6 +24,7 @@ STAGES = (
     "experts",
     "train",
     "smooth",
+    "chunk",
     "predict",
     "product",
     "validate",
@@ -42,6 +43,7 @@ STAGE_OF = {
     "train": "train",
     "smooth": "smooth",
     "interpolate_hyperparameters": "smooth",
+    "chunk": "chunk",  # a chunk's days, window to validation (its stages table says how long each took)
     "predict": "predict",
     "product": "product",
     "validate": "validate",

@@ -1,0 +1,315 @@
+"""Jobs of workflow/rules/chunks.smk: a chunk of consecutive days between two anchors, mapped in one
+process (`hyperparameters_from.chunk_days`).
+
+Why one job: consecutive windows share all but two of their days. The chunk reads and merges each
+data day once, gives each expert one set of hyperparameters (its anchors' interpolated to the
+chunk's middle day) and one set of inducing points, and slides each expert's SGPR statistics from
+window to window (:class:`icegp.experts.sliding.SlidingExperts`). Each day still gets what its daily
+jobs would write: the window's report, the hyperparameters it predicted with, the product and its
+validation (the hold-out's posterior is the window's statistics less the held-out tracks').
+
+A finished day is kept in `.chunk/` beside its files until the whole chunk is done, then moved into
+place: Snakemake deletes a failed job's outputs, and a retry keeps the days finished with the same
+inputs and settings (a day's sums do not depend on where the job started).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from icegp import contracts
+from icegp import window as merging
+from icegp.experts import prediction, selection, smoothing
+from icegp.experts.sliding import SlidingExperts
+from icegp.gp.fast import FastEngine
+from icegp.gp.hyper import Hyper, Space
+from icegp.jobs.product import product_dataset, product_grid, validation_report
+from icegp.product import daily
+from icegp.sources.download import sha256
+from icegp.util import timestamps
+from icegp.util.atomic import atomic_path, write_json, write_netcdf, write_parquet
+
+log = logging.getLogger(__name__)
+
+#: The stages a chunk times for each day, in the order they run (its `stages` table).
+STAGES = ("window", "experts", "hyperparameters", "predict", "product", "validate")
+FINISHED = ".chunk"  # beside a day's files: the chunk's finished days, moved into place at its end
+
+
+def chunk(
+    *,
+    days: list[str],
+    anchors: list[str],
+    anchor_files: list[str],
+    weight: float,
+    obs: list[str],
+    candidates: str,
+    locations: str,
+    land: str,
+    truth: dict[str, str],
+    compare: dict[str, dict[str, str]],
+    outputs: dict[str, dict[str, str]],
+    stages: str,
+    crs: str,
+    variable: str,
+    num_days: int,
+    observations: dict,
+    preferred,
+    dropped,
+    missing_days: str,
+    min_obs: int,
+    shards: int,
+    model: dict,
+    smoothing_settings: dict,
+    prediction_settings: dict,
+    validation: dict,
+    along_track,
+    provenance: dict,
+    engine: FastEngine,
+) -> pd.DataFrame:
+    """Map the chunk's `days` (each with its `outputs`, see :func:`icegp.plan.chunk_outputs`) from the
+    load jobs' day files `obs`, with the `anchors`' smoothed hyperparameters (`anchor_files`)
+    interpolated at `weight`; the seconds of each day's stages go to `stages`."""
+    settings = {k: v for k, v in locals().items() if k not in ("engine", "outputs", "stages")}  # the arguments
+    key = _key(settings, [*obs, *anchor_files, candidates, locations, land, *truth.values()])
+    days_data = DayData(obs, crs=crs, observations=observations, preferred=preferred, dropped=dropped)
+    first, second = (prediction.read_hyperparameters(path, crs, day) for path, day in zip(anchor_files, anchors))
+    space = Space.from_config(model)
+    pred_locs = pd.read_parquet(locations)
+    cand = pd.read_parquet(candidates)
+    x_axis, y_axis, mask = product_grid(prediction_settings, pred_locs, land)
+    numbers = [int(timestamps.day_to_t(d)) for d in days]
+    sliding = SlidingExperts(
+        engine,
+        days_data.union(),
+        days_data.rows,
+        first=numbers[0],
+        centre=(numbers[0] + numbers[-1] + 1) / 2,
+        training_radius=model["training_radius"],
+        num_days=num_days,
+    )
+    half_width = selection.time_half_width(num_days)
+    times: list[dict] = []
+    for day, number in zip(days, numbers):
+        kept = Path(outputs[day]["product"]).parent / FINISHED
+        if _finished(kept, key):
+            log.info("%s: finished by an earlier try of this chunk (%s)", day, kept)
+            continue
+        clock = _Clock(day)
+        window, report = days_data.window(day, num_days, allow_missing=missing_days == "skip")
+        clock.lap("window")
+        experts = _experts(window, cand, day, min_obs=min_obs, num_days=num_days, model=model, shards=shards)
+        clock.lap("experts")
+        hyp = smoothing.interpolate_in_time(
+            first, second, experts, weight=weight, space=space, length_scale=smoothing_settings["length_scale"]
+        )
+        clock.lap("hyperparameters")
+        local = selection.LocalData(window)
+
+        def slid(expert, hyp_row, Xstar, number=number, local=local):
+            post = sliding.posterior(expert, Hyper.from_row(hyp_row), number)
+            if post is not None:
+                return post(Xstar)
+            return prediction.predict_expert(
+                engine, local, expert, hyp_row, Xstar, training_radius=model["training_radius"], half_width=half_width
+            )
+
+        table, status = prediction.predict_shard(
+            window,
+            experts,
+            hyp,
+            pred_locs,
+            engine,
+            training_radius=model["training_radius"],
+            half_width=half_width,
+            radius=prediction_settings["radius"],
+            predictor=slid,
+        )
+        if table.empty and not window.empty:
+            raise ValueError(f"target {day}: no expert predicted anything ({status})")
+        clock.lap("predict")
+        ds = product_dataset(
+            table,
+            window,
+            x_axis=x_axis,
+            y_axis=y_axis,
+            land=mask,
+            target=day,
+            settings=prediction_settings,
+            variable=variable,
+            crs=crs,
+            provenance=provenance,
+        )
+        clock.lap("product")
+        valid = validation_report(
+            ds,
+            window,
+            experts,
+            hyp,
+            engine,
+            truth=[truth[day]] if day in truth else [],
+            compare=compare.get(day, {}),
+            target=day,
+            variable=variable,
+            crs=crs,
+            training_radius=model["training_radius"],
+            num_days=num_days,
+            settings=validation,
+            along_track=along_track,
+            predictor=_holdout_predictor(sliding, engine, window, number, model["training_radius"], half_width),
+        )
+        clock.lap("validate")
+        _keep(
+            kept,
+            key,
+            outputs[day],
+            product=ds,
+            validation=valid,
+            report=report,
+            hyperparameters=(hyp, {"target": day, "crs": crs, "anchors": list(anchors), "weight": weight}),
+        )
+        times += clock.rows
+        sliding.forget_before(number + 1)
+        log.info("%s: %s, %d predictions (%.2f s)", day, status, len(table), clock.total)
+    for day in days:
+        _move_into_place(Path(outputs[day]["product"]).parent / FINISHED, outputs[day])
+    record = pd.DataFrame(times, columns=["day", "stage", "seconds"])
+    with atomic_path(stages, ".tsv") as tmp:
+        record.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
+    return record
+
+
+class DayData:
+    """The chunk's observations by data day: every load file read once and each data day merged once
+    (:func:`icegp.window.merge_day`); a target's window is its days' merged rows."""
+
+    def __init__(self, paths, *, crs: str, observations: dict, preferred, dropped):
+        prefer = observations["is2_pref"]
+        binning = observations["binning"]
+        self.crs = crs
+        self.bin_spacing = binning["grid_spacing"] if binning["enabled"] else None
+        self.preferring = bool(prefer and preferred and dropped)
+        rows, statuses = merging.read_day_files(paths)
+        self.statuses: dict[str, list[dict]] = defaultdict(list)
+        for status in statuses:
+            self.statuses[str(status.get("day"))].append(status)
+        self.days = {
+            day: merging.merge_day(
+                part,
+                crs,
+                preferred=preferred if prefer else (),
+                dropped=dropped if prefer else (),
+                pref_radius=observations["is2_pref_radius"],
+                bin_spacing=self.bin_spacing,
+            )
+            for day, part in (merging.split_days(rows) if len(rows) else {}).items()
+        }
+
+    def rows(self, number: int) -> pd.DataFrame:
+        """The merged rows of data day `number` (days since 1970-01-01)."""
+        merged = self.days.get(number)
+        return merged.rows if merged is not None else pd.DataFrame(columns=contracts.WINDOW)
+
+    def union(self) -> pd.DataFrame:
+        """Every merged row of the chunk (its experts' inducing points are chosen from these)."""
+        parts = [merged.rows for merged in self.days.values()]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=contracts.WINDOW)
+
+    def window(self, target: str, num_days: int, *, allow_missing: bool) -> tuple[pd.DataFrame, dict]:
+        """The target's window and its report, as the observations job makes them."""
+        days = timestamps.day_range(target, num_days)
+        merged = [self.days[n] for n in (int(timestamps.day_to_t(d)) for d in days) if n in self.days]
+        return merging.assemble(
+            merged,
+            [status for day in days for status in self.statuses.get(day, [])],
+            target,
+            self.crs,
+            preferring=self.preferring,
+            bin_spacing=self.bin_spacing,
+            allow_missing=allow_missing,
+            paths=[status["file"] for day in days for status in self.statuses.get(day, [])],
+        )
+
+
+def _experts(window, cand, day: str, *, min_obs: int, num_days: int, model: dict, shards: int) -> pd.DataFrame:
+    if window.empty:  # a missing day (only with missing_days: skip), as the experts job
+        log.warning("target %s: no observations (a missing day), so no experts", day)
+        return pd.DataFrame(columns=contracts.EXPERTS)
+    return selection.choose_experts(
+        window, cand, day, min_obs=min_obs, num_days=num_days, radius=model["training_radius"], n_shards=shards
+    )
+
+
+def _holdout_predictor(sliding: SlidingExperts, engine, window, number: int, radius: float, half_width: float):
+    """The hold-out's predictor: the window's statistics less the held-out rows', or (an exact-path
+    expert) the engine on the window without them."""
+    rest: dict[str, selection.LocalData] = {}
+
+    def predict(expert, hyp_row, held, Xstar):
+        post = sliding.without(expert, Hyper.from_row(hyp_row), number, held)
+        if post is not None:
+            return post(Xstar)
+        if "local" not in rest:
+            rest["local"] = selection.LocalData(window.drop(index=held.index))
+        return prediction.predict_expert(
+            engine, rest["local"], expert, hyp_row, Xstar, training_radius=radius, half_width=half_width
+        )
+
+    return predict
+
+
+class _Clock:
+    def __init__(self, day: str):
+        self.day, self.total = day, 0.0
+        self.rows: list[dict] = []
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.rows.append({"day": self.day, "stage": stage, "seconds": now - self._last})
+        self.total += now - self._last
+        self._last = now
+
+
+def _key(settings: dict, files) -> str:
+    """What the chunk's days are made from: its settings and its input files' contents."""
+    h = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    for path in files:
+        h.update(sha256(path).encode())
+    return h.hexdigest()
+
+
+KEY_FILE = "key.json"
+
+
+def _finished(folder: Path, key: str) -> bool:
+    marker = folder / KEY_FILE
+    return marker.exists() and json.loads(marker.read_text()).get("key") == key
+
+
+def _keep(folder: Path, key: str, paths: dict[str, str], *, product, validation, report, hyperparameters) -> None:
+    """Write a finished day's files into `folder`, the key last (a day without it is not finished)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    table, meta = hyperparameters
+    write_netcdf(product, folder / Path(paths["product"]).name, encoding=daily.encoding(product))
+    write_json(validation, folder / Path(paths["validation"]).name)
+    write_json(report, folder / Path(paths["report"]).name)
+    write_parquet(table, str(folder / Path(paths["hyperparameters"]).name), meta)
+    write_json({"key": key}, folder / KEY_FILE)
+
+
+def _move_into_place(folder: Path, paths: dict[str, str]) -> None:
+    for path in paths.values():
+        os.replace(folder / Path(path).name, path)
+    shutil.rmtree(folder)
