@@ -125,6 +125,9 @@ def main(argv=None) -> int:
         help="--scale season: the strategies to run (without cold, nothing is compared)",
     )
     ap.add_argument(
+        "--chunk-days", type=int, default=13, help="--scale season: chunk_days of the season+chunks strategy"
+    )
+    ap.add_argument(
         "--reference-sample",
         type=int,
         default=5,
@@ -142,7 +145,7 @@ def main(argv=None) -> int:
     if args.scale == "season":
         from icegp.bench.season_scale import run as run_season
 
-        run_season(args.cores, args.days, args.window, args.cold_days, args.strategies)
+        run_season(args.cores, args.days, args.window, args.cold_days, args.strategies, args.chunk_days)
         return 0
     if args.scale == "seed" and args.device == "gpu":
         from icegp.bench.gpu import run as run_gpu

@@ -12,7 +12,9 @@ each strategy runs the season as one whole DAG (``--cores``), in the same folder
 - ``season``: the preset ``config/presets/season.yaml``: anchors every K days trained, the days
   between predicting with interpolated hyperparameters (``hyperparameters_from: {mode: stride}``),
   one predict job per target;
-- ``season+warm``: the same, each anchor warm-started from the one before (``training.warm_start``).
+- ``season+warm``: the same, each anchor warm-started from the one before (``training.warm_start``);
+- ``season+chunks``: the preset with ``hyperparameters_from.chunk_days: --chunk-days``: the days
+  between two anchors mapped by one job per chunk from slid statistics (:mod:`icegp.jobs.chunks`).
 
 Daily plots are off in every strategy (``plots.daily_every: 0``; the season's plots stay), so the
 cold fits pay for fitting, not for drawing. Per strategy it prints the wall time per day, job-seconds
@@ -40,7 +42,7 @@ from icegp.util import timestamps
 OUT = Path(plan.BENCH) / "season"
 START = "2019-04-08"
 PRESETS = ["config/presets/recommended.yaml"]
-STRATEGIES = ("cold", "season", "season+warm")
+STRATEGIES = ("cold", "season", "season+warm", "season+chunks")
 AGREEMENT = 1e-4  # relative objective difference that counts as the same optimum
 
 
@@ -55,7 +57,7 @@ def season_overlay(days: int, window: int) -> dict:
     }
 
 
-def strategies(days: int, window: int, cold_days: int) -> dict:
+def strategies(days: int, window: int, cold_days: int, chunk_days: int = 13) -> dict:
     """Each strategy's overlay on the season (the preset's file for the last)."""
     base = season_overlay(days, window)
     season_days = config.targets(config.resolve({**config.MINIMAL, "targets": base["targets"]}))
@@ -65,6 +67,7 @@ def strategies(days: int, window: int, cold_days: int) -> dict:
         "cold": {**base, "targets": [season_days[k] for k in picks], "season_name": None},
         "season": season,
         "season+warm": config.merged(season, {"training": {"warm_start": True}}),
+        "season+chunks": config.merged(season, {"hyperparameters_from": {"chunk_days": chunk_days}}),
     }
 
 
@@ -88,7 +91,15 @@ def run_strategy(workdir: Path, overlay: dict, cores: int) -> dict:
         scores[day] = {"rmse": valid["truth"]["rmse"], "holdout": valid["holdout"].get("rmse", np.nan)}
     trained = {d: pd.concat(map(pd.read_parquet, train_files(workdir, d))) for d in plan.trained_days(cfg)}
     stages = summarise(jobs)
+    inside = [pd.read_csv(f, sep="\t") for f in sorted((workdir / plan.RESULTS / "chunks").glob("*.tsv"))]
     return {
+        "chunk_day_s": pd.concat(inside)
+        .groupby(["stage", "day"], sort=False)["seconds"]
+        .sum()
+        .groupby("stage", sort=False)
+        .median()
+        if inside
+        else None,
         "days": len(days),
         "wall_s": wall,
         "stages": stages.groupby("stage", sort=False)["wall_s_sum"].sum() / len(days),
@@ -138,10 +149,10 @@ def warm_objectives(result: dict, cold: dict) -> dict:
     }
 
 
-def run(cores: int, days: int, window: int, cold_days: int, chosen=STRATEGIES) -> dict:
+def run(cores: int, days: int, window: int, cold_days: int, chosen=STRATEGIES, chunk_days: int = 13) -> dict:
     """The `chosen` strategies over the season; without the cold fits, the others are not compared."""
     workdir = OUT / "work"
-    every = strategies(days, window, cold_days)
+    every = strategies(days, window, cold_days, chunk_days)
     runs = {name: overlay for name, overlay in every.items() if name in chosen}
     gen = generate_inputs(workdir, every["season"], cores)
     print(f"pan-Arctic demo inputs for {days} days at +-{window} d: {gen:.0f} s (not timed below)", flush=True)
@@ -152,6 +163,11 @@ def run(cores: int, days: int, window: int, cold_days: int, chosen=STRATEGIES) -
         print(f"{name}: {r['days']} days, {r['wall_s']:.0f} s wall, {r['per_day_s']:.1f} s/day", end="")
         print(f", peak RSS {r['max_rss_mb']:.0f} MB")
         print("  job-seconds per day by stage: " + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()))
+        if r["chunk_day_s"] is not None:
+            print(
+                "  inside chunks, a day's seconds (median): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in r["chunk_day_s"].items())
+            )
         print("  per day (RMSE vs truth, hold-out RMSE):")
         print(r["scores"].round(5).to_string())
         if name != "cold" and "cold" in results:
