@@ -312,11 +312,13 @@ def test_stride_mode_refuses_a_monthly_day():
         config.resolve({**config.MINIMAL, "hyperparameters_from": {"mode": "stride", "day": 15}})
 
 
+@pytest.mark.parametrize("chunked", [False, True])
 @pytest.mark.parametrize("profile", ["slurm", "slurm-gpu"])
-def test_a_season_plans_under_the_cluster_profiles_groups(tmp_path, profile):
+def test_a_season_plans_under_the_cluster_profiles_groups(tmp_path, profile, chunked):
     """Snakemake refuses a group that a job outside it both follows and precedes: with timing_report
     in `post` a season could not be planned on SLURM (it follows the season file, which follows every
-    product). A dry run with each cluster profile plans a stride season's groups."""
+    product). A dry run with each cluster profile plans a stride season's groups, with the days
+    between its anchors as daily jobs and as a chunk."""
     work = copy_workflow(tmp_path)
     shutil.copytree(REPO / "profiles", work / "profiles")
     season = work / "season.yaml"
@@ -325,13 +327,15 @@ def test_a_season_plans_under_the_cluster_profiles_groups(tmp_path, profile):
             {
                 "targets": {"start": "2019-04-14", "end": "2019-04-17"},
                 "season_name": "week",
-                "hyperparameters_from": {"mode": "stride", "every": 3},
+                "hyperparameters_from": {"mode": "stride", "every": 3, "chunk_days": 2 if chunked else None},
+                "training": {"model_type": "SGPR"},
             }
         )
     )
     proc = snakemake(work, "-n", "--profile", f"profiles/{profile}", "--configfile", str(TINY_CONFIG), str(season))
     out = proc.stdout + proc.stderr
     assert "Group job post" in out and "Group job prep" in out and "results/season/week.nc" in out
+    assert ("rule chunk_2019-04-15_2019-04-16:" in out) == chunked
 
 
 @pytest.mark.workflow

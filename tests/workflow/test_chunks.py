@@ -12,9 +12,16 @@ import xarray as xr
 import yaml
 
 from icegp import config, plan
-from icegp.experts import smoothing
-from icegp.gp.hyper import COLUMNS, Space
-from icegp.jobs import load
+from icegp.config import rerun
+from icegp.experts import prediction, selection, smoothing
+from icegp.experts.sliding import SlidingExperts
+from icegp.gp import sparse
+from icegp.gp.engines import make_engine
+from icegp.gp.hyper import COLUMNS, NV, Hyper, Space
+from icegp.gp.problem import prior_mean
+from icegp.jobs import chunks, load
+from icegp.jobs.product import product_dataset, product_grid
+from icegp.util import timestamps
 from icegp.util.atomic import read_parquet_metadata
 
 from conftest import (
@@ -73,6 +80,24 @@ def test_one_job_maps_the_days_between_the_anchors(season):
     assert_timing_reads_the_dags_jobs(work, TINY_CONFIG, work / "season.yaml")
 
 
+def test_changes_rerun_only_what_depends_on_them(season):
+    """A plot setting re-runs no chunk; smoothing re-runs the chunk (its hyperparameters) and no
+    training; a validation setting re-runs the chunk, whose days validate in the same job."""
+    work, args, _ = season
+
+    def after(name, change):
+        path = work / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(change))
+        return dry_run_jobs(work, *args, str(path))
+
+    chunk = plan.chunk_rule(plan.RESULTS, CHUNK)
+    assert chunk not in after("vmax", {"plots": {"vmax": {"sea_ice_thickness": 3.0}}})
+    smoothing_changed = after("smooth", {"smoothing": {"length_scale": 400000}})
+    assert smoothing_changed[chunk] == 1 and smoothing_changed["smooth"] == 2 and "train" not in smoothing_changed
+    validation_changed = after("holdout", {"validation": {"holdout_fraction": 0.3}})
+    assert validation_changed[chunk] == 1 and not {"train", "smooth", "product"} & set(validation_changed)
+
+
 def test_a_chunk_day_has_the_files_a_daily_day_has(season, tmp_path):
     """The window report is the observations job's; the hyperparameters are the anchors' interpolated
     to the chunk's middle day, one set for every day of it; the product is CF and ACDD compliant
@@ -126,6 +151,90 @@ def test_a_chunk_day_has_the_files_a_daily_day_has(season, tmp_path):
     shared = every_day[0].index.intersection(every_day[1].index)
     assert len(shared) > 0
     np.testing.assert_array_equal(every_day[0].loc[shared].to_numpy(), every_day[1].loc[shared].to_numpy())
+
+
+def test_a_chunk_day_is_the_daily_path_at_the_chunks_hyperparameters_and_inducing_points(season):
+    """A chunk day's product against one made by the daily path's code (predict_shard, the sparse
+    engine's posterior on the day's window from scratch, the product's blend) with the chunk's
+    hyperparameters and inducing points. The slid sums differ from the sums from scratch by rounding
+    (1e-13 m in the predictions, tests/experts/test_sliding.py), far below the float32 product's
+    step, so a cell may differ by at most one float32 step (2**-23 relative) where a value sits on
+    a rounding edge."""
+    work, _, _ = season
+    cfg = resolved(work)
+    day, n_days, radius = CHUNK[1], cfg["num_days_before_after"], cfg["training"]["training_radius"]
+    union = sorted({d for t in CHUNK for d in plan.source_window(cfg, cfg["sources"]["is2"], t)})
+    files = [str(work / plan.fill(plan.OBS_DAY, source=s, day=d)) for s in ("is2", "smap") for d in union]
+    data = chunks.DayData(files, crs=cfg["crs"], observations=cfg["observations"], preferred=["is2"], dropped=["smap"])
+    engine = make_engine(cfg["training"])
+    numbers = [int(timestamps.day_to_t(d)) for d in CHUNK]
+    sliding = SlidingExperts(
+        engine,
+        data.union(),
+        data.rows,
+        first=numbers[0],
+        centre=(numbers[0] + numbers[-1] + 1) / 2,
+        training_radius=radius,
+        num_days=n_days,
+    )
+    window, _ = data.window(day, n_days, allow_missing=False)
+    local = selection.LocalData(window)
+    slid = 0
+
+    def from_scratch(expert, hyp_row, Xstar):
+        nonlocal slid
+        hyper = Hyper.from_row(hyp_row)
+        problem = local.problem(expert, radius, selection.time_half_width(n_days))
+        _, state = sliding._expert(expert, hyper)
+        if state.Z is None or problem.n <= engine.m:  # the exact path, as the chunk takes it
+            return engine.predict(problem, hyper, Xstar)
+        slid += 1
+        m = prior_mean(problem.y, engine.mean_kind)
+        bound = sparse.SGPRBound(engine.kernel, (problem.X - state.origin) / sliding.scale, problem.y - m, state.Z)
+        f_mean, f_var = bound.predict(state.theta, (Xstar - state.origin) / sliding.scale)
+        return {"f_mean": f_mean + m, "f_var": f_var, "y_var": f_var + state.theta[NV]}
+
+    experts = selection.choose_experts(
+        window,
+        pd.read_parquet(work / "results/grid/expert_candidates.parquet"),
+        day,
+        min_obs=cfg["experts"]["min_obs"],
+        num_days=n_days,
+        radius=radius,
+        n_shards=cfg["training"]["shards"],
+    )
+    locations = pd.read_parquet(work / "results/grid/prediction_locations.parquet")
+    table, _ = prediction.predict_shard(
+        window,
+        experts,
+        pd.read_parquet(work / f"results/{day}/hyperparameters_interpolated.parquet"),
+        locations,
+        engine,
+        training_radius=radius,
+        half_width=selection.time_half_width(n_days),
+        radius=cfg["prediction"]["radius"],
+        predictor=from_scratch,
+    )
+    assert slid > len(experts) / 2  # most experts slide their statistics
+    x_axis, y_axis, land = product_grid(cfg["prediction"], locations, str(work / "results/grid/land_mask.nc"))
+    ds = product_dataset(
+        table,
+        window,
+        x_axis=x_axis,
+        y_axis=y_axis,
+        land=land,
+        target=day,
+        settings=cfg["prediction"],
+        variable=cfg["variable"],
+        crs=cfg["crs"],
+        provenance=rerun.provenance(cfg),
+    )
+    with xr.open_dataset(work / f"results/{day}/product.nc") as chunked:
+        for name in ("sea_ice_thickness", "sea_ice_thickness_std"):
+            want = ds[name].values.astype(np.float32)
+            got = chunked[name].values
+            assert np.array_equal(np.isnan(got), np.isnan(want)) and np.isfinite(got).sum() > 100
+            np.testing.assert_allclose(got, want, rtol=2.0**-23, atol=0)
 
 
 def test_a_terminated_chunk_keeps_its_finished_days_and_resumes_to_the_same_days(season):

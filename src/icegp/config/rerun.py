@@ -16,8 +16,8 @@ def model(config: dict) -> dict:
 
 def provenance(config: dict) -> dict:
     """What a product records as the config that made it: every key but those that cannot change it
-    (other targets, the season's name, validation, runs, execution settings), with no credential in
-    a URL."""
-    kept = {k: v for k, v in config.items() if k not in ("targets", "season_name", "validation", "runs")}
+    (other targets, the season's name, validation, plots, runs, execution settings), with no
+    credential in a URL."""
+    kept = {k: v for k, v in config.items() if k not in ("targets", "season_name", "validation", "plots", "runs")}
     shown = {name: src | ({"url": redact(src["url"])} if "url" in src else {}) for name, src in kept["sources"].items()}
     return kept | {"training": model(config), "sources": shown}
