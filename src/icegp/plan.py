@@ -11,6 +11,7 @@ import re
 import string
 
 from icegp.config import sources, targets
+from icegp.config.checks import chunks_refused
 from icegp.config.runs import source_key
 from icegp.demo import layout
 from icegp.sources import loading, registry
@@ -188,8 +189,9 @@ def hyperparameter_days(config, target: str) -> list[str]:
 
 def chunks(config) -> list[list[str]]:
     """With `hyperparameters_from.chunk_days` C (stride mode), the targets between two anchors, C at a
-    time in order: each list is mapped by one chunk job. Empty without chunks."""
-    if not is_stride(config) or not config["hyperparameters_from"]["chunk_days"]:
+    time in order: each list is mapped by one chunk job. Empty without chunks, and where the config
+    cannot have them (config.checks.chunks_refused: the check warns)."""
+    if not is_stride(config) or not config["hyperparameters_from"]["chunk_days"] or chunks_refused(config):
         return []
     size, marks = config["hyperparameters_from"]["chunk_days"], set(anchors(config))
     out: list[list[str]] = []

@@ -276,13 +276,17 @@ def test_chunks_are_the_days_between_anchors_c_at_a_time():
     assert daily.fullmatch("2019-04-07") and daily.fullmatch("2019-04-13") and not daily.match("2019-04-09")
 
 
-def test_chunks_refuse_what_they_cannot_slide():
-    with pytest.raises(ValueError, match="hyperparameters_from.chunk_days.*SGPR"):
-        config.check(stride(14, 6, chunk_days=3, model="GPR"))
-    cfg = stride(14, 6, chunk_days=3)
-    cfg["sources"]["placeholder"]["use_prediction_day_only"] = True
-    with pytest.raises(ValueError, match="chunk_days.*placeholder.*use_prediction_day_only"):
-        config.check(cfg)
+def test_chunks_are_left_out_with_a_warning_where_they_cannot_slide():
+    """The season preset works on any config: where chunks are impossible the days between anchors
+    are daily jobs, and the check says why."""
+    gpr = stride(14, 6, chunk_days=3, model="GPR")
+    assert any(re.search("hyperparameters_from.chunk_days.*SGPR.*daily jobs", w) for w in config.check(gpr))
+    assert plan.chunks(gpr) == [] and plan.daily_target(gpr) == r"\d{4}-\d{2}-\d{2}"
+    day_only = stride(14, 6, chunk_days=3)
+    day_only["sources"]["placeholder"]["use_prediction_day_only"] = True
+    assert any(re.search("chunk_days.*placeholder.*use_prediction_day_only", w) for w in config.check(day_only))
+    assert plan.chunks(day_only) == []
+    assert not any("chunk_days" in w for w in config.check(stride(14, 6, chunk_days=3)))
     with pytest.raises(Exception, match="is not valid"):
         config.resolve({**config.MINIMAL, "hyperparameters_from": {"mode": "monthly", "chunk_days": 3}})
 

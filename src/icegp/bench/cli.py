@@ -107,7 +107,7 @@ def main(argv=None) -> int:
         "season: that workload over a season of days, per strategy",
     )
     ap.add_argument("--window", type=int, default=7, help="--scale seed/season: num_days_before_after")
-    ap.add_argument("--days", type=int, default=14, help="--scale season: the season's days")
+    ap.add_argument("--days", type=int, default=28, help="--scale season: the season's days")
     ap.add_argument(
         "--cold-days", type=int, default=4, help="--scale season: days fitted cold (spread over the season)"
     )
@@ -123,9 +123,6 @@ def main(argv=None) -> int:
         choices=STRATEGIES,
         default=list(STRATEGIES),
         help="--scale season: the strategies to run (without cold, nothing is compared)",
-    )
-    ap.add_argument(
-        "--chunk-days", type=int, default=13, help="--scale season: chunk_days of the season+chunks strategy"
     )
     ap.add_argument(
         "--reference-sample",
@@ -145,7 +142,7 @@ def main(argv=None) -> int:
     if args.scale == "season":
         from icegp.bench.season_scale import run as run_season
 
-        run_season(args.cores, args.days, args.window, args.cold_days, args.strategies, args.chunk_days)
+        run_season(args.cores, args.days, args.window, args.cold_days, args.strategies)
         return 0
     if args.scale == "seed" and args.device == "gpu":
         from icegp.bench.gpu import run as run_gpu

@@ -10,11 +10,12 @@ each strategy runs the season as one whole DAG (``--cores``), in the same folder
   days spread over the season (the first and last among them); its time per day is that run's wall
   time over its days, and the accuracy of the others is compared with it on those days;
 - ``season``: the preset ``config/presets/season.yaml``: anchors every K days trained, the days
-  between predicting with interpolated hyperparameters (``hyperparameters_from: {mode: stride}``),
-  one predict job per target;
-- ``season+warm``: the same, each anchor warm-started from the one before (``training.warm_start``);
-- ``season+chunks``: the preset with ``hyperparameters_from.chunk_days: --chunk-days``: the days
-  between two anchors mapped by one job per chunk from slid statistics (:mod:`icegp.jobs.chunks`).
+  between them mapped by one job per chunk of days from slid statistics at hyperparameters
+  interpolated between the anchors (``hyperparameters_from: {mode: stride, chunk_days: C}``,
+  :mod:`icegp.jobs.chunks`);
+- ``season-daily``: the preset without chunks (``chunk_days: null``): one job per stage and day
+  between the anchors, each day at its own interpolated hyperparameters (0.2.0's preset);
+- ``season+warm``: the preset, each anchor warm-started from the one before (``training.warm_start``).
 
 Daily plots are off in every strategy (``plots.daily_every: 0``; the season's plots stay), so the
 cold fits pay for fitting, not for drawing. Per strategy it prints the wall time per day, job-seconds
@@ -42,7 +43,7 @@ from icegp.util import timestamps
 OUT = Path(plan.BENCH) / "season"
 START = "2019-04-08"
 PRESETS = ["config/presets/recommended.yaml"]
-STRATEGIES = ("cold", "season", "season+warm", "season+chunks")
+STRATEGIES = ("cold", "season", "season-daily", "season+warm")
 AGREEMENT = 1e-4  # relative objective difference that counts as the same optimum
 
 
@@ -57,7 +58,7 @@ def season_overlay(days: int, window: int) -> dict:
     }
 
 
-def strategies(days: int, window: int, cold_days: int, chunk_days: int = 13) -> dict:
+def strategies(days: int, window: int, cold_days: int) -> dict:
     """Each strategy's overlay on the season (the preset's file for the last)."""
     base = season_overlay(days, window)
     season_days = config.targets(config.resolve({**config.MINIMAL, "targets": base["targets"]}))
@@ -66,8 +67,8 @@ def strategies(days: int, window: int, cold_days: int, chunk_days: int = 13) -> 
     return {
         "cold": {**base, "targets": [season_days[k] for k in picks], "season_name": None},
         "season": season,
+        "season-daily": config.merged(season, {"hyperparameters_from": {"chunk_days": None}}),
         "season+warm": config.merged(season, {"training": {"warm_start": True}}),
-        "season+chunks": config.merged(season, {"hyperparameters_from": {"chunk_days": chunk_days}}),
     }
 
 
@@ -149,10 +150,10 @@ def warm_objectives(result: dict, cold: dict) -> dict:
     }
 
 
-def run(cores: int, days: int, window: int, cold_days: int, chosen=STRATEGIES, chunk_days: int = 13) -> dict:
+def run(cores: int, days: int, window: int, cold_days: int, chosen=STRATEGIES) -> dict:
     """The `chosen` strategies over the season; without the cold fits, the others are not compared."""
     workdir = OUT / "work"
-    every = strategies(days, window, cold_days, chunk_days)
+    every = strategies(days, window, cold_days)
     runs = {name: overlay for name, overlay in every.items() if name in chosen}
     gen = generate_inputs(workdir, every["season"], cores)
     print(f"pan-Arctic demo inputs for {days} days at +-{window} d: {gen:.0f} s (not timed below)", flush=True)

@@ -13,24 +13,25 @@ def _ordered(pair, key: str) -> None:
         raise ValueError(f"config key {key}: min {pair[0]} is not below max {pair[1]}")
 
 
-def _chunks_possible(config: dict) -> None:
-    """Chunks (`hyperparameters_from.chunk_days`) slide the fast engine's SGPR statistics over data
-    days that every window holds alike."""
+def chunks_refused(config: dict) -> str | None:
+    """Why `hyperparameters_from.chunk_days` cannot be honoured (None where it can, or is not set):
+    chunks slide the fast engine's SGPR statistics over data days that every window holds alike."""
     ref = config["hyperparameters_from"]
     if not (isinstance(ref, dict) and ref.get("chunk_days")):
-        return
+        return None
     training = config["training"]
     if training["model_type"] != "SGPR" or training["engine"] != "fast":
-        raise ValueError(
-            "config key hyperparameters_from.chunk_days: chunks slide the SGPR bound's statistics, so they need "
-            f"training.model_type: SGPR and training.engine: fast (not {training['model_type']}, {training['engine']})"
+        return (
+            "chunks slide the SGPR bound's statistics, so they need training.model_type: SGPR and "
+            f"training.engine: fast (not {training['model_type']}, {training['engine']})"
         )
     day_only = [name for name, src in sources(config).items() if src["use_prediction_day_only"]]
     if day_only:
-        raise ValueError(
-            "config key hyperparameters_from.chunk_days: a chunk's data days must be the same in every window, but "
-            f"sources {day_only} have use_prediction_day_only: true"
+        return (
+            f"a chunk's data days must be the same in every window, but sources {day_only} have "
+            "use_prediction_day_only: true"
         )
+    return None
 
 
 def check(config: dict) -> list[str]:
@@ -41,7 +42,6 @@ def check(config: dict) -> list[str]:
     if isinstance(config["hyperparameters_from"], str):
         timestamps.parse_day(config["hyperparameters_from"])
     Space.from_config(config["training"])  # bounds low < high, init inside them
-    _chunks_possible(config)
     for section in ("experts", "prediction"):
         if not config[section]["locations_file"]:
             _ordered(config[section]["extent"][0:2], f"{section}.extent (x)")
@@ -53,10 +53,16 @@ def check(config: dict) -> list[str]:
                 download.cache_path(src, targets(config)[0])
             except download.DownloadError as err:
                 raise ValueError(f"config key sources.{src['name']}.url: {err}") from None
+    warnings = []
+    refused = chunks_refused(config)
+    if refused:
+        warnings.append(
+            f"config key hyperparameters_from.chunk_days: {refused}; the days between anchors run as daily jobs"
+        )
     spacing, radius = config["experts"]["expert_spacing"], config["prediction"]["radius"]
     if not config["experts"]["locations_file"] and radius < spacing / 2**0.5:
-        return [
+        warnings.append(
             f"config key prediction.radius: {radius} m is below experts.expert_spacing / sqrt(2) "
             f"({spacing / 2**0.5:.0f} m): locations midway between four experts are predicted by none"
-        ]
-    return []
+        )
+    return warnings
