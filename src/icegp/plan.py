@@ -237,13 +237,6 @@ def chunk_outputs(root: str, days: list[str]) -> dict[str, dict[str, str]]:
     return {day: {kind: fill(pattern, root=root, target=day) for kind, pattern in kinds.items()} for day in days}
 
 
-def daily_target(config) -> str:
-    """The `target` wildcard's constraint for the daily rules whose files a chunk job writes: any day
-    but a chunk's (the days are one list for every run: runs share targets and hyperparameters_from)."""
-    chunked = [day for days in chunks(config) for day in days]
-    return (f"(?!{'|'.join(chunked)})" if chunked else "") + r"\d{4}-\d{2}-\d{2}"
-
-
 def trained_days(config) -> list[str]:
     """Every day the DAG trains, in order."""
     return sorted({d for t in targets(config) for d in hyperparameter_days(config, t)})

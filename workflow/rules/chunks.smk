@@ -1,9 +1,11 @@
 # Chunks (hyperparameters_from.chunk_days, stride mode): the days between two anchors mapped C at a
 # time by one job each (icegp.jobs.chunks), which writes each day's window report, hyperparameters,
 # product and validation as the daily jobs would. One rule per chunk and root, named by
-# plan.chunk_rule, so each lists its days' files; the daily rules that make those files leave a
-# chunk's days to it (plan.daily_target). A chunk's inputs are the load jobs' day files of every
-# window of it, the grids, and its two anchors' smoothed hyperparameters.
+# plan.chunk_rule, so each lists its days' files: a rule without wildcards, which Snakemake prefers
+# to the daily rules (observations, interpolate_hyperparameters, product, validate) for the same
+# file, so a chunk's days are left to it, and a root without chunks (a run that refuses them, see
+# config.checks.chunks_refused) maps those days with the daily rules. A chunk's inputs are the load
+# jobs' day files of every window of it, the grids, and its two anchors' smoothed hyperparameters.
 
 
 def chunk_inputs(root, days):
@@ -27,8 +29,17 @@ def chunk_inputs(root, days):
     }
 
 
-for _root in [plan.RESULTS, *RUN_ROOTS]:
-    _run = run_config(_root)
+def chunked_roots():
+    """Each root whose config resolves, with its config: a run that does not resolve has no chunks,
+    and its error is raised when one of its files is asked for (unused runs cost nothing)."""
+    for root in [plan.RESULTS, *RUN_ROOTS]:
+        try:
+            yield root, run_config(root)
+        except ValueError:
+            continue
+
+
+for _root, _run in chunked_roots():
     for _days in plan.chunks(_run):
         _outputs = plan.chunk_outputs(_root, _days)
         _job = plan.fill(plan.CHUNK_JOB, root=_root, first=_days[0], last=_days[-1])

@@ -96,10 +96,6 @@ def source_settings(key):
     raise WorkflowError(f"no source or run variant of a source is called {key!r}")
 
 
-# the daily rules whose files a chunk job writes leave a chunk's days to it (chunks.smk)
-DAILY_TARGET = plan.daily_target(config)
-
-
 wildcard_constraints:
     day=r"\d{4}-\d{2}-\d{2}",
     target=r"\d{4}-\d{2}-\d{2}",

@@ -100,8 +100,6 @@ rule interpolate_hyperparameters:
         plan.log("interpolate_hyperparameters", plan.TARGET_JOB),
     benchmark:
         plan.benchmark("interpolate_hyperparameters", plan.TARGET_JOB)
-    wildcard_constraints:
-        target=DAILY_TARGET,
     conda:
         CONDA_ENV
     threads: 1

@@ -64,8 +64,6 @@ rule observations:
         plan.log("observations", plan.TARGET_JOB),
     benchmark:
         plan.benchmark("observations", plan.TARGET_JOB)
-    wildcard_constraints:
-        target=DAILY_TARGET,
     conda:
         CONDA_ENV
     threads: 1

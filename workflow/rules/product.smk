@@ -13,8 +13,6 @@ rule product:
         plan.log("product", plan.TARGET_JOB),
     benchmark:
         plan.benchmark("product", plan.TARGET_JOB)
-    wildcard_constraints:
-        target=DAILY_TARGET,
     conda:
         CONDA_ENV
     threads: 1
@@ -46,8 +44,6 @@ rule validate:
         plan.log("validate", plan.TARGET_JOB),
     benchmark:
         plan.benchmark("validate", plan.TARGET_JOB)
-    wildcard_constraints:
-        target=DAILY_TARGET,
     conda:
         CONDA_ENV
     threads: 1
