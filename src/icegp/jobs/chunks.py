@@ -40,9 +40,8 @@ from icegp.util.atomic import atomic_path, write_json, write_netcdf, write_parqu
 
 log = logging.getLogger(__name__)
 
-#: The stages a chunk times for each day, in the order they run (its `stages` table).
-STAGES = ("window", "experts", "hyperparameters", "predict", "product", "validate")
 FINISHED = ".chunk"  # beside a day's files: the chunk's finished days, moved into place at its end
+KEY_FILE = "key.json"  # in FINISHED, written last: what the day was made from
 
 
 def chunk(
@@ -113,29 +112,19 @@ def chunk(
             first, second, experts, weight=weight, space=space, length_scale=smoothing_settings["length_scale"]
         )
         clock.lap("hyperparameters")
-        local = selection.LocalData(window)
-
-        def slid(expert, hyp_row, Xstar, number=number, local=local):
-            post = sliding.posterior(expert, Hyper.from_row(hyp_row), number)
-            if post is not None:
-                return post(Xstar)
-            return prediction.predict_expert(
-                engine, local, expert, hyp_row, Xstar, training_radius=model["training_radius"], half_width=half_width
-            )
-
-        table, status = prediction.predict_shard(
+        table = _predict(
+            sliding,
+            engine,
             window,
             experts,
             hyp,
             pred_locs,
-            engine,
+            target_day=number,
+            day=day,
             training_radius=model["training_radius"],
             half_width=half_width,
             radius=prediction_settings["radius"],
-            predictor=slid,
         )
-        if table.empty and not window.empty:
-            raise ValueError(f"target {day}: no expert predicted anything ({status})")
         clock.lap("predict")
         ds = product_dataset(
             table,
@@ -179,7 +168,7 @@ def chunk(
         )
         times += clock.rows
         sliding.forget_before(number + 1)
-        log.info("%s: %s, %d predictions (%.2f s)", day, status, len(table), clock.total)
+        log.info("%s: %d predictions (%.2f s)", day, len(table), clock.total)
     for day in days:
         _move_into_place(Path(outputs[day]["product"]).parent / FINISHED, outputs[day])
     record = pd.DataFrame(times, columns=["day", "stage", "seconds"])
@@ -249,6 +238,49 @@ def _experts(window, cand, day: str, *, min_obs: int, num_days: int, model: dict
     )
 
 
+def _predict(
+    sliding: SlidingExperts,
+    engine,
+    window: pd.DataFrame,
+    experts: pd.DataFrame,
+    hyp: pd.DataFrame,
+    pred_locs: pd.DataFrame,
+    *,
+    target_day: int,
+    day: str,
+    training_radius: float,
+    half_width: float,
+    radius: float,
+) -> pd.DataFrame:
+    """The day's predictions (predict_shard's), each expert from its slid statistics, or (an
+    exact-path expert) from its window's data by the engine."""
+    local = selection.LocalData(window)
+
+    def slid(expert, hyp_row, Xstar):
+        post = sliding.posterior(expert, Hyper.from_row(hyp_row), target_day)
+        if post is not None:
+            return post(Xstar)
+        return prediction.predict_expert(
+            engine, local, expert, hyp_row, Xstar, training_radius=training_radius, half_width=half_width
+        )
+
+    table, status = prediction.predict_shard(
+        window,
+        experts,
+        hyp,
+        pred_locs,
+        engine,
+        training_radius=training_radius,
+        half_width=half_width,
+        radius=radius,
+        predictor=slid,
+    )
+    if table.empty and not window.empty:
+        raise ValueError(f"target {day}: no expert predicted anything ({status})")
+    log.info("%s: %s", day, status)
+    return table
+
+
 def _holdout_predictor(sliding: SlidingExperts, engine, window, number: int, radius: float, half_width: float):
     """The hold-out's predictor: the window's statistics less the held-out rows', or (an exact-path
     expert) the engine on the window without them."""
@@ -286,9 +318,6 @@ def _key(settings: dict, files) -> str:
     for path in files:
         h.update(sha256(path).encode())
     return h.hexdigest()
-
-
-KEY_FILE = "key.json"
 
 
 def _finished(folder: Path, key: str) -> bool:
