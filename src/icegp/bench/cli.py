@@ -109,7 +109,15 @@ def main(argv=None) -> int:
     ap.add_argument("--window", type=int, default=7, help="--scale seed/season: num_days_before_after")
     ap.add_argument("--days", type=int, default=28, help="--scale season: the season's days")
     ap.add_argument(
-        "--cold-days", type=int, default=4, help="--scale season: days fitted cold (spread over the season)"
+        "--cold-days",
+        type=int,
+        default=4,
+        help="--scale season: days fitted cold (spread over the days between the season's anchors)",
+    )
+    ap.add_argument(
+        "--every",
+        type=int,
+        help="--scale season: the anchors' stride in days (default: the season preset's; chunks fill the days between)",
     )
     ap.add_argument(
         "--device",
@@ -142,7 +150,14 @@ def main(argv=None) -> int:
     if args.scale == "season":
         from icegp.bench.season_scale import run as run_season
 
-        run_season(args.cores, args.days, args.window, args.cold_days, args.strategies)
+        run_season(
+            cores=args.cores,
+            days=args.days,
+            window=args.window,
+            cold_days=args.cold_days,
+            every=args.every,
+            chosen=args.strategies,
+        )
         return 0
     if args.scale == "seed" and args.device == "gpu":
         from icegp.bench.gpu import run as run_gpu

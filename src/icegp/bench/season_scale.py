@@ -7,9 +7,11 @@ with a +-``--window``-day window. The inputs of every data day are generated onc
 each strategy runs the season as one whole DAG (``--cores``), in the same folder, from empty results:
 
 - ``cold``: every day fitted from the configured initial values (today's default), on ``--cold-days``
-  days spread over the season (the first and last among them); its time per day is that run's wall
-  time over its days, and the accuracy of the others is compared with it on those days;
-- ``season``: the preset ``config/presets/season.yaml``: anchors every K days trained, the days
+  days spread over the days between the season's anchors (where the strategies differ); its time per
+  day is that run's wall time over its days, and the accuracy of the others is compared with it on
+  those days;
+- ``season``: the preset ``config/presets/season.yaml``: anchors every K days trained (``--every``
+  replaces the preset's K, its chunks then fill the K - 1 days between two anchors), the days
   between them mapped by one job per chunk of days from slid statistics at hyperparameters
   interpolated between the anchors (``hyperparameters_from: {mode: stride, chunk_days: C}``,
   :mod:`icegp.jobs.chunks`);
@@ -58,18 +60,29 @@ def season_overlay(days: int, window: int) -> dict:
     }
 
 
-def strategies(days: int, window: int, cold_days: int) -> dict:
-    """Each strategy's overlay on the season (the preset's file for the last)."""
+def strategies(*, days: int, window: int, cold_days: int, every: int | None = None) -> dict:
+    """Each strategy's overlay on the season; `every` replaces the preset's anchor stride (its chunks
+    then fill the days between two anchors)."""
     base = season_overlay(days, window)
-    season_days = config.targets(config.resolve({**config.MINIMAL, "targets": base["targets"]}))
-    picks = np.unique(np.round(np.linspace(0, len(season_days) - 1, min(cold_days, len(season_days)))).astype(int))
     season = config.merged(yaml.safe_load(Path("config/presets/season.yaml").read_text()), base)
+    if every is not None:
+        season = config.merged(season, {"hyperparameters_from": {"every": every, "chunk_days": every - 1}})
     return {
-        "cold": {**base, "targets": [season_days[k] for k in picks], "season_name": None},
+        "cold": {**base, "targets": between_anchors(season, cold_days), "season_name": None},
         "season": season,
         "season-daily": config.merged(season, {"hyperparameters_from": {"chunk_days": None}}),
         "season+warm": config.merged(season, {"training": {"warm_start": True}}),
     }
+
+
+def between_anchors(season: dict, count: int) -> list[str]:
+    """`count` days spread over the days the season does not train (an anchor is fitted cold in every
+    strategy, so a comparison there proves nothing), each at the middle of its share."""
+    cfg = config.resolve(config.merged(config.load("config/config.yaml", *PRESETS), season))
+    marks = set(plan.anchors(cfg))
+    free = [d for d in config.targets(cfg) if d not in marks]
+    picks = np.unique(((np.arange(min(count, len(free))) + 0.5) * len(free) / max(count, 1)).astype(int))
+    return [free[k] for k in picks]
 
 
 def generate_inputs(workdir: Path, overlay: dict, cores: int) -> float:
@@ -150,12 +163,12 @@ def warm_objectives(result: dict, cold: dict) -> dict:
     }
 
 
-def run(cores: int, days: int, window: int, cold_days: int, chosen=STRATEGIES) -> dict:
+def run(*, cores: int, days: int, window: int, cold_days: int, every: int | None = None, chosen=STRATEGIES) -> dict:
     """The `chosen` strategies over the season; without the cold fits, the others are not compared."""
     workdir = OUT / "work"
-    every = strategies(days, window, cold_days)
-    runs = {name: overlay for name, overlay in every.items() if name in chosen}
-    gen = generate_inputs(workdir, every["season"], cores)
+    overlays = strategies(days=days, window=window, cold_days=cold_days, every=every)
+    runs = {name: overlay for name, overlay in overlays.items() if name in chosen}
+    gen = generate_inputs(workdir, overlays["season"], cores)
     print(f"pan-Arctic demo inputs for {days} days at +-{window} d: {gen:.0f} s (not timed below)", flush=True)
     results = {}
     for name, overlay in runs.items():
