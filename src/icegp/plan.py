@@ -17,6 +17,7 @@ from icegp.demo import layout
 from icegp.sources import loading, registry
 from icegp.sources.download import expand_template
 from icegp.util import timestamps
+from icegp.util.time_window import TimeWindow
 
 # The layout: every path under results/, logs/ and benchmarks/, as Snakemake patterns. A target's
 # files lie under a root: results/ for the config itself, results/runs/{name}/ for a run (`runs`);
@@ -113,13 +114,6 @@ def season_name(config) -> str | None:
 def months(days) -> list[str]:
     """The calendar months (YYYY-MM) the days fall in, in order."""
     return sorted({d[:7] for d in days})
-
-
-def source_window(config, src: dict, target: str) -> list[str]:
-    """The data days of `src` that the observations of `target` use."""
-    if src["use_prediction_day_only"]:
-        return [target]
-    return timestamps.day_range(target, config["num_days_before_after"])
 
 
 def load_inputs(config, src: dict, day: str) -> list[str]:
@@ -317,7 +311,7 @@ def shared_benchmark_files(config) -> list[str]:
     """The benchmark files of the jobs every run shares: the demo's, downloads, loads, the season's."""
     files, demo_days = [], set()
     for src in sources(config).values():
-        window = sorted({d for day in mapped_days(config) for d in source_window(config, src, day)})
+        window = sorted({d for day in mapped_days(config) for d in TimeWindow.of(config, day, src).days})
         key = source_key(config, src)
         files += [fill(benchmark("load_day", DAY_JOB), source=key, day=d) for d in window]
         if "url" in src:

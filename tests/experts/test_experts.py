@@ -10,11 +10,12 @@ from icegp.gp.engines import make_engine
 from icegp.gp.problem import Problem
 from icegp.util import timestamps
 from icegp.util.checks import InputError
+from icegp.util.time_window import TimeWindow
 
 
 def test_local_selection_edges_are_inclusive():
     t0 = timestamps.day_centre("2019-04-15")
-    half = ex.time_half_width(1)  # 1.5 days: exactly the data days 14, 15 and 16
+    half = TimeWindow("2019-04-15", 1).half_width  # 1.5 days: exactly the data days 14, 15 and 16
     obs = pd.DataFrame(
         {
             "x": [300_000.0, 300_000.001, 0.0, 0.0, 0.0, 0.0],

@@ -10,6 +10,7 @@ from icegp.experts import selection as ex
 from icegp.gp.engines import make_engine
 from icegp.sources import loading
 from icegp.util import timestamps
+from icegp.util.time_window import TimeWindow
 
 from conftest import REPO
 from gpsat_oracle import local_expert
@@ -37,17 +38,14 @@ def test_predictions_equal_gpsats_on_a_day_stamped_table(tmp_path):
         "gpsat", {"type": "table", "path": gpsat_table(tmp_path / "obs.parquet"), "time_stamps": "day"}
     )
     table = pd.read_parquet(source["path"])
-    obs = pd.concat(
-        [loading.load_day(source, d, CRS) for d in timestamps.day_range(TARGET, NUM_DAYS)], ignore_index=True
-    )
+    obs = pd.concat([loading.load_day(source, d, CRS) for d in TimeWindow(TARGET, NUM_DAYS).days], ignore_index=True)
     cand = pd.DataFrame({"x": [-100_000.0, 0.0, 150_000.0], "y": [0.0, 50_000.0, -100_000.0]})
     cand["lon"], cand["lat"] = 0.0, 90.0
-    experts = ex.choose_experts(
-        obs, cand, TARGET, min_obs=3, num_days=NUM_DAYS, radius=training["training_radius"], n_shards=1
-    )
+    window = TimeWindow(TARGET, NUM_DAYS)
+    experts = ex.choose_experts(obs, cand, window=window, min_obs=3, radius=training["training_radius"], n_shards=1)
     engine = make_engine(training)
     local = ex.LocalData(obs)
-    half = ex.time_half_width(NUM_DAYS)
+    half = window.half_width
     fits = [engine.fit_one(local.problem(e, training["training_radius"], half)) for e in experts.itertuples()]
     hyp = pd.DataFrame([{**experts.iloc[k][["x", "y"]].to_dict(), **f.as_row()} for k, f in enumerate(fits)])
     g = np.arange(-350_000, 350_001, 50_000.0)

@@ -8,6 +8,7 @@ from icegp import config
 from icegp.experts import smoothing, training
 from icegp.gp.fast import FastEngine
 from icegp.gp.hyper import COLUMNS, Hyper, Space
+from icegp.util.time_window import TimeWindow
 
 from conftest import matern_problem as problem
 
@@ -83,11 +84,9 @@ def test_fit_shard_starts_each_expert_from_the_warm_table_at_its_place():
     obs = pd.DataFrame({"x": p.X[:, 0], "y": p.X[:, 1], "t": 18000.5 + p.X[:, 2], "obs": p.y})
     cfg = config.section("training", {"training_radius": 1e7})
     warm = table([0.0], 180_000.0)
-    fitted = training.fit_shard(
-        obs, experts, engine, training=cfg, num_days=2, min_obs=10, done=pd.DataFrame(columns=["expert_id"]), warm=warm
-    )
-    cold = training.fit_shard(
-        obs, experts, engine, training=cfg, num_days=2, min_obs=10, done=pd.DataFrame(columns=["expert_id"])
-    )
+    window = TimeWindow("2019-04-14", 2)
+    done = pd.DataFrame(columns=["expert_id"])
+    fitted = training.fit_shard(obs, experts, engine, training=cfg, window=window, min_obs=10, done=done, warm=warm)
+    cold = training.fit_shard(obs, experts, engine, training=cfg, window=window, min_obs=10, done=done)
     assert fitted["start"].tolist() == ["warm"] and cold["start"].tolist() == ["init"]
     assert fitted["loss"][0] == pytest.approx(cold["loss"][0], rel=1e-6)

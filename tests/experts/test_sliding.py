@@ -64,7 +64,7 @@ def chunk(tracks):
         first=FIRST,
         centre=FIRST + (DAYS - 1) / 2 + 0.5,
         training_radius=RADIUS,
-        num_days=N,
+        num_days_before_after=N,
     )
 
 
@@ -148,4 +148,6 @@ def test_the_holdout_by_subtraction_equals_one_without_the_tracks(tracks):
 def test_sliding_statistics_refuse_a_gpr_engine(tracks):
     gpr = make_engine(config.section("training", {**TRAINING, "model_type": "GPR"}))
     with pytest.raises(ValueError, match="model_type GPR"):
-        SlidingExperts(gpr, tracks, lambda d: tracks, first=FIRST, centre=FIRST, training_radius=RADIUS, num_days=N)
+        SlidingExperts(
+            gpr, tracks, lambda d: tracks, first=FIRST, centre=FIRST, training_radius=RADIUS, num_days_before_after=N
+        )

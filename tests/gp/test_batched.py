@@ -17,6 +17,7 @@ from icegp.gp.engines import batching, make_engine
 from icegp.gp.hyper import KV, LS
 from icegp.gp.kernels import kernel
 from icegp.gp.problem import Problem
+from icegp.util.time_window import TimeWindow
 
 from conftest import matern_problem
 
@@ -140,8 +141,10 @@ def test_batched_training_shard_matches_the_one_by_one_shard():
     settings = config.section("training", {**SGPR, "training_radius": 250_000, "restarts": ["centre", "neighbours"]})
     cpu, gpu = make_engine(settings, False), make_engine(settings, True)
     empty = pd.DataFrame(columns=["expert_id"])
+    window = TimeWindow("1970-01-01", 1)  # |t - t_expert| <= 1.5 keeps every row
     tables = [
-        training.fit_shard(obs, experts, e, training=settings, num_days=1, min_obs=60, done=empty) for e in (cpu, gpu)
+        training.fit_shard(obs, experts, e, training=settings, window=window, min_obs=60, done=empty)
+        for e in (cpu, gpu)
     ]
     one_by_one, together = tables
     too_few = together["status"] == "too_few_obs"

@@ -9,6 +9,7 @@ from icegp.experts import selection as ex
 from icegp.gp.engines import make_engine
 from icegp.sources import loading
 from icegp.util.atomic import write_parquet
+from icegp.util.time_window import TimeWindow
 
 TARGET = "2019-04-15"
 TRAINING = {
@@ -42,13 +43,10 @@ def demo_problems(demo_days, tmp_path_factory):
             "lat": 80.0,
         }
     )
-    experts = ex.choose_experts(
-        obs, cand, TARGET, min_obs=10, num_days=1, radius=TRAINING["training_radius"], n_shards=1
-    )
+    days = TimeWindow(TARGET, 1)
+    experts = ex.choose_experts(obs, cand, window=days, min_obs=10, radius=TRAINING["training_radius"], n_shards=1)
     local = ex.LocalData(obs)
-    problems = [
-        local.problem(e, TRAINING["training_radius"], ex.time_half_width(1)) for e in experts.itertuples(index=False)
-    ]
+    problems = [local.problem(e, TRAINING["training_radius"], days.half_width) for e in experts.itertuples(index=False)]
     return experts, problems
 
 

@@ -10,6 +10,7 @@ from icegp.gp.hyper import Space
 from icegp.product import daily
 from icegp.util.atomic import write_parquet
 from icegp.util.checks import InputError
+from icegp.util.time_window import TimeWindow
 
 
 def test_blend_weights_and_mixture_std():
@@ -88,7 +89,7 @@ def test_empty_expert_set_names_the_target():
     obs = pd.DataFrame({"x": [0.0], "y": [0.0], "t": [17996.5], "obs": [1.0]})
     cand = pd.DataFrame({"x": [5e6], "y": [5e6], "lon": [0.0], "lat": [60.0]})
     with pytest.raises(InputError, match="target 2019-04-10: none of 1 candidate"):
-        selection.choose_experts(obs, cand, "2019-04-10", min_obs=1, num_days=1, radius=100_000.0, n_shards=2)
+        selection.choose_experts(obs, cand, window=TimeWindow("2019-04-10", 1), min_obs=1, radius=100_000.0, n_shards=2)
 
 
 def test_holdout_units_are_tracks_or_blocks():

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from icegp import config, grid, plan
+from icegp import config, grid
 from icegp.demo import synthetic
 from icegp.jobs import load
 from icegp.sources import download, loading, nsidc_cdr, registry
 from icegp.sources.download import DownloadError
 from icegp.util.checks import InputError
+from icegp.util.time_window import TimeWindow
 
 from conftest import copy_workflow, rewrite, snakemake
 
@@ -132,7 +133,7 @@ def test_sic_defaults_follow_the_old_pipeline():
     src = config.source("sic", {"type": "nsidc_cdr_sic", "path": "x"})
     assert src["use_prediction_day_only"] and src["coarsen"] == 1 and src["sic_cutoff"] == 0.15
     assert registry.source_time_stamps(src) == "day"
-    assert plan.source_window({"num_days_before_after": 3}, src, "2019-04-15") == ["2019-04-15"]
+    assert TimeWindow.of({"num_days_before_after": 3}, "2019-04-15", src).days == ["2019-04-15"]
     smap = config.source("smap", {"type": "bremen_smos_smap", "path": "x", "smap_use_prediction_day_only": True})
     assert smap["use_prediction_day_only"]  # the old pipeline's name still works
 

@@ -10,6 +10,7 @@ from icegp.experts import selection as ex
 from icegp.sources import loading, registry
 from icegp.util import timestamps
 from icegp.util.checks import InputError
+from icegp.util.time_window import TimeWindow
 
 CRS = "EPSG:6931"
 TARGET = "2020-03-05"
@@ -31,9 +32,9 @@ def test_day_stamps_give_gpsats_relative_times(tmp_path, column):
         "gpsat",
         {"type": "table", "time_stamps": "day", "path": day_stamped_table(tmp_path / "obs.parquet", column=column)},
     )
-    obs = pd.concat([loading.load_day(source, d, CRS) for d in timestamps.day_range(TARGET, 1)], ignore_index=True)
+    obs = pd.concat([loading.load_day(source, d, CRS) for d in TimeWindow(TARGET, 1).days], ignore_index=True)
     cand = pd.DataFrame({"x": [0.0], "y": [0.0], "lon": [0.0], "lat": [90.0]})
-    expert = ex.choose_experts(obs, cand, TARGET, min_obs=1, num_days=1, radius=100_000.0, n_shards=1).iloc[0]
+    expert = ex.choose_experts(obs, cand, window=TimeWindow(TARGET, 1), min_obs=1, radius=100_000.0, n_shards=1).iloc[0]
     np.testing.assert_array_equal(np.sort(obs["t"] - expert["t"]), [-1.0, 0.0, 1.0])  # GPSat: day - expert day
     assert expert["n_obs"] == 3
 

@@ -23,6 +23,7 @@ from icegp.jobs import chunks, load
 from icegp.jobs.product import product_dataset, product_grid
 from icegp.util import timestamps
 from icegp.util.atomic import read_parquet_metadata
+from icegp.util.time_window import TimeWindow
 
 from conftest import (
     TINY_CONFIG,
@@ -112,7 +113,7 @@ def test_a_chunk_day_has_the_files_a_daily_day_has(season, tmp_path):
         files = [
             str(work / plan.fill(plan.OBS_DAY, source=s, day=d))
             for s in ("is2", "smap")
-            for d in plan.source_window(cfg, cfg["sources"][s], day)
+            for d in TimeWindow.of(cfg, day, cfg["sources"][s]).days
         ]
         expected = load.observations(
             days=files,
@@ -163,7 +164,7 @@ def test_a_chunk_day_is_the_daily_path_at_the_chunks_hyperparameters_and_inducin
     work, _, _ = season
     cfg = resolved(work)
     day, n_days, radius = CHUNK[1], cfg["num_days_before_after"], cfg["training"]["training_radius"]
-    union = sorted({d for t in CHUNK for d in plan.source_window(cfg, cfg["sources"]["is2"], t)})
+    union = sorted({d for t in CHUNK for d in TimeWindow.of(cfg, t, cfg["sources"]["is2"]).days})
     files = [str(work / plan.fill(plan.OBS_DAY, source=s, day=d)) for s in ("is2", "smap") for d in union]
     data = chunks.DayData(files, crs=cfg["crs"], observations=cfg["observations"], preferred=["is2"], dropped=["smap"])
     engine = make_engine(cfg["training"])
@@ -175,16 +176,17 @@ def test_a_chunk_day_is_the_daily_path_at_the_chunks_hyperparameters_and_inducin
         first=numbers[0],
         centre=(numbers[0] + numbers[-1] + 1) / 2,
         training_radius=radius,
-        num_days=n_days,
+        num_days_before_after=n_days,
     )
-    window, _ = data.window(day, n_days, allow_missing=False)
-    local = selection.LocalData(window)
+    window = TimeWindow(day, n_days)
+    merged, _ = data.window(window, allow_missing=False)
+    local = selection.LocalData(merged)
     slid = 0
 
     def from_scratch(expert, hyp_row, Xstar):
         nonlocal slid
         hyper = Hyper.from_row(hyp_row)
-        problem = local.problem(expert, radius, selection.time_half_width(n_days))
+        problem = local.problem(expert, radius, window.half_width)
         _, state = sliding._expert(expert, hyper)
         if state.Z is None or problem.n <= engine.m:  # the exact path, as the chunk takes it
             return engine.predict(problem, hyper, Xstar)
@@ -195,23 +197,22 @@ def test_a_chunk_day_is_the_daily_path_at_the_chunks_hyperparameters_and_inducin
         return {"f_mean": f_mean + m, "f_var": f_var, "y_var": f_var + state.theta[NV]}
 
     experts = selection.choose_experts(
-        window,
+        merged,
         pd.read_parquet(work / "results/grid/expert_candidates.parquet"),
-        day,
+        window=window,
         min_obs=cfg["experts"]["min_obs"],
-        num_days=n_days,
         radius=radius,
         n_shards=cfg["training"]["shards"],
     )
     locations = pd.read_parquet(work / "results/grid/prediction_locations.parquet")
     table, _ = prediction.predict_shard(
-        window,
+        merged,
         experts,
         pd.read_parquet(work / f"results/{day}/hyperparameters_interpolated.parquet"),
         locations,
         engine,
         training_radius=radius,
-        half_width=selection.time_half_width(n_days),
+        half_width=window.half_width,
         radius=cfg["prediction"]["radius"],
         predictor=from_scratch,
     )

@@ -11,7 +11,7 @@
 def chunk_inputs(root, days):
     """A chunk's input files, by kind."""
     run = run_config(root)
-    window = sorted({d for day in days for d in timestamps.day_range(day, run["num_days_before_after"])})
+    window = sorted({d for day in days for d in TimeWindow.of(run, day).days})
     return {
         "obs": [
             plan.fill(plan.OBS_DAY, source=runs.source_key(config, src), day=d)
@@ -72,7 +72,7 @@ for _root, _run in chunked_roots():
                 outputs=_outputs,
                 crs=config["crs"],
                 variable=config["variable"],
-                num_days=_run["num_days_before_after"],
+                num_days_before_after=_run["num_days_before_after"],
                 observations=_run["observations"],
                 preferred=ALONG_TRACK,
                 dropped=GRIDDED,

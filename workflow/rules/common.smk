@@ -7,7 +7,7 @@ from icegp import plan
 from icegp.config import rerun, runs
 from icegp.demo import layout
 from icegp.sources import download, registry
-from icegp.util import timestamps
+from icegp.util.time_window import TimeWindow
 
 # The config is resolved once, here: old spellings renamed, validated against src/icegp/config/schema.yaml,
 # every default filled in (the code has no defaults of its own), made canonical (sorted keys, ISO
@@ -121,7 +121,7 @@ def window_files(wildcards):
     return [
         plan.fill(plan.OBS_DAY, source=runs.source_key(config, src), day=day)
         for src in icegp_config.sources(run).values()
-        for day in plan.source_window(run, src, wildcards.target)
+        for day in TimeWindow.of(run, wildcards.target, src).days
     ]
 
 

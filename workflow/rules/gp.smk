@@ -52,7 +52,7 @@ rule experts:
     params:
         experts=setting("experts"),
         crs=config["crs"],
-        num_days=setting("num_days_before_after"),
+        num_days_before_after=setting("num_days_before_after"),
         radius=setting("training", "training_radius"),
         shards=setting("training", "shards"),
     message:
@@ -81,7 +81,7 @@ rule train:
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
         training=lambda wc: rerun.model(cfg(wc)),
-        num_days=setting("num_days_before_after"),
+        num_days_before_after=setting("num_days_before_after"),
         min_obs=setting("experts", "min_obs"),
     message:
         "train: shard {wildcards.shard} of {wildcards.root}/{wildcards.target}"
@@ -166,7 +166,7 @@ rule predict:
         prediction=setting("prediction"),
         shards=lambda wc: len(plan.shards(cfg(wc), "predict")),
         crs=config["crs"],
-        num_days=setting("num_days_before_after"),
+        num_days_before_after=setting("num_days_before_after"),
     message:
         "predict: shard {wildcards.shard} of {wildcards.root}/{wildcards.target}"
     script:

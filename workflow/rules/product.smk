@@ -55,7 +55,7 @@ rule validate:
         validation=setting("validation"),
         variable=config["variable"],
         crs=config["crs"],
-        num_days=setting("num_days_before_after"),
+        num_days_before_after=setting("num_days_before_after"),
         along_track=ALONG_TRACK,
     message:
         "validate: the product of {wildcards.root}/{wildcards.target} against held-out tracks, the truth and other products"

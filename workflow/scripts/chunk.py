@@ -19,7 +19,7 @@ chunks.chunk(
     stages=snakemake.output.stages,
     crs=snakemake.params.crs,
     variable=snakemake.params.variable,
-    num_days=snakemake.params.num_days,
+    num_days_before_after=snakemake.params.num_days_before_after,
     observations=snakemake.params.observations,
     preferred=snakemake.params.preferred,
     dropped=snakemake.params.dropped,

@@ -10,7 +10,7 @@ gp.experts(
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
     min_obs=snakemake.params.experts["min_obs"],
-    num_days=snakemake.params.num_days,
+    num_days_before_after=snakemake.params.num_days_before_after,
     radius=snakemake.params.radius,
     shards=snakemake.params.shards,
     crs=snakemake.params.crs,

@@ -14,7 +14,7 @@ gp.predict(
     shard=int(snakemake.wildcards.shard),
     shards=snakemake.params.shards,
     model=snakemake.params.training,
-    num_days=snakemake.params.num_days,
+    num_days_before_after=snakemake.params.num_days_before_after,
     radius=snakemake.params.prediction["radius"],
     crs=snakemake.params.crs,
     engine=jobs.gp_engine(snakemake, snakemake.params.training, log),

@@ -9,9 +9,10 @@ gp.train(
     experts_file=snakemake.input.experts,
     warm=list(snakemake.input.warm),
     output=snakemake.output[0],
+    target=snakemake.wildcards.target,
     shard=int(snakemake.wildcards.shard),
     settings=snakemake.params.training,
-    num_days=snakemake.params.num_days,
+    num_days_before_after=snakemake.params.num_days_before_after,
     min_obs=snakemake.params.min_obs,
     engine=jobs.gp_engine(snakemake, snakemake.params.training, log),
 )

@@ -16,7 +16,7 @@ product.validate(
     variable=snakemake.params.variable,
     crs=snakemake.params.crs,
     training_radius=snakemake.params.training["training_radius"],
-    num_days=snakemake.params.num_days,
+    num_days_before_after=snakemake.params.num_days_before_after,
     settings=snakemake.params.validation,
     along_track=snakemake.params.along_track,
     engine=jobs.gp_engine(snakemake, snakemake.params.training, log),

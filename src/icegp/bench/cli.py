@@ -28,6 +28,7 @@ import psutil
 from icegp import config, plan
 from icegp.bench.dagrun import problems_for, record, run_dag, stage_table
 from icegp.bench.season_scale import STRATEGIES
+from icegp.util.time_window import TimeWindow
 
 OUT = Path(plan.BENCH)
 
@@ -53,7 +54,7 @@ def compare_engines(workdir: Path, cfg: dict, target: str) -> dict:
     from icegp.gp.engines import make_engine
 
     training = cfg["training"]
-    experts, problems = problems_for(workdir, target, training, cfg["num_days_before_after"])
+    experts, problems = problems_for(workdir, window=TimeWindow.of(cfg, target), training=training)
     locs = pd.read_parquet(workdir / plan.fill(plan.GRID, root=plan.RESULTS, name="prediction_locations.parquet"))
     fast = make_engine({**training, "engine": "fast"})
     ref = make_engine({**training, "engine": "reference"})

@@ -15,6 +15,7 @@ import yaml
 from icegp import plan
 from icegp.experts import selection as ex
 from icegp.report.timing import collect_under, summarise
+from icegp.util.time_window import TimeWindow
 
 
 def copy_workflow(dest: Path, src: Path = Path(".")) -> Path:
@@ -65,12 +66,13 @@ def run_dag(workdir: Path, overlay: dict, cores: int, presets=(), targets=(), cl
     return wall
 
 
-def problems_for(workdir: Path, target: str, training: dict, num_days: int):
-    obs = pd.read_parquet(workdir / plan.fill(plan.OBSERVATIONS, root=plan.RESULTS, target=target))
-    experts = pd.read_parquet(workdir / plan.fill(plan.EXPERTS, root=plan.RESULTS, target=target))
+def problems_for(workdir: Path, *, window: TimeWindow, training: dict):
+    """The experts of the window's target in `workdir` and each one's GP problem."""
+    obs = pd.read_parquet(workdir / plan.fill(plan.OBSERVATIONS, root=plan.RESULTS, target=window.target))
+    experts = pd.read_parquet(workdir / plan.fill(plan.EXPERTS, root=plan.RESULTS, target=window.target))
     local = ex.LocalData(obs)
-    half = ex.time_half_width(num_days)
-    return experts, [local.problem(e, training["training_radius"], half) for e in experts.itertuples(index=False)]
+    radius = training["training_radius"]
+    return experts, [local.problem(e, radius, window.half_width) for e in experts.itertuples(index=False)]
 
 
 def train_files(workdir: Path, day: str) -> list[Path]:

@@ -41,6 +41,7 @@ from icegp.bench.dagrun import OUTPUTS, record, run_dag, train_files
 from icegp.demo import layout
 from icegp.report.timing import collect_under, summarise
 from icegp.util import timestamps
+from icegp.util.time_window import TimeWindow
 
 OUT = Path(plan.BENCH) / "season"
 START = "2019-04-08"
@@ -88,7 +89,7 @@ def between_anchors(season: dict, count: int) -> list[str]:
 def generate_inputs(workdir: Path, overlay: dict, cores: int) -> float:
     """The demo's files for every data day of the season (untimed by the strategies)."""
     cfg = config.resolve(config.merged(config.load("config/config.yaml", *PRESETS), overlay))
-    days = sorted({d for t in config.targets(cfg) for d in timestamps.day_range(t, cfg["num_days_before_after"])})
+    days = sorted({d for t in config.targets(cfg) for d in TimeWindow.of(cfg, t).days})
     return run_dag(workdir, overlay, cores, PRESETS, [layout.demo_files(cfg, d)["truth"] for d in days])
 
 

@@ -29,7 +29,7 @@ from icegp.demo import layout
 from icegp.gp.hyper import Hyper
 from icegp.gp.problem import FitResult
 from icegp.report.timing import collect_under, summarise
-from icegp.util import timestamps
+from icegp.util.time_window import TimeWindow
 
 OUT = Path(plan.BENCH) / "seed"
 PRESETS = ("baseline", "recommended")
@@ -55,7 +55,7 @@ def generate_inputs(workdir: Path, overlay: dict, cfg: dict, cores: int) -> floa
     from icegp.bench.dagrun import run_dag
 
     target = config.targets(cfg)[0]
-    files = [layout.demo_files(cfg, d)["truth"] for d in timestamps.day_range(target, cfg["num_days_before_after"])]
+    files = [layout.demo_files(cfg, d)["truth"] for d in TimeWindow.of(cfg, target).days]
     return run_dag(workdir, overlay, cores, ["config/presets/baseline.yaml"], files)
 
 
@@ -84,7 +84,7 @@ def expert_problems(workdir: Path, cfg: dict, target: str) -> tuple[pd.DataFrame
     """The run's experts and each one's training problem, by expert id."""
     from icegp.bench.dagrun import problems_for
 
-    experts, problems = problems_for(workdir, target, cfg["training"], cfg["num_days_before_after"])
+    experts, problems = problems_for(workdir, window=TimeWindow.of(cfg, target), training=cfg["training"])
     return experts, {p.expert_id: p for p in problems}
 
 

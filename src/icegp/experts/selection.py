@@ -11,13 +11,7 @@ from icegp.gp.problem import Problem
 from icegp.sources import tables
 from icegp.util import timestamps
 from icegp.util.checks import InputError
-
-
-def time_half_width(num_days_before_after: int) -> float:
-    """|t - t_expert| <= N + 0.5 around an expert at the centre of the target day covers exactly the
-    data days target-N .. target+N (both edges inclusive); for whole-day stamps (at the centres of
-    their days) it is GPSat's |day - expert day| <= N."""
-    return num_days_before_after + 0.5
+from icegp.util.time_window import TimeWindow
 
 
 class LocalData:
@@ -132,11 +126,12 @@ def on_target_day(cand: pd.DataFrame, target: str) -> pd.DataFrame:
 
 
 def choose_experts(
-    obs: pd.DataFrame, cand: pd.DataFrame, target: str, *, min_obs: int, num_days: int, radius: float, n_shards: int
+    obs: pd.DataFrame, cand: pd.DataFrame, *, window: TimeWindow, min_obs: int, radius: float, n_shards: int
 ) -> pd.DataFrame:
     """Experts of one target: candidate locations with at least `min_obs` local observations."""
+    target = window.target
     cand = on_target_day(cand, target)
-    cand["n_obs"] = LocalData(obs).counts(cand["x"], cand["y"], cand["t"], radius, time_half_width(num_days))
+    cand["n_obs"] = LocalData(obs).counts(cand["x"], cand["y"], cand["t"], radius, window.half_width)
     kept = cand[cand["n_obs"] >= min_obs].reset_index(drop=True)
     if kept.empty:
         raise InputError(

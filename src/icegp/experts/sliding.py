@@ -66,11 +66,11 @@ class SlidingExperts:
         first: int,
         centre: float,
         training_radius: float,
-        num_days: int,
+        num_days_before_after: int,
     ):
         if engine.model_type != "SGPR":
             raise ValueError("sliding statistics are the SGPR bound's: model_type GPR predicts day by day")
-        self.engine, self.radius, self.num_days = engine, training_radius, num_days
+        self.engine, self.radius, self.num_days_before_after = engine, training_radius, num_days_before_after
         self.first, self.centre, self.day_rows = first, centre, day_rows
         self.scale = np.asarray(engine.space.coords_scale, float)
         self._union = selection.LocalData(chunk_obs)
@@ -83,7 +83,7 @@ class SlidingExperts:
 
     def forget_before(self, target_day: int) -> None:
         """Drop the data days (and their statistics) that no window from `target_day` on needs."""
-        oldest = self._resum_day(target_day) - self.num_days
+        oldest = self._resum_day(target_day) - self.num_days_before_after
         for d in [d for d in self._days if d < oldest]:
             del self._days[d]
         for key in [k for k in self._parts if k[1] < oldest]:
@@ -123,7 +123,7 @@ class SlidingExperts:
     def _window(self, key, state: _Expert, target_day: int) -> Statistics:
         """The expert's window sums at `target_day`: slid on from the day before, or made from scratch
         on the last resum day and slid from there (the same sums either way)."""
-        n, window = self.num_days, state.window
+        n, window = self.num_days_before_after, state.window
         if state.day == target_day:
             return window.total
         start = self._resum_day(target_day)

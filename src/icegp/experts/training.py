@@ -17,6 +17,7 @@ from icegp.experts import smoothing
 from icegp.gp.engines import BatchedEngine, Engine, batching
 from icegp.gp.hyper import COLUMNS, Hyper
 from icegp.gp.problem import FitResult, Problem
+from icegp.util.time_window import TimeWindow
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def fit_shard(
     engine: Engine,
     *,
     training: dict,
-    num_days: int,
+    window: TimeWindow,
     min_obs: int,
     done: pd.DataFrame,
     on_fitted: Callable[[list[dict]], None] = lambda rows: None,
@@ -95,7 +96,7 @@ def fit_shard(
         " from warm starts" if warm is not None else "",
     )
     local = ex.LocalData(obs)
-    radius, half = training["training_radius"], ex.time_half_width(num_days)
+    radius, half = training["training_radius"], window.half_width
     warm_starts = warm_start_values(warm, todo, radius)
     rows = done.to_dict("records")
     together = batching(engine)

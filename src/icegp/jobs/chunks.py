@@ -37,6 +37,7 @@ from icegp.product import daily
 from icegp.sources.download import sha256
 from icegp.util import timestamps
 from icegp.util.atomic import atomic_path, write_json, write_netcdf, write_parquet
+from icegp.util.time_window import TimeWindow
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def chunk(
     stages: str,
     crs: str,
     variable: str,
-    num_days: int,
+    num_days_before_after: int,
     observations: dict,
     preferred,
     dropped,
@@ -94,9 +95,8 @@ def chunk(
         first=numbers[0],
         centre=(numbers[0] + numbers[-1] + 1) / 2,
         training_radius=model["training_radius"],
-        num_days=num_days,
+        num_days_before_after=num_days_before_after,
     )
-    half_width = selection.time_half_width(num_days)
     times: list[dict] = []
     for day, number in zip(days, numbers):
         kept = Path(outputs[day]["product"]).parent / FINISHED
@@ -104,9 +104,10 @@ def chunk(
             log.info("%s: finished by an earlier try of this chunk (%s)", day, kept)
             continue
         clock = _Clock(day)
-        window, report = days_data.window(day, num_days, allow_missing=missing_days == "skip")
+        window = TimeWindow(day, num_days_before_after)
+        merged, report = days_data.window(window, allow_missing=missing_days == "skip")
         clock.lap("window")
-        experts = _experts(window, cand, day, min_obs=min_obs, num_days=num_days, model=model, shards=shards)
+        experts = _experts(merged, cand, window, min_obs=min_obs, model=model, shards=shards)
         clock.lap("experts")
         hyp = smoothing.interpolate_in_time(
             first, second, experts, weight=weight, space=space, length_scale=smoothing_settings["length_scale"]
@@ -115,14 +116,13 @@ def chunk(
         table = _predict(
             sliding,
             engine,
-            window,
+            merged,
             experts,
             hyp,
             pred_locs,
             target_day=number,
-            day=day,
+            window=window,
             training_radius=model["training_radius"],
-            half_width=half_width,
             radius=prediction_settings["radius"],
         )
         clock.lap("predict")
@@ -141,20 +141,21 @@ def chunk(
         clock.lap("product")
         valid = validation_report(
             ds,
-            window,
+            merged,
             experts,
             hyp,
             engine,
             truth=[truth[day]] if day in truth else [],
             compare=compare.get(day, {}),
-            target=day,
+            window=window,
             variable=variable,
             crs=crs,
             training_radius=model["training_radius"],
-            num_days=num_days,
             settings=validation,
             along_track=along_track,
-            predictor=_holdout_predictor(sliding, engine, window, number, model["training_radius"], half_width),
+            predictor=_holdout_predictor(
+                sliding, engine, merged, target_day=number, window=window, training_radius=model["training_radius"]
+            ),
         )
         clock.lap("validate")
         _keep(
@@ -213,14 +214,14 @@ class DayData:
         parts = [merged.rows for merged in self.days.values()]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=contracts.WINDOW)
 
-    def window(self, target: str, num_days: int, *, allow_missing: bool) -> tuple[pd.DataFrame, dict]:
+    def window(self, window: TimeWindow, *, allow_missing: bool) -> tuple[pd.DataFrame, dict]:
         """The target's window and its report, as the observations job makes them."""
-        days = timestamps.day_range(target, num_days)
+        days = window.days
         merged = [self.days[n] for n in (int(timestamps.day_to_t(d)) for d in days) if n in self.days]
         return merging.assemble(
             merged,
             [status for day in days for status in self.statuses.get(day, [])],
-            target,
+            window.target,
             self.crs,
             preferring=self.preferring,
             bin_spacing=self.bin_spacing,
@@ -229,71 +230,78 @@ class DayData:
         )
 
 
-def _experts(window, cand, day: str, *, min_obs: int, num_days: int, model: dict, shards: int) -> pd.DataFrame:
-    if window.empty:  # a missing day (only with missing_days: skip), as the experts job
-        log.warning("target %s: no observations (a missing day), so no experts", day)
+def _experts(merged, cand, window: TimeWindow, *, min_obs: int, model: dict, shards: int) -> pd.DataFrame:
+    if merged.empty:  # a missing day (only with missing_days: skip), as the experts job
+        log.warning("target %s: no observations (a missing day), so no experts", window.target)
         return pd.DataFrame(columns=contracts.EXPERTS)
     return selection.choose_experts(
-        window, cand, day, min_obs=min_obs, num_days=num_days, radius=model["training_radius"], n_shards=shards
+        merged, cand, window=window, min_obs=min_obs, radius=model["training_radius"], n_shards=shards
     )
 
 
 def _predict(
     sliding: SlidingExperts,
     engine,
-    window: pd.DataFrame,
+    merged: pd.DataFrame,
     experts: pd.DataFrame,
     hyp: pd.DataFrame,
     pred_locs: pd.DataFrame,
     *,
     target_day: int,
-    day: str,
+    window: TimeWindow,
     training_radius: float,
-    half_width: float,
     radius: float,
 ) -> pd.DataFrame:
     """The day's predictions (predict_shard's), each expert from its slid statistics, or (an
-    exact-path expert) from its window's data by the engine."""
-    local = selection.LocalData(window)
+    exact-path expert) from its window's data (`merged`) by the engine."""
+    local = selection.LocalData(merged)
 
     def slid(expert, hyp_row, Xstar):
         post = sliding.posterior(expert, Hyper.from_row(hyp_row), target_day)
         if post is not None:
             return post(Xstar)
         return prediction.predict_expert(
-            engine, local, expert, hyp_row, Xstar, training_radius=training_radius, half_width=half_width
+            engine, local, expert, hyp_row, Xstar, training_radius=training_radius, half_width=window.half_width
         )
 
     table, status = prediction.predict_shard(
-        window,
+        merged,
         experts,
         hyp,
         pred_locs,
         engine,
         training_radius=training_radius,
-        half_width=half_width,
+        half_width=window.half_width,
         radius=radius,
         predictor=slid,
     )
-    if table.empty and not window.empty:
-        raise ValueError(f"target {day}: no expert predicted anything ({status})")
-    log.info("%s: %s", day, status)
+    if table.empty and not merged.empty:
+        raise ValueError(f"target {window.target}: no expert predicted anything ({status})")
+    log.info("%s: %s", window.target, status)
     return table
 
 
-def _holdout_predictor(sliding: SlidingExperts, engine, window, number: int, radius: float, half_width: float):
+def _holdout_predictor(
+    sliding: SlidingExperts, engine, merged, *, target_day: int, window: TimeWindow, training_radius: float
+):
     """The hold-out's predictor: the window's statistics less the held-out rows', or (an exact-path
-    expert) the engine on the window without them."""
+    expert) the engine on the window's data (`merged`) without them."""
     rest: dict[str, selection.LocalData] = {}
 
     def predict(expert, hyp_row, held, Xstar):
-        post = sliding.without(expert, Hyper.from_row(hyp_row), number, held)
+        post = sliding.without(expert, Hyper.from_row(hyp_row), target_day, held)
         if post is not None:
             return post(Xstar)
         if "local" not in rest:
-            rest["local"] = selection.LocalData(window.drop(index=held.index))
+            rest["local"] = selection.LocalData(merged.drop(index=held.index))
         return prediction.predict_expert(
-            engine, rest["local"], expert, hyp_row, Xstar, training_radius=radius, half_width=half_width
+            engine,
+            rest["local"],
+            expert,
+            hyp_row,
+            Xstar,
+            training_radius=training_radius,
+            half_width=window.half_width,
         )
 
     return predict

@@ -21,6 +21,7 @@ from icegp.product import daily
 from icegp.sources.download import sha256
 from icegp.util import timestamps
 from icegp.util.atomic import read_parquet_metadata, write_netcdf, write_parquet
+from icegp.util.time_window import TimeWindow
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +59,23 @@ def experts(
     output: str,
     target: str,
     min_obs: int,
-    num_days: int,
+    num_days_before_after: int,
     radius: float,
     shards: int,
     crs: str,
 ) -> pd.DataFrame:
-    window = pd.read_parquet(obs)
-    if window.empty:  # a missing day (only with missing_days: skip): its chain runs on empty tables
+    observations = pd.read_parquet(obs)
+    if observations.empty:  # a missing day (only with missing_days: skip): its chain runs on empty tables
         log.warning("target %s: no observations (a missing day), so no experts", target)
         write_parquet(pd.DataFrame(columns=contracts.EXPERTS), output, {"target": target, "crs": crs})
         return pd.DataFrame(columns=contracts.EXPERTS)
     table = ex.choose_experts(
-        window, pd.read_parquet(candidates), target, min_obs=min_obs, num_days=num_days, radius=radius, n_shards=shards
+        observations,
+        pd.read_parquet(candidates),
+        window=TimeWindow(target, num_days_before_after),
+        min_obs=min_obs,
+        radius=radius,
+        n_shards=shards,
     )
     write_parquet(table, output, {"target": target, "crs": crs})
     log.info(
@@ -146,9 +152,10 @@ def train(
     experts_file: str,
     warm,
     output: str,
+    target: str,
     shard: int,
     settings: dict,
-    num_days: int,
+    num_days_before_after: int,
     min_obs: int,
     engine: Engine,
 ) -> pd.DataFrame:
@@ -157,7 +164,9 @@ def train(
     mine = shard_experts(experts_file, shard)
     inputs = [obs, *warm]
     checkpoint = Checkpoint(
-        output, checkpoint_key({"training": settings, "num_days": num_days}, inputs, mine), contracts.TRAIN
+        output,
+        checkpoint_key({"training": settings, "num_days_before_after": num_days_before_after}, inputs, mine),
+        contracts.TRAIN,
     )
     log.info("shard %s%s", shard, f", warm starts from {warm[0]}" if warm else "")
     try:
@@ -166,7 +175,7 @@ def train(
             mine,
             engine,
             training=settings,
-            num_days=num_days,
+            window=TimeWindow(target, num_days_before_after),
             min_obs=min_obs,
             done=checkpoint.read(),
             on_fitted=checkpoint.save,
@@ -245,7 +254,7 @@ def predict(
     shard: int,
     shards: int,
     model: dict,
-    num_days: int,
+    num_days_before_after: int,
     radius: float,
     crs: str,
     engine: Engine,
@@ -253,7 +262,7 @@ def predict(
     """One shard's experts predict at the locations within `radius` with fixed (smoothed) hyperparameters;
     finished experts survive a crash in the checkpoint beside `output`."""
     mine = shard_experts(experts_file, shard, shards)
-    settings = {"training": model, "num_days": num_days, "radius": radius}
+    settings = {"training": model, "num_days_before_after": num_days_before_after, "radius": radius}
     checkpoint = Checkpoint(
         output, checkpoint_key(settings, [obs, hyperparameters, locations], mine), contracts.PREDICTIONS
     )
@@ -264,7 +273,7 @@ def predict(
         pd.read_parquet(locations),
         engine,
         training_radius=model["training_radius"],
-        half_width=ex.time_half_width(num_days),
+        half_width=TimeWindow(target, num_days_before_after).half_width,
         radius=radius,
         done=checkpoint.read(),
         on_predicted=checkpoint.save,

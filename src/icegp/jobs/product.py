@@ -12,7 +12,6 @@ import pandas as pd
 import xarray as xr
 
 from icegp.experts import prediction
-from icegp.experts import selection as ex
 from icegp.gp.engines import Engine
 from icegp.product import daily
 from icegp.product import monthly as by_month
@@ -20,6 +19,7 @@ from icegp.product import season as seasonal
 from icegp.sources import nsidc_0780, nsidc_cdr
 from icegp.util.atomic import atomic_path, write_json, write_netcdf
 from icegp.util.checks import InputError
+from icegp.util.time_window import TimeWindow
 from icegp.validation import compare as against
 from icegp.validation import scores
 
@@ -124,7 +124,7 @@ def validate(
     variable: str,
     crs: str,
     training_radius: float,
-    num_days: int,
+    num_days_before_after: int,
     settings: dict,
     along_track,
     engine: Engine,
@@ -140,11 +140,10 @@ def validate(
             engine,
             truth=truth,
             compare=compare,
-            target=target,
+            window=TimeWindow(target, num_days_before_after),
             variable=variable,
             crs=crs,
             training_radius=training_radius,
-            num_days=num_days,
             settings=settings,
             along_track=along_track,
         )
@@ -154,28 +153,27 @@ def validate(
 
 def validation_report(
     ds: xr.Dataset,
-    window: pd.DataFrame,
+    obs: pd.DataFrame,
     experts: pd.DataFrame,
     hyperparameters: pd.DataFrame,
     engine: Engine,
     *,
     truth,
     compare: dict[str, str],
-    target: str,
+    window: TimeWindow,
     variable: str,
     crs: str,
     training_radius: float,
-    num_days: int,
     settings: dict,
     along_track,
     predictor: Callable | None = None,
 ) -> dict:
     """The day's validation: what the validate job writes, and the chunk job for each of its days
     (with its hold-out `predictor`, see :func:`icegp.validation.scores.holdout`)."""
-    report: dict = {"target": target, "variable": variable}
-    if window.empty:
+    report: dict = {"target": window.target, "variable": variable}
+    if obs.empty:
         report["status"] = "missing: no observations in the window (observations.json says why)"
-        log.warning("target %s: a missing day, nothing to validate", target)
+        log.warning("target %s: a missing day, nothing to validate", window.target)
         return report
     field = ds[variable].isel(time=0).values
     if truth:
@@ -187,13 +185,12 @@ def validation_report(
             for name, path, other in compared(ds, compare, settings["compare"], crs)
         }
     report["holdout"] = scores.holdout(
-        window,
+        obs,
         experts,
         hyperparameters,
         engine,
-        target=target,
+        window=window,
         training_radius=training_radius,
-        half_width=ex.time_half_width(num_days),
         fraction=settings["holdout_fraction"],
         seed=settings["seed"],
         sources=along_track,

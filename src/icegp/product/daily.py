@@ -9,6 +9,7 @@ import pandas as pd
 
 from icegp import __version__, grid
 from icegp.util import timestamps
+from icegp.util.time_window import TimeWindow
 
 VARIABLES = {
     "sea_ice_thickness": {"standard_name": "sea_ice_thickness", "long_name": "sea ice thickness"},
@@ -89,7 +90,7 @@ def dataset(
     common = {"grid_mapping": "crs", "coordinates": "lat lon"}
     binned, counts = grid.bin_to_grid(obs, x_axis, y_axis)
     estimate = grid.to_grid(blended, "mean", x_axis, y_axis)
-    bounds = window_bounds(target, config["num_days_before_after"])
+    bounds = TimeWindow.of(config, target).bounds
     now = pd.Timestamp.now("UTC")
     ds = xr.Dataset(
         {
@@ -204,13 +205,6 @@ def dataset(
         },
     )
     return ds
-
-
-def window_bounds(target: str, num_days: int) -> tuple[float, float]:
-    """The time the product is made from, as days since 1970: the window's first day's start to its
-    last day's end (the target +- num_days)."""
-    t = timestamps.day_to_t(target)
-    return t - num_days, t + num_days + 1.0
 
 
 def discovery(config: dict, *, meta: dict, target: str, bounds, created: pd.Timestamp, lat, lon) -> dict:

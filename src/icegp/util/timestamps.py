@@ -129,9 +129,3 @@ def t_to_gps_seconds(t) -> np.ndarray:
     """Inverse of :func:`gps_seconds_to_t` (used by the demo generator)."""
     utc = t_to_datetime(t)
     return np.asarray((utc - GPS_EPOCH) / pd.Timedelta(seconds=1), float) + gps_leap_offset(utc)
-
-
-def day_range(center, before_after: int) -> list[str]:
-    """ISO days of the window center-N .. center+N, inclusive."""
-    c = parse_day(center)
-    return [(c + dt.timedelta(days=k)).isoformat() for k in range(-before_after, before_after + 1)]

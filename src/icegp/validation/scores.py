@@ -13,6 +13,7 @@ from icegp.experts import selection as ex
 from icegp.experts.prediction import predict_expert, usable_pairs
 from icegp.gp.engines import Engine
 from icegp.util import timestamps
+from icegp.util.time_window import TimeWindow
 
 TRACK_GAP_DAYS = 10.0 / 1440.0  # a new track starts after a 10 minute gap in a source's time series
 BLOCK_M = 200_000.0  # hold-out unit for tables without time of day: square blocks of this size
@@ -69,9 +70,8 @@ def holdout(
     hyp: pd.DataFrame,
     engine: Engine,
     *,
-    target: str,
+    window: TimeWindow,
     training_radius: float,
-    half_width: float,
     fraction: float,
     seed: int,
     sources,
@@ -84,7 +84,7 @@ def holdout(
     :func:`holdout_units`): by `predictor(expert, hyperparameter row, held rows, Xstar)` (a dict
     with f_mean, or None) when given, else by the engine on the rest of the window.
     """
-    t0 = timestamps.day_to_t(target)
+    t0 = timestamps.day_to_t(window.target)
     obs = obs.reset_index(drop=True)
     day = ((obs["t"] >= t0) & (obs["t"] < t0 + 1) & obs["source"].isin(sources)).to_numpy()
     units, unit = holdout_units(obs, day)
@@ -105,7 +105,7 @@ def holdout(
 
         def predictor(expert, hyp_row, _held, Xstar):
             return predict_expert(
-                engine, train, expert, hyp_row, Xstar, training_radius=training_radius, half_width=half_width
+                engine, train, expert, hyp_row, Xstar, training_radius=training_radius, half_width=window.half_width
             )
 
     usable_experts, usable_hyp = usable_pairs(experts, hyp)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from icegp import grid
 from icegp.demo import synthetic
-from icegp.util import timestamps
+from icegp.util.time_window import TimeWindow
 
 HERE = Path(__file__).parent
 CRS = "EPSG:6931"
@@ -22,7 +22,7 @@ SPACING = 50_000.0
 def main():
     frames = []
     ocean = synthetic.OceanMask.build()
-    for day in timestamps.day_range(TARGET, 4):
+    for day in TimeWindow(TARGET, 4).days:
         beam = synthetic.is2_day(day, 11, synthetic.SCALES["small"], ["bnum3"], ocean)["bnum3"]
         x, y = grid.lonlat_to_xy(beam["longitude"], beam["latitude"], CRS)
         keep = (np.abs(x) < 700_000) & (np.abs(y) < 700_000)
