@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from icegp import config
-from icegp.experts import selection as ex
+from icegp.experts import selection
 from icegp.gp.engines import make_engine
 from icegp.gp.problem import Problem
 from icegp.util import timestamps
@@ -24,7 +24,7 @@ def test_local_selection_edges_are_inclusive():
             "obs": np.arange(6.0),
         }
     )
-    local = ex.LocalData(obs)
+    local = selection.LocalData(obs)
     assert list(local.select(0.0, 0.0, t0, 300_000.0, half)) == [0, 2, 3]
     assert list(local.counts([0.0, 1e7], [0.0, 0.0], t0, 300_000.0, half)) == [3, 0]
     problem = local.problem(pd.Series({"expert_id": 4, "x": 0.0, "y": 0.0, "t": t0}), 300_000.0, half)
@@ -34,7 +34,7 @@ def test_local_selection_edges_are_inclusive():
 def test_shards_are_bands_of_neighbours():
     xs, ys = np.meshgrid(np.arange(4) * 1e5, np.arange(4) * 1e5)
     df = pd.DataFrame({"x": xs.ravel(), "y": ys.ravel()})
-    shard = ex.assign_shards(df, 2)
+    shard = selection.assign_shards(df, 2)
     assert np.bincount(shard).tolist() == [8, 8]
     assert set(df.loc[shard == 0, "y"]) == {2e5, 3e5}  # the northern half first
 
@@ -44,7 +44,7 @@ def test_shards_balance_the_work():
     xs, ys = np.meshgrid(np.arange(4) * 1e5, np.arange(4) * 1e5)
     df = pd.DataFrame({"x": xs.ravel(), "y": ys.ravel()})
     work = np.where(df["y"] == 3e5, 1000, 10)
-    shard = ex.assign_shards(df, 2, work)
+    shard = selection.assign_shards(df, 2, work)
     assert np.bincount(shard).tolist() == [2, 14]
     assert work[shard == 0].sum() == 2000 and work[shard == 1].sum() == 2120
     assert set(df.loc[shard == 0, "y"]) == {3e5}
@@ -57,7 +57,7 @@ def test_predict_shards_are_the_training_bands_or_their_own(tmp_path):
 
     xs, ys = np.meshgrid(np.arange(4) * 1e5, np.arange(4) * 1e5)
     df = pd.DataFrame({"expert_id": np.arange(16), "x": xs.ravel(), "y": ys.ravel(), "n_obs": np.arange(16) + 5})
-    df["shard"] = ex.assign_shards(df, 4, df["n_obs"])
+    df["shard"] = selection.assign_shards(df, 4, df["n_obs"])
     path = tmp_path / "experts.parquet"
     write_parquet(df, path)
     for k in range(4):
@@ -100,5 +100,5 @@ def test_a_malformed_locations_file_is_refused_naming_it(tmp_path, name, content
     else:
         path.write_bytes(content)
     with pytest.raises(InputError, match=says) as err:
-        ex.read_locations(str(path), "EPSG:3413")
+        selection.read_locations(str(path), "EPSG:3413")
     assert str(path) in str(err.value)

@@ -5,8 +5,7 @@ import pandas as pd
 import yaml
 
 from icegp import config
-from icegp.experts import prediction
-from icegp.experts import selection as ex
+from icegp.experts import prediction, selection
 from icegp.gp.engines import make_engine
 from icegp.sources import loading
 from icegp.util import timestamps
@@ -42,9 +41,11 @@ def test_predictions_equal_gpsats_on_a_day_stamped_table(tmp_path):
     cand = pd.DataFrame({"x": [-100_000.0, 0.0, 150_000.0], "y": [0.0, 50_000.0, -100_000.0]})
     cand["lon"], cand["lat"] = 0.0, 90.0
     window = TimeWindow(TARGET, NUM_DAYS)
-    experts = ex.choose_experts(obs, cand, window=window, min_obs=3, radius=training["training_radius"], n_shards=1)
+    experts = selection.choose_experts(
+        obs, cand, window=window, min_obs=3, radius=training["training_radius"], n_shards=1
+    )
     engine = make_engine(training)
-    local = ex.LocalData(obs)
+    local = selection.LocalData(obs)
     half = window.half_width
     fits = [engine.fit_one(local.problem(e, training["training_radius"], half)) for e in experts.itertuples()]
     hyp = pd.DataFrame([{**experts.iloc[k][["x", "y"]].to_dict(), **f.as_row()} for k, f in enumerate(fits)])

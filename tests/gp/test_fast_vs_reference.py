@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icegp import config, window
-from icegp.experts import selection as ex
+from icegp import config, merging
+from icegp.experts import selection
 from icegp.gp.engines import make_engine
 from icegp.sources import loading
 from icegp.util.atomic import write_parquet
@@ -34,7 +34,7 @@ def demo_problems(demo_days, tmp_path_factory):
         df = loading.load_day(src, day, "EPSG:3411")
         write_parquet(df, path, loading.status_metadata(src, day, df))
         paths.append(path)
-    obs, _ = window.build_window(paths, TARGET, "EPSG:3411", bin_spacing=50_000)
+    obs, _ = merging.build_window(paths, TARGET, "EPSG:3411", bin_spacing=50_000)
     cand = pd.DataFrame(
         {
             "x": [0.0, 800_000.0, -800_000.0, 400_000.0],
@@ -44,8 +44,10 @@ def demo_problems(demo_days, tmp_path_factory):
         }
     )
     days = TimeWindow(TARGET, 1)
-    experts = ex.choose_experts(obs, cand, window=days, min_obs=10, radius=TRAINING["training_radius"], n_shards=1)
-    local = ex.LocalData(obs)
+    experts = selection.choose_experts(
+        obs, cand, window=days, min_obs=10, radius=TRAINING["training_radius"], n_shards=1
+    )
+    local = selection.LocalData(obs)
     problems = [local.problem(e, TRAINING["training_radius"], days.half_width) for e in experts.itertuples(index=False)]
     return experts, problems
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from icegp import config, plan
-from icegp.experts import selection as ex
+from icegp.experts import selection
 from icegp.sources import loading, registry
 from icegp.util import timestamps
 from icegp.util.checks import InputError
@@ -34,7 +34,9 @@ def test_day_stamps_give_gpsats_relative_times(tmp_path, column):
     )
     obs = pd.concat([loading.load_day(source, d, CRS) for d in TimeWindow(TARGET, 1).days], ignore_index=True)
     cand = pd.DataFrame({"x": [0.0], "y": [0.0], "lon": [0.0], "lat": [90.0]})
-    expert = ex.choose_experts(obs, cand, window=TimeWindow(TARGET, 1), min_obs=1, radius=100_000.0, n_shards=1).iloc[0]
+    expert = selection.choose_experts(
+        obs, cand, window=TimeWindow(TARGET, 1), min_obs=1, radius=100_000.0, n_shards=1
+    ).iloc[0]
     np.testing.assert_array_equal(np.sort(obs["t"] - expert["t"]), [-1.0, 0.0, 1.0])  # GPSat: day - expert day
     assert expert["n_obs"] == 3
 
@@ -49,14 +51,14 @@ def test_exact_stamps_at_midnight_are_taken_as_given_with_a_hint(tmp_path, caplo
 def test_a_timed_locations_file_is_honoured_exactly(tmp_path):
     path = tmp_path / "experts.csv"
     pd.DataFrame({"x": [0.0, 1e5, 2e5], "y": 0.0, "t": [DAY + 0.25, DAY + 0.75, DAY + 1.25]}).to_csv(path)
-    exact = ex.on_target_day(ex.read_locations(str(path), CRS, "exact"), TARGET)
+    exact = selection.on_target_day(selection.read_locations(str(path), CRS, "exact"), TARGET)
     assert exact["t"].tolist() == [DAY + 0.25, DAY + 0.75]  # the next day's row belongs to the next target
-    day = ex.on_target_day(ex.read_locations(str(path), CRS, "day"), TARGET)
+    day = selection.on_target_day(selection.read_locations(str(path), CRS, "day"), TARGET)
     assert day["t"].tolist() == [DAY + 0.5, DAY + 0.5]
-    untimed = ex.on_target_day(ex.read_locations(str(path), CRS), TARGET)
+    untimed = selection.on_target_day(selection.read_locations(str(path), CRS), TARGET)
     assert untimed["t"].tolist() == [DAY + 0.5] * 3
     with pytest.raises(InputError, match="2020-03-09: experts.locations_file has no location on that day"):
-        ex.on_target_day(ex.read_locations(str(path), CRS, "exact"), "2020-03-09")
+        selection.on_target_day(selection.read_locations(str(path), CRS, "exact"), "2020-03-09")
 
 
 def test_expert_times_follow_the_sources_unless_set():

@@ -15,7 +15,7 @@ import pytest
 import xarray as xr
 import yaml
 
-from icegp import config, window
+from icegp import config, merging
 from icegp.jobs import load
 from icegp.sources import bremen, loading, tables
 from icegp.util import timestamps
@@ -120,7 +120,7 @@ def test_exact_duplicate_sections_are_dropped_and_counted(tmp_path):
     repeated = pd.concat([day, day.iloc[:50], near], ignore_index=True)
     path = tmp_path / "is2.parquet"
     write_parquet(repeated, str(path), {"source": "is2", "day": DAY, "status": "ok"})
-    df, report = window.build_window([path], DAY, "EPSG:3411")
+    df, report = merging.build_window([path], DAY, "EPSG:3411")
     assert report["duplicates_dropped"] == {"is2": 50}
     assert len(df) == 105 and report["rows_total"] == 105
 

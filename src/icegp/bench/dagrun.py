@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from icegp import plan
-from icegp.experts import selection as ex
+from icegp.experts import selection
 from icegp.report.timing import collect_under, summarise
 from icegp.util.time_window import TimeWindow
 
@@ -70,7 +70,7 @@ def problems_for(workdir: Path, *, window: TimeWindow, training: dict):
     """The experts of the window's target in `workdir` and each one's GP problem."""
     obs = pd.read_parquet(workdir / plan.fill(plan.OBSERVATIONS, root=plan.RESULTS, target=window.target))
     experts = pd.read_parquet(workdir / plan.fill(plan.EXPERTS, root=plan.RESULTS, target=window.target))
-    local = ex.LocalData(obs)
+    local = selection.LocalData(obs)
     radius = training["training_radius"]
     return experts, [local.problem(e, radius, window.half_width) for e in experts.itertuples(index=False)]
 

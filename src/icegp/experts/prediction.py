@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from icegp import contracts
-from icegp.experts import selection as ex
+from icegp.experts import selection
 from icegp.experts.smoothing import match_by_location
 from icegp.gp.engines import Engine, batching
 from icegp.gp.hyper import COLUMNS, Hyper
@@ -24,8 +24,8 @@ def locations(cfg: dict, crs: str, *, locations_file: str | None) -> pd.DataFram
     """Prediction locations: `locations_file` (the DAG's input for `prediction.locations_file`), or
     an ocean-masked grid at grid_spacing."""
     if locations_file:
-        return ex.read_locations(locations_file, crs)
-    return ex.grid_candidates(cfg["extent"], cfg["grid_spacing"], crs, cfg["min_lat"])
+        return selection.read_locations(locations_file, crs)
+    return selection.grid_candidates(cfg["extent"], cfg["grid_spacing"], crs, cfg["min_lat"])
 
 
 def read_hyperparameters(path: str, crs: str, target: str) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def usable_pairs(experts: pd.DataFrame, hyp: pd.DataFrame) -> tuple[pd.DataFrame
 
 def predict_expert(
     engine: Engine,
-    local: ex.LocalData,
+    local: selection.LocalData,
     expert,
     hyp_row,
     Xstar: np.ndarray,
@@ -90,7 +90,7 @@ def predict_shard(
     of them with a batched engine) `on_predicted` gets every row so far (the predict job checkpoints
     them). `predictor(expert, hyperparameter row, Xstar)` (a dict, or None without data) predicts
     an expert instead of the engine on `obs` when given (the chunk job's slid statistics)."""
-    local = ex.LocalData(obs)
+    local = selection.LocalData(obs)
     tree = cKDTree(pred_locs[["x", "y"]].to_numpy(float))
     mine, hyp_rows = usable_pairs(experts, hyp)
     frames = [done] if done is not None and len(done) else []

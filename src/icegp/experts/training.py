@@ -12,8 +12,7 @@ import pandas as pd
 import psutil
 
 from icegp import contracts
-from icegp.experts import selection as ex
-from icegp.experts import smoothing
+from icegp.experts import selection, smoothing
 from icegp.gp.engines import BatchedEngine, Engine, batching
 from icegp.gp.hyper import COLUMNS, Hyper
 from icegp.gp.problem import FitResult, Problem
@@ -95,7 +94,7 @@ def fit_shard(
         engine.name,
         " from warm starts" if warm is not None else "",
     )
-    local = ex.LocalData(obs)
+    local = selection.LocalData(obs)
     radius, half = training["training_radius"], window.half_width
     warm_starts = warm_start_values(warm, todo, radius)
     rows = done.to_dict("records")

@@ -26,8 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from icegp import contracts
-from icegp import window as merging
+from icegp import contracts, merging
 from icegp.experts import prediction, selection, smoothing
 from icegp.experts.sliding import SlidingExperts
 from icegp.gp.fast import FastEngine
@@ -180,7 +179,7 @@ def chunk(
 
 class DayData:
     """The chunk's observations by data day: every load file read once and each data day merged once
-    (:func:`icegp.window.merge_day`); a target's window is its days' merged rows."""
+    (:func:`icegp.merging.merge_day`); a target's window is its days' merged rows."""
 
     def __init__(self, paths, *, crs: str, observations: dict, preferred, dropped):
         prefer = observations["is2_pref"]

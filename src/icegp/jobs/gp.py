@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from icegp import contracts, grid
-from icegp.experts import prediction, smoothing, training
-from icegp.experts import selection as ex
+from icegp.experts import prediction, selection, smoothing, training
 from icegp.gp import device
 from icegp.gp.engines import Engine
 from icegp.gp.hyper import Space
@@ -42,7 +41,9 @@ def grids(
     """Candidate expert locations, prediction locations, the product grid's land mask and the maps'
     background (land and latitude on a finer grid), made once. `expert_locations` and
     `prediction_locations` are the locations files the DAG gave (none: the settings' grids)."""
-    cand = ex.candidates(experts_settings, crs, expert_time_stamps, locations_file=next(iter(expert_locations), None))
+    cand = selection.candidates(
+        experts_settings, crs, expert_time_stamps, locations_file=next(iter(expert_locations), None)
+    )
     locs = prediction.locations(prediction_settings, crs, locations_file=next(iter(prediction_locations), None))
     write_parquet(cand, candidates, {"crs": crs})
     write_parquet(locs, locations, {"crs": crs})
@@ -69,7 +70,7 @@ def experts(
         log.warning("target %s: no observations (a missing day), so no experts", target)
         write_parquet(pd.DataFrame(columns=contracts.EXPERTS), output, {"target": target, "crs": crs})
         return pd.DataFrame(columns=contracts.EXPERTS)
-    table = ex.choose_experts(
+    table = selection.choose_experts(
         observations,
         pd.read_parquet(candidates),
         window=TimeWindow(target, num_days_before_after),
@@ -93,7 +94,7 @@ def shard_experts(experts_file: str, shard: int, shards: int | None = None) -> p
     """The experts of one shard, in their table's order (neighbours follow each other): of the
     table's (training) shards, or of `shards` bands cut the same way (predict jobs)."""
     every = pd.read_parquet(experts_file)
-    band = every["shard"] if shards is None else ex.assign_shards(every, shards, every["n_obs"])
+    band = every["shard"] if shards is None else selection.assign_shards(every, shards, every["n_obs"])
     return every[np.asarray(band) == int(shard)].reset_index(drop=True)
 
 

@@ -57,10 +57,10 @@ def observations(
     *, days, target: str, crs: str, settings: dict, preferred, dropped, missing_days: str, table: str, report: str
 ) -> dict:
     """Merge the window's day files, prefer along-track data, bin; the table and its JSON report."""
-    from icegp import window as merge  # here: load jobs (hundreds in a season) start without scipy
+    from icegp import merging  # here: load jobs (hundreds in a season) start without scipy
 
     binning = settings["binning"]
-    df, summary = merge.build_window(
+    df, summary = merging.build_window(
         days,
         target,
         crs,

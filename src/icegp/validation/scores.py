@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from icegp.experts import selection as ex
+from icegp.experts import selection
 from icegp.experts.prediction import predict_expert, usable_pairs
 from icegp.gp.engines import Engine
 from icegp.util import timestamps
@@ -101,7 +101,7 @@ def holdout(
     is_held = np.isin(units, held) & day
     test = obs[is_held]
     if predictor is None:
-        train = ex.LocalData(obs[~is_held])
+        train = selection.LocalData(obs[~is_held])
 
         def predictor(expert, hyp_row, _held, Xstar):
             return predict_expert(
