@@ -22,3 +22,4 @@ rule all:
     default_target: True
     input:
         final_outputs(),
+    localrule: True

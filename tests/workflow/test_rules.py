@@ -77,3 +77,11 @@ def test_no_rule_or_script_writes_a_path_of_its_own():
         for n, line in enumerate(path.read_text().splitlines(), 1):
             code = line.split("#")[0]
             assert not re.search(r"[\"'](results|logs|benchmarks)/", code), f"{path.name}:{n}: {line.strip()}"
+
+
+def test_no_rule_states_a_default_thread_count():
+    """`threads: 1` is Snakemake's default: a rule states threads only where they come from the config."""
+    for name, body in rules():
+        threads = re.search(r"^\s*threads:\s*(.+)$", body, re.M)
+        assert not threads or threads.group(1).strip() != "1", f"rule {name}: threads: 1 is the default"
+

@@ -13,7 +13,6 @@ rule demo_ocean_mask:
         plan.benchmark("demo_ocean_mask")
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
@@ -43,7 +42,6 @@ rule demo_inputs:
         ymd=r"\d{8}",
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=1500,
         runtime=10,
@@ -71,7 +69,6 @@ if layout.is_demo_file(config, config["monthly"]["regions"]):
             plan.benchmark("demo_regions")
         conda:
             CONDA_ENV
-        threads: 1
         resources:
             mem_mb=1000,
             runtime=5,

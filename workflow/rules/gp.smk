@@ -18,7 +18,6 @@ rule grids:
         plan.benchmark("grids", plan.GRID_JOB)
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
@@ -45,7 +44,6 @@ rule experts:
         plan.benchmark("experts", plan.TARGET_JOB)
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -102,7 +100,6 @@ rule interpolate_hyperparameters:
         plan.benchmark("interpolate_hyperparameters", plan.TARGET_JOB)
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -128,7 +125,6 @@ rule smooth:
         plan.benchmark("smooth", plan.TARGET_JOB)
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,

@@ -13,7 +13,6 @@ rule fetch_gridded:
         source=_alternatives(FETCHED),
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=300,
         runtime=30,
@@ -40,7 +39,6 @@ rule load_day:
         source=_alternatives(list(SOURCES), variants=True),
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=20,
@@ -66,7 +64,6 @@ rule observations:
         plan.benchmark("observations", plan.TARGET_JOB)
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,

@@ -15,7 +15,6 @@ rule product:
         plan.benchmark("product", plan.TARGET_JOB)
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
@@ -46,7 +45,6 @@ rule validate:
         plan.benchmark("validate", plan.TARGET_JOB)
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
@@ -128,7 +126,6 @@ rule plots:
         plan.benchmark("plots", plan.TARGET_JOB)
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,

@@ -12,9 +12,10 @@ rule timing_report:
         plan.log("timing_report"),
     benchmark:
         plan.benchmark("timing_report")
+    # a table and a plot of the benchmark files: on a cluster it runs where snakemake runs (no sbatch)
+    localrule: True
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
@@ -25,9 +26,6 @@ rule timing_report:
 
 
 rule tradeoff:
-    # Not part of `all`: `snakemake --cores 2 tradeoff` makes every run's (`runs`) validation of the
-    # first target in this DAG (sharing the loads the runs agree on) and tabulates its accuracy
-    # against its summed job time.
     input:
         validation=expand(plan.VALIDATION, root=RUN_ROOTS, target=TARGETS[0]),
         experts=expand(plan.EXPERTS, root=RUN_ROOTS, target=TARGETS[0]),
@@ -40,9 +38,12 @@ rule tradeoff:
         plan.log("tradeoff"),
     benchmark:
         plan.benchmark("tradeoff")
+    # Not part of `all`: `snakemake --cores 2 tradeoff` makes every run's (`runs`) validation of the
+    # first target in this DAG (sharing the loads the runs agree on) and tabulates its accuracy
+    # against its summed job time. A table and a plot: on a cluster it runs where snakemake runs.
+    localrule: True
     conda:
         CONDA_ENV
-    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,

@@ -21,7 +21,6 @@ if SEASON:
             plan.benchmark("season")
         conda:
             CONDA_ENV
-        threads: 1
         resources:
             mem_mb=4000,
             runtime=20,
@@ -64,7 +63,6 @@ if SEASON:
             plan.benchmark("monthly")
         conda:
             CONDA_ENV
-        threads: 1
         resources:
             mem_mb=4000,
             runtime=20,
