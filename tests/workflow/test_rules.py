@@ -85,3 +85,16 @@ def test_no_rule_states_a_default_thread_count():
         threads = re.search(r"^\s*threads:\s*(.+)$", body, re.M)
         assert not threads or threads.group(1).strip() != "1", f"rule {name}: threads: 1 is the default"
 
+
+def test_the_job_modules_mirror_the_rule_files():
+    """A rule of workflow/rules/<name>.smk calls its job in icegp.jobs.<name>: the file names the module."""
+    checked = 0
+    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for name, body in RULE.findall(smk.read_text()):
+            script = SCRIPT.search(body)
+            if script:
+                text = (REPO / "workflow" / "scripts" / f"{script.group(1)}.py").read_text()
+                modules = re.findall(r"^from icegp\.jobs import (\w+)$", text, re.M)
+                assert modules == [smk.stem], f"{smk.name}: rule {name or script.group(1)} calls icegp.jobs.{modules}"
+                checked += 1
+    assert checked >= 15

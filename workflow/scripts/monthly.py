@@ -1,10 +1,10 @@
 """The season's monthly file, its regional table and plot, and a map per month."""
 
 from icegp import jobs
-from icegp.jobs import product
+from icegp.jobs import season
 
 jobs.setup_logging(snakemake)
-product.monthly(
+season.monthly(
     season_file=snakemake.input.season,
     concentration=dict(zip(snakemake.params.days, snakemake.input.concentration)),
     regions=snakemake.input.regions,

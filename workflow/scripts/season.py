@@ -1,10 +1,10 @@
 """Stack a target range's daily products into the season file and draw its time series."""
 
 from icegp import jobs
-from icegp.jobs import product
+from icegp.jobs import season
 
 jobs.setup_logging(snakemake)
-product.season(
+season.season(
     products=list(snakemake.input),
     nc=snakemake.output.nc,
     series=snakemake.output.series,

@@ -4,23 +4,18 @@ and its monthly file."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+import icegp.validation.compare
 from icegp.experts import prediction
 from icegp.gp.engines import Engine
 from icegp.product import daily
-from icegp.product import monthly as by_month
-from icegp.product import season as seasonal
-from icegp.sources import nsidc_0780, nsidc_cdr
-from icegp.util.atomic import atomic_path, write_json, write_netcdf
-from icegp.util.checks import InputError
+from icegp.util.atomic import write_json, write_netcdf
 from icegp.util.time_window import TimeWindow
-from icegp.validation import compare as against
 from icegp.validation import scores
 
 log = logging.getLogger(__name__)
@@ -203,7 +198,9 @@ def validation_report(
 def compared(ds: xr.Dataset, files: dict[str, str], settings: dict, crs: str):
     """(name, file, the product regridded to our cells) for each product compared with."""
     for name, path in files.items():
-        other = against.regrid(path, settings[name], x_axis=ds["x"].values, y_axis=ds["y"].values, crs=crs)
+        other = icegp.validation.compare.regrid(
+            path, settings[name], x_axis=ds["x"].values, y_axis=ds["y"].values, crs=crs
+        )
         yield name, path, other
 
 
@@ -237,68 +234,3 @@ def plots(
     hyp = pd.read_parquet(hyperparameters)
     figures.expert_status(hyp, outputs["experts"])
     figures.hyperparameter_maps(hyp, outputs["hyperparameters"])
-
-
-def season(*, products, nc: str, series: str, variable: str) -> xr.Dataset:
-    """The daily products on one time axis, and the ice-region series."""
-    from icegp.report import figures
-
-    stacked = seasonal.stack([xr.open_dataset(p).load() for p in products], variable)
-    write_netcdf(stacked, nc, encoding=seasonal.encoding(stacked))
-    ice = seasonal.ice_series(stacked, variable)
-    figures.season_series(ice, variable, stacked[variable].attrs.get("units", ""), series)
-    log.info(
-        "%d days -> %s; ice-region mean %.3f..%.3f", stacked.sizes["time"], nc, ice["mean"].min(), ice["mean"].max()
-    )
-    return stacked
-
-
-def monthly(
-    *,
-    season_file: str,
-    concentration: dict[str, str],
-    regions: list,
-    background: str,
-    nc: str,
-    table: str,
-    png: str,
-    months,
-    variable: str,
-    crs: str,
-    exclude: list[str],
-    vmax: float,
-) -> xr.Dataset:
-    """The monthly file (with the concentration files' monthly mean and the volume, and the region
-    mask's regions, when given), its regional table and plot, and a map per month."""
-    from icegp.report import figures
-
-    with xr.open_dataset(season_file) as ds:
-        season_ds = ds.load()
-    x_axis, y_axis = season_ds["x"].values, season_ds["y"].values
-    conc = None
-    if concentration:
-        read = {day: nsidc_cdr.read_concentration(path) for day, path in concentration.items()}
-        conc = by_month.concentration(read, x_axis, y_axis, crs, source_crs=nsidc_cdr.CRS)
-    mask = None
-    if regions:
-        codes, names, mask_crs = nsidc_0780.read_file(regions[0])
-        unknown = sorted(set(exclude) - set(names.values()))
-        if unknown:
-            raise InputError(
-                f"config key monthly.exclude_regions: {unknown} are not regions of {regions[0]} "
-                f"({sorted(names.values())})"
-            )
-        mask = (nsidc_0780.on_grid(codes, mask_crs, x_axis, y_axis, crs), names)
-    elif exclude:
-        raise InputError("config key monthly.exclude_regions: regions are excluded but monthly.regions names no mask")
-    out = by_month.dataset(season_ds, variable=variable, crs=crs, concentration=conc, regions=mask, excluded=exclude)
-    write_netcdf(out, nc, encoding=by_month.encoding(out))
-    stats = by_month.regional(out, variable, excluded=exclude)
-    with atomic_path(table, ".csv") as tmp:
-        stats.to_csv(tmp, index=False, float_format="%.6g")
-    figures.regional_series(stats, variable, png)
-    paths = {os.path.basename(p)[len("mean_") : -len(".png")]: p for p in months}
-    with xr.open_dataset(background) as back:
-        figures.monthly_maps(out, variable, paths, vmax=vmax, background=back.load())
-    log.info("%d months -> %s; %s", out.sizes["time"], nc, stats[stats["region"] == "all"].to_dict("records"))
-    return out

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+import icegp.report.tradeoff
 from icegp import plan
 from icegp.report import timing
-from icegp.report import tradeoff as runs_table
 from icegp.util.atomic import atomic_path
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,9 @@ def tradeoff(
     reports = {plan.run_of(p): json.loads(Path(p).read_text()) for p in validation}
     counts = {plan.run_of(p): len(pd.read_parquet(p)) for p in experts_files}
     bench = timing.collect(benchmarks, benchmarks_dir)
-    runs = runs_table.table(reports, counts, engines, bench.assign(run=bench["job"].map(plan.run_of)))
+    runs = icegp.report.tradeoff.table(reports, counts, engines, bench.assign(run=bench["job"].map(plan.run_of)))
     with atomic_path(tsv, ".tsv") as tmp:
         runs.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
-    runs_table.plot(runs, png)
+    icegp.report.tradeoff.plot(runs, png)
     log.info("\n%s", runs.to_string(index=False))
     return runs

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+import icegp.product.season
 from icegp import grid
-from icegp.product import season as seasonal
 
 KM2, KM3 = 1e6, 1e9
 #: The product variable whose monthly mean times concentration and area is a volume.
@@ -200,7 +200,7 @@ def describe(out: xr.Dataset, season: xr.Dataset, *, variable: str, excluded: li
     long_name, final = daily.get("long_name", variable), last - pd.Timedelta(days=1)
     now = pd.Timestamp.now("UTC")
     # the season's time coverage (its data), while time_bnds are the calendar months the means stand for
-    shared = seasonal.PER_DAY - {"time_coverage_start", "time_coverage_end", "time_coverage_duration"}
+    shared = icegp.product.season.PER_DAY - {"time_coverage_start", "time_coverage_end", "time_coverage_duration"}
     out.attrs = {k: v for k, v in season.attrs.items() if k not in shared | {"days_missing"}} | {
         "title": f"Monthly {long_name} from GP local-expert interpolation, {first:%Y-%m} to {final:%Y-%m}",
         "summary": f"Monthly means of the daily {long_name} maps, with their spread over the days, grid cell "
