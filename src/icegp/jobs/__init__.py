@@ -1,7 +1,7 @@
 """The job layer: one function per rule, named as the rule, which does all of the rule's reads and writes and calls the
 pure core (tables and arrays in, tables and arrays out) for the rest.
 
-The modules mirror workflow/rules/*.smk (demo, load, gp, product, chunks, report); every job function takes
+The modules mirror workflow/rules/*.smk (demo, load, gp, product, chunks, season, report); every job function takes
 keyword-only arguments named for the rule's inputs, outputs, params and wildcards, so a script is
 one call and a test can run a job without Snakemake. This module holds what every script needs
 first: logging (and a failed job's traceback) to the rule's log file, a SIGTERM that ends the job
@@ -38,8 +38,9 @@ class Terminated(SystemExit):
 
 def terminator(log: logging.Logger):
     """A SIGTERM handler that says in the job's log that the job was terminated and raises
-    Terminated. Every finished expert is already in the job's checkpoint (written after each one),
-    so the retry resumes from there; a second SIGTERM while unwinding is ignored."""
+    Terminated. The job's finished work is already kept (a train or predict job's experts in its
+    checkpoint, saved at most about a second apart: see icegp.jobs.gp.Checkpoint; a chunk's finished
+    days), so the retry resumes from there; a second SIGTERM while unwinding is ignored."""
 
     def handler(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
