@@ -147,6 +147,20 @@ def test_changes_rerun_only_what_depends_on_them(tiny_run):
     assert not {"demo_inputs", "load_day", "observations"} & set(jobs)
 
 
+def test_editing_a_key_reruns_only_the_rules_that_read_it(tiny_run):
+    """A rule's params are the keys it reads, not their whole section: a prediction radius re-runs the
+    prediction and what follows it (no grid, no training), the blending only the product and what
+    follows, min_obs the experts and what follows (no grid)."""
+    args = ("--configfile", str(TINY_CONFIG))
+    after_predict = {"product", "validate", "plots", "timing_report", "all"}
+    radius = overlay(tiny_run, "radius", {"prediction": {"radius": 400000}})
+    assert set(dry_run_jobs(tiny_run, *args, str(radius))) == {"predict", *after_predict}
+    blend = overlay(tiny_run, "blend", {"prediction": {"blend_length_scale": 200000}})
+    assert set(dry_run_jobs(tiny_run, *args, str(blend))) == after_predict
+    min_obs = overlay(tiny_run, "min_obs", {"experts": {"min_obs": 12}})
+    assert set(dry_run_jobs(tiny_run, *args, str(min_obs))) == {"experts", "train", "smooth", "predict", *after_predict}
+
+
 def reversed_keys(value):
     """The same config with every mapping's keys in reverse order."""
     if isinstance(value, dict):

@@ -62,6 +62,17 @@ def setting(*keys):
     return value
 
 
+def settings(section, *keys):
+    """A param: the `keys` of one section of the run's config that a rule reads, so that editing
+    another key of the section re-runs nothing of the rule's (tests/workflow/test_workflow.py)."""
+
+    def value(wildcards):
+        part = cfg(wildcards)[section]
+        return {key: part[key] for key in keys}
+
+    return value
+
+
 # What a fitted expert depends on (config.rerun.model): execution settings (threads, memory, device) and the
 # shard count are left out, so changing threads, memory or device re-runs nothing. Changing `shards`
 # re-assigns the experts (the experts rule), so experts, train, smooth, predict and everything after
@@ -171,9 +182,9 @@ def final_outputs():
     return outs + [plan.fill(plan.TIMING_REPORT, ext="tsv")]
 
 
-def compare_for(wildcards):
-    """The target's file of each product it is compared with, in the order of COMPARED."""
-    return list(plan.compare_files(cfg(wildcards), wildcards.target).values())
+def compare_inputs(wildcards):
+    """The target's file of each product it is compared with, as the named input compare_<name>."""
+    return {f"compare_{name}": path for name, path in plan.compare_files(cfg(wildcards), wildcards.target).items()}
 
 
 def run_benchmarks(name):

@@ -22,9 +22,10 @@ rule grids:
         mem_mb=2000,
         runtime=10,
     params:
-        experts=setting("experts"),
+        # the grids' keys only: a prediction radius or min_obs re-runs no grid (and nothing after it)
+        experts=settings("experts", "extent", "expert_spacing", "min_lat"),
         expert_time_stamps=lambda wc: plan.expert_time_stamps(cfg(wc)),
-        prediction=setting("prediction"),
+        prediction=settings("prediction", "extent", "grid_spacing", "min_lat", "locations_file"),
         crs=config["crs"],
     message:
         "grids: the expert and prediction grids: {wildcards.root}/grid/"
@@ -48,7 +49,7 @@ rule experts:
         mem_mb=1000,
         runtime=10,
     params:
-        experts=setting("experts"),
+        min_obs=setting("experts", "min_obs"),
         crs=config["crs"],
         num_days_before_after=setting("num_days_before_after"),
         radius=setting("training", "training_radius"),
@@ -159,7 +160,7 @@ rule predict:
         gpu=1 if config["training"]["device"] == "gpu" else 0,
     params:
         training=lambda wc: rerun.model(cfg(wc)),
-        prediction=setting("prediction"),
+        radius=setting("prediction", "radius"),
         shards=lambda wc: len(plan.shards(cfg(wc), "predict")),
         crs=config["crs"],
         num_days_before_after=setting("num_days_before_after"),

@@ -9,7 +9,7 @@ gp.experts(
     candidates=snakemake.input.candidates,
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
-    min_obs=snakemake.params.experts["min_obs"],
+    min_obs=snakemake.params.min_obs,
     num_days_before_after=snakemake.params.num_days_before_after,
     radius=snakemake.params.radius,
     shards=snakemake.params.shards,

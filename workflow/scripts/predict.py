@@ -15,7 +15,7 @@ gp.predict(
     shards=snakemake.params.shards,
     model=snakemake.params.training,
     num_days_before_after=snakemake.params.num_days_before_after,
-    radius=snakemake.params.prediction["radius"],
+    radius=snakemake.params.radius,
     crs=snakemake.params.crs,
     engine=jobs.gp_engine(snakemake, snakemake.params.training, log),
 )
