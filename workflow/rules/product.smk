@@ -31,12 +31,12 @@ rule product:
 
 rule validate:
     input:
+        unpack(compare_inputs),
         product=plan.PRODUCT,
         obs=plan.OBSERVATIONS,
         experts=plan.EXPERTS,
         hyperparameters=hyperparameters_for,
         truth=truth_for,
-        compare=compare_for,
     output:
         plan.VALIDATION,
     log:
@@ -63,11 +63,11 @@ rule validate:
 
 rule plots:
     input:
+        unpack(compare_inputs),
         product=plan.PRODUCT,
         hyperparameters=hyperparameters_for,
         truth=truth_for,
         background=plan.fill(plan.GRID, name="map_background.nc"),
-        compare=compare_for,
     output:
         **{
             f"compare_{name}": report(

@@ -33,11 +33,19 @@ if SEASON:
 
     rule monthly:
         input:
+            **{f"concentration_{day}": path for day, path in CONCENTRATION.items()},
             season=plan.fill(plan.SEASON, season=SEASON),
-            concentration=list(CONCENTRATION.values()),
             regions=[config["monthly"]["regions"]] if config["monthly"]["regions"] else [],
             background=plan.fill(plan.GRID, root=plan.RESULTS, name="map_background.nc"),
         output:
+            **{
+                f"mean_{m}": report(
+                    plan.fill(plan.SEASON_FILE, season=SEASON, name=f"mean_{m}.png"),
+                    caption="../report/season_month.rst",
+                    category="Season",
+                )
+                for m in SEASON_MONTHS
+            },
             nc=plan.fill(plan.SEASON_FILE, season=SEASON, name="monthly.nc"),
             table=report(
                 plan.fill(plan.SEASON_FILE, season=SEASON, name="regions.csv"),
@@ -49,14 +57,6 @@ if SEASON:
                 caption="../report/monthly_regions_png.rst",
                 category="Season",
             ),
-            months=[
-                report(
-                    plan.fill(plan.SEASON_FILE, season=SEASON, name=f"mean_{m}.png"),
-                    caption="../report/season_month.rst",
-                    category="Season",
-                )
-                for m in SEASON_MONTHS
-            ],
         log:
             plan.log("monthly"),
         benchmark:
@@ -70,6 +70,7 @@ if SEASON:
             variable=config["variable"],
             crs=config["crs"],
             days=list(CONCENTRATION),
+            months=SEASON_MONTHS,
             exclude=config["monthly"]["exclude_regions"],
             vmax=config["plots"]["vmax"][config["variable"]],
         message:

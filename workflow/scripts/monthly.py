@@ -6,13 +6,13 @@ from icegp.jobs import season
 jobs.setup_logging(snakemake)
 season.monthly(
     season_file=snakemake.input.season,
-    concentration=dict(zip(snakemake.params.days, snakemake.input.concentration)),
+    concentration={day: getattr(snakemake.input, f"concentration_{day}") for day in snakemake.params.days},
     regions=snakemake.input.regions,
     background=snakemake.input.background,
     nc=snakemake.output.nc,
     table=snakemake.output.table,
     png=snakemake.output.png,
-    months=snakemake.output.months,
+    months={month: getattr(snakemake.output, f"mean_{month}") for month in snakemake.params.months},
     variable=snakemake.params.variable,
     crs=snakemake.params.crs,
     exclude=snakemake.params.exclude,

@@ -8,7 +8,7 @@ product.plots(
     product_file=snakemake.input.product,
     hyperparameters=snakemake.input.hyperparameters,
     truth=list(snakemake.input.truth),
-    compare=dict(zip(sorted(snakemake.params.compare), snakemake.input.compare)),
+    compare={name: getattr(snakemake.input, f"compare_{name}") for name in snakemake.params.compare},
     compare_settings=snakemake.params.compare,
     crs=snakemake.params.crs,
     outputs=dict(snakemake.output.items()),

@@ -10,7 +10,7 @@ product.validate(
     experts_file=snakemake.input.experts,
     hyperparameters=snakemake.input.hyperparameters,
     truth=list(snakemake.input.truth),
-    compare=dict(zip(sorted(snakemake.params.validation["compare"]), snakemake.input.compare)),
+    compare={name: getattr(snakemake.input, f"compare_{name}") for name in snakemake.params.validation["compare"]},
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
     variable=snakemake.params.variable,

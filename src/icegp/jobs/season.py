@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 import xarray as xr
 
@@ -39,14 +38,15 @@ def monthly(
     nc: str,
     table: str,
     png: str,
-    months,
+    months: dict[str, str],
     variable: str,
     crs: str,
     exclude: list[str],
     vmax: float,
 ) -> xr.Dataset:
     """The monthly file (with the concentration files' monthly mean and the volume, and the region
-    mask's regions, when given), its regional table and plot, and a map per month."""
+    mask's regions, when given), its regional table and plot, and a map per month (`months`:
+    YYYY-MM -> png)."""
     from icegp.report import figures
 
     with xr.open_dataset(season_file) as ds:
@@ -76,8 +76,7 @@ def monthly(
     with atomic_path(table, ".csv") as tmp:
         stats.to_csv(tmp, index=False, float_format="%.6g")
     figures.regional_series(stats, variable, png)
-    paths = {os.path.basename(p)[len("mean_") : -len(".png")]: p for p in months}
     with xr.open_dataset(background) as back:
-        figures.monthly_maps(out, variable, paths, vmax=vmax, background=back.load())
+        figures.monthly_maps(out, variable, months, vmax=vmax, background=back.load())
     log.info("%d months -> %s; %s", out.sizes["time"], nc, stats[stats["region"] == "all"].to_dict("records"))
     return out
