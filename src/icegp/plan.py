@@ -15,8 +15,8 @@ from icegp.config.checks import chunks_refused
 from icegp.config.runs import source_key
 from icegp.demo import layout
 from icegp.sources import loading, registry
-from icegp.sources.download import expand_template
 from icegp.util import timestamps
+from icegp.util.paths import expand_template
 from icegp.util.time_window import TimeWindow
 
 # The layout: every path under results/, logs/ and benchmarks/, as Snakemake patterns. A target's

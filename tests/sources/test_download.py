@@ -16,7 +16,8 @@ from icegp import config
 from icegp.config import rerun
 from icegp.jobs import load
 from icegp.sources import loading
-from icegp.sources.download import DownloadError, cache_name, fetch, redact
+from icegp.sources.download import DownloadError, cache_name, fetch
+from icegp.util.urls import redact
 
 DAY = "2019-04-15"
 USER, PASSWORD = "icegp-user", "s3cret-pw"

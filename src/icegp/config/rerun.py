@@ -3,7 +3,7 @@ settings) and what a product records as the config that made it."""
 
 from __future__ import annotations
 
-from icegp.sources.download import redact
+from icegp.util.urls import redact
 
 #: Keys of `training` that say how a job runs, not what it computes: changing them re-runs nothing.
 EXECUTION = ("threads", "mem_mb", "device", "shards")

@@ -33,9 +33,9 @@ from icegp.gp.fast import FastEngine
 from icegp.gp.hyper import Hyper, Space
 from icegp.jobs.product import product_dataset, product_grid, validation_report
 from icegp.product import daily
-from icegp.sources.download import sha256
 from icegp.util import timestamps
 from icegp.util.atomic import atomic_path, write_json, write_netcdf, write_parquet
+from icegp.util.paths import sha256
 from icegp.util.time_window import TimeWindow
 
 log = logging.getLogger(__name__)

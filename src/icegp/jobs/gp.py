@@ -17,9 +17,9 @@ from icegp.gp import device
 from icegp.gp.engines import Engine
 from icegp.gp.hyper import Space
 from icegp.product import daily
-from icegp.sources.download import sha256
 from icegp.util import timestamps
 from icegp.util.atomic import read_parquet_metadata, write_netcdf, write_parquet
+from icegp.util.paths import sha256
 from icegp.util.time_window import TimeWindow
 
 log = logging.getLogger(__name__)

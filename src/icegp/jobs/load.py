@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from icegp.sources import loading, tables
-from icegp.sources.download import DownloadError, expand_template, fetch, redact
+from icegp.sources.download import DownloadError, fetch
 from icegp.util.atomic import write_json, write_parquet
 from icegp.util.checks import InputError
+from icegp.util.paths import expand_template
+from icegp.util.urls import redact
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,8 @@ in a URL is never written to a log, an error, a manifest or a product (:func:`re
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import re
 import time
 import urllib.parse
 from pathlib import Path
@@ -21,14 +19,14 @@ from typing import Callable
 import requests
 
 from icegp.util.atomic import atomic_path
+from icegp.util.paths import expand_template, sha256
+from icegp.util.urls import redact
 
 log = logging.getLogger(__name__)
 
 #: The first bytes of the files the fetched sources serve: netCDF classic (CDF-1, CDF-2, CDF-5) and
 #: netCDF-4 (HDF5).
 NETCDF_SIGNATURES = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
-#: Query parameters whose values are credentials: redacted wherever a URL is written down.
-SECRET_QUERY = re.compile(r"token|key|pass|secret|sig|auth|session|cred|code", re.IGNORECASE)
 SCHEMES = ("http", "https")
 
 
@@ -47,28 +45,6 @@ class BadAnswer(Exception):
     def __init__(self, message: str, retry: bool):
         super().__init__(message)
         self.retry = retry
-
-
-def sha256(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def redact(url: str) -> str:
-    """`url` without credentials: a user:password and the values of token-like query parameters
-    become ***."""
-    parts = urllib.parse.urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rsplit("@", 1)[1]
-    query = "&".join(
-        f"{k}=***" if SECRET_QUERY.search(k) else (f"{k}={v}" if v else k)
-        for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    )
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def _scrub(text: str, url: str) -> str:
@@ -220,12 +196,6 @@ def fetch(
             log.warning("download of %s failed (%s); retry %d/%d in %.1fs", shown, last, attempt, retries, wait)
             time.sleep(wait)
     raise DownloadError(f"{shown}: failed after {retries + 1} attempts: {last}")
-
-
-def expand_template(template: str, day: str) -> str:
-    """Fill {YYYY}, {MM}, {DD}, {YYYYMMDD} and {day} in a URL or path template."""
-    ymd = day.replace("-", "")
-    return template.format(YYYY=ymd[:4], MM=ymd[4:6], DD=ymd[6:], YYYYMMDD=ymd, day=day)
 
 
 def cache_path(src: dict, day: str) -> str:

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from icegp.sources import bremen, is2sitdat4, nsidc_cdr, registry, tables
-from icegp.sources.download import expand_template, sha256
 from icegp.util import timestamps
 from icegp.util.checks import InputError
+from icegp.util.paths import expand_template, sha256
 
 
 class DayMissing(InputError):
