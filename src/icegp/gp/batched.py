@@ -18,9 +18,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from icegp.gp.compiled import LOG_2PI, SHAPES
+from icegp.gp.compiled import LOG_2PI, covariance
 from icegp.gp.device import tensorflow
-from icegp.gp.hyper import KV, LS, NV
+from icegp.gp.hyper import KV, NV
 from icegp.gp.statistics import INDUCING_JITTER
 
 tf = tensorflow()
@@ -72,22 +72,10 @@ def batches(sizes, *, rows: int = BATCH_ROWS) -> list[list[int]]:
     return groups
 
 
-def _covariance(kernel: str):
-    shape = SHAPES[kernel]
-
-    def covariance(A, C, theta):
-        """kv f(r) between A (B, P, 3) and C (B, Q, 3), per member's theta (B, 5)."""
-        d = (A[:, :, None, :] - C[:, None, :, :]) / theta[:, None, None, LS]
-        r2 = tf.reduce_sum(d * d, axis=-1)
-        return theta[:, KV, None, None] * shape(tf.sqrt(tf.maximum(r2, 1e-36)), r2)
-
-    return covariance
-
-
 @lru_cache(maxsize=None)
 def _functions(kernel: str):
     """The kernel's batched bound (value and gradient in theta) and prediction, traced once per process."""
-    cov = _covariance(kernel)
+    cov = covariance(kernel)
     spec = [tf.TensorSpec([None, 5], F64), tf.TensorSpec([None, None, 3], F64), tf.TensorSpec([None, None], F64)]
     spec += [tf.TensorSpec([None, None], F64), tf.TensorSpec([None, None, 3], F64), tf.TensorSpec([], tf.int32)]
 

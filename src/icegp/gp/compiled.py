@@ -29,21 +29,23 @@ SHAPES = {
 }
 
 
-def _covariance(kernel: str):
+def covariance(kernel: str):
+    """kv f(r) between A (..., P, 3) and C (..., Q, 3) at theta (..., 5): one expert, or a batch of
+    them (leading dimension B, each with its own theta; :mod:`.batched`)."""
     shape = SHAPES[kernel]
 
-    def covariance(A, B, theta):
-        d = (A[:, None, :] - B[None, :, :]) / theta[LS]
+    def cov(A, C, theta):
+        d = (A[..., :, None, :] - C[..., None, :, :]) / theta[..., None, None, LS]
         r2 = tf.reduce_sum(d * d, axis=-1)
-        return theta[KV] * shape(tf.sqrt(tf.maximum(r2, 1e-36)), r2)
+        return theta[..., KV, None, None] * shape(tf.sqrt(tf.maximum(r2, 1e-36)), r2)
 
-    return covariance
+    return cov
 
 
 @lru_cache(maxsize=None)
 def _functions(kernel: str):
     """The kernel's traced GPR and SGPR objectives and its covariance (traced once per process)."""
-    cov = _covariance(kernel)
+    cov = covariance(kernel)
 
     @tf.function(input_signature=[THETA, POINTS, VALUES])
     def gpr_value_and_grad(theta, X, y):
