@@ -1,4 +1,4 @@
-"""icegp.report.figures on a small synthetic polar-stereographic product: real PNGs, read back."""
+"""icegp.report's daily and expert maps on a small synthetic polar-stereographic product: real PNGs, read back."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from icegp.report import figures
+from icegp.report import daily_maps, expert_maps, maps
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -69,7 +69,7 @@ def pngs(folder):
 
 
 def test_product_maps_without_truth_writes_three_maps_only(product, tmp_path):
-    written = figures.product_maps(product, "sit", pngs(tmp_path), **SCALE)
+    written = daily_maps.product_maps(product, "sit", pngs(tmp_path), **SCALE)
     assert [p.name for p in written] == ["product.png", "std.png", "input.png"]
     for path in written:
         assert_valid_png(path)
@@ -78,7 +78,7 @@ def test_product_maps_without_truth_writes_three_maps_only(product, tmp_path):
 
 def test_product_maps_with_truth_adds_difference(product, tmp_path):
     truth = product["sit"].isel(time=0, drop=True) - 0.2
-    written = figures.product_maps(product, "sit", pngs(tmp_path), truth=truth, **SCALE)
+    written = daily_maps.product_maps(product, "sit", pngs(tmp_path), truth=truth, **SCALE)
     assert written[-1] == tmp_path / "difference.png"
     img = assert_valid_png(written[-1])
     # a uniform +0.2 difference sits at the top of its symmetric scale: the map is dark red, and
@@ -90,14 +90,14 @@ def test_product_maps_with_truth_adds_difference(product, tmp_path):
 def test_difference_needs_truth_on_the_same_grid(product, tmp_path):
     truth = product["sit"].isel(time=0, drop=True).assign_coords(x=product["x"] + 1.0)
     with pytest.raises(ValueError):
-        figures.product_maps(product, "sit", pngs(tmp_path), truth=truth, **SCALE)
+        daily_maps.product_maps(product, "sit", pngs(tmp_path), truth=truth, **SCALE)
     assert not (tmp_path / "difference.png").exists()
 
 
 def test_maps_share_a_scale_from_zero_whatever_the_day_holds(product, tmp_path):
     """A day at 2.5 m everywhere is drawn in the middle colour of 0-5 m, not at either end of its own range."""
     flat = product.assign(sit=product["sit"] * 0 + 2.5, sit_input=product["sit_input"] * 0 + 2.5)
-    img = assert_valid_png(figures.product_maps(flat, "sit", pngs(tmp_path), **SCALE)[0])
+    img = assert_valid_png(daily_maps.product_maps(flat, "sit", pngs(tmp_path), **SCALE)[0])
     assert colour_fraction(img, (0.128, 0.567, 0.551), tol=0.03) > 0.2  # viridis(0.5)
 
 
@@ -109,20 +109,20 @@ def test_map_background_draws_land_coastline_and_latitude_circles(product, tmp_p
         {"land": (("y", "x"), (xx < -150e3).astype("int8")), "lat": (("y", "x"), 90 - np.hypot(xx, yy) / 111e3 * 7)},
         coords={"x": fx, "y": fy},
     )
-    plain = assert_valid_png(figures.product_maps(product, "sit", pngs(tmp_path / "a"), **SCALE)[0])
+    plain = assert_valid_png(daily_maps.product_maps(product, "sit", pngs(tmp_path / "a"), **SCALE)[0])
     drawn = assert_valid_png(
-        figures.product_maps(product, "sit", pngs(tmp_path / "b"), background=background, **SCALE)[0]
+        daily_maps.product_maps(product, "sit", pngs(tmp_path / "b"), background=background, **SCALE)[0]
     )
-    tan = matplotlib.colors.to_rgb(figures.LAND_COLOUR)
+    tan = matplotlib.colors.to_rgb(maps.LAND_COLOUR)
     assert colour_fraction(drawn, tan) > 0.1 > colour_fraction(plain, tan)  # land on the left quarter
     assert colour_fraction(drawn, (0.35, 0.35, 0.35), tol=0.06) > colour_fraction(plain, (0.35, 0.35, 0.35), tol=0.06)
 
 
 def test_symmetric_limit_is_98th_percentile_of_magnitude():
     values = np.r_[-np.arange(100.0), np.nan, 1e6]  # one huge outlier must not set the scale
-    assert figures.symmetric_limit(values) == pytest.approx(np.percentile(np.abs(values[np.isfinite(values)]), 98))
-    assert figures.symmetric_limit([np.nan, np.nan]) == 1.0
-    assert figures.symmetric_limit(np.zeros(5)) == 1.0
+    assert maps.symmetric_limit(values) == pytest.approx(np.percentile(np.abs(values[np.isfinite(values)]), 98))
+    assert maps.symmetric_limit([np.nan, np.nan]) == 1.0
+    assert maps.symmetric_limit(np.zeros(5)) == 1.0
 
 
 def test_expert_status_colours_known_and_unknown_statuses(tmp_path):
@@ -131,7 +131,7 @@ def test_expert_status_colours_known_and_unknown_statuses(tmp_path):
     df = pd.DataFrame(
         {"x": rng.uniform(-5e5, 5e5, len(statuses)), "y": rng.uniform(-5e5, 5e5, len(statuses)), "status": statuses}
     )
-    out = figures.expert_status(df, tmp_path / "sub" / "experts.png")
+    out = expert_maps.expert_status(df, tmp_path / "sub" / "experts.png")
     img = assert_valid_png(out)
     assert colour_fraction(img, (0.173, 0.627, 0.173)) > 0  # tab:green, ok
     assert colour_fraction(img, (0.839, 0.153, 0.157)) > 0  # tab:red, cholesky_failed
@@ -155,14 +155,14 @@ def hyper_table(n: int = 40) -> pd.DataFrame:
 
 def test_hyperparameter_maps_one_row_per_present_parameter(tmp_path):
     df = hyper_table()
-    full = assert_valid_png(figures.hyperparameter_maps(df, tmp_path / "full.png"))
+    full = assert_valid_png(expert_maps.hyperparameter_maps(df, tmp_path / "full.png"))
     smoothed_only = df[["x", "y", "kernel_variance"]]  # one parameter, no raw column
-    one = assert_valid_png(figures.hyperparameter_maps(smoothed_only, tmp_path / "one.png"))
+    one = assert_valid_png(expert_maps.hyperparameter_maps(smoothed_only, tmp_path / "one.png"))
     assert full.shape[0] == pytest.approx(5 * one.shape[0], rel=0.02)
     assert full.shape[1] == one.shape[1]
 
 
 def test_hyperparameter_maps_without_any_parameter_fails(tmp_path):
     with pytest.raises(ValueError, match="no hyperparameter columns"):
-        figures.hyperparameter_maps(hyper_table()[["x", "y"]], tmp_path / "none.png")
+        expert_maps.hyperparameter_maps(hyper_table()[["x", "y"]], tmp_path / "none.png")
     assert not (tmp_path / "none.png").exists()

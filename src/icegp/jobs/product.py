@@ -220,7 +220,7 @@ def plots(
 ) -> None:
     """The product's maps (and its difference from the truth, when given), expert status and
     hyperparameter maps, each to the path the rule names."""
-    from icegp.report import figures
+    from icegp.report import daily_maps, expert_maps
 
     with xr.open_dataset(product_file) as ds, xr.open_dataset(background) as back:
         known = None
@@ -228,9 +228,9 @@ def plots(
             with xr.open_dataset(truth[0]) as t:
                 known = t[variable].load()
         backdrop = back.load()
-        figures.product_maps(ds, variable, outputs, vmax=vmax, std_vmax=std_vmax, truth=known, background=backdrop)
+        daily_maps.product_maps(ds, variable, outputs, vmax=vmax, std_vmax=std_vmax, truth=known, background=backdrop)
         for name, _, other in compared(ds, compare, compare_settings, crs):
-            figures.comparison_map(ds[variable], other, outputs[f"compare_{name}"], name=name, background=backdrop)
+            daily_maps.comparison_map(ds[variable], other, outputs[f"compare_{name}"], name=name, background=backdrop)
     hyp = pd.read_parquet(hyperparameters)
-    figures.expert_status(hyp, outputs["experts"])
-    figures.hyperparameter_maps(hyp, outputs["hyperparameters"])
+    expert_maps.expert_status(hyp, outputs["experts"])
+    expert_maps.hyperparameter_maps(hyp, outputs["hyperparameters"])

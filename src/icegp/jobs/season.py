@@ -17,12 +17,12 @@ log = logging.getLogger(__name__)
 
 def season(*, products, nc: str, series: str, variable: str) -> xr.Dataset:
     """The daily products on one time axis, and the ice-region series."""
-    from icegp.report import figures
+    from icegp.report import season_figures
 
     stacked = icegp.product.season.stack([xr.open_dataset(p).load() for p in products], variable)
     write_netcdf(stacked, nc, encoding=icegp.product.season.encoding(stacked))
     ice = icegp.product.season.ice_series(stacked, variable)
-    figures.season_series(ice, variable, stacked[variable].attrs.get("units", ""), series)
+    season_figures.season_series(ice, variable, stacked[variable].attrs.get("units", ""), series)
     log.info(
         "%d days -> %s; ice-region mean %.3f..%.3f", stacked.sizes["time"], nc, ice["mean"].min(), ice["mean"].max()
     )
@@ -47,7 +47,7 @@ def monthly(
     """The monthly file (with the concentration files' monthly mean and the volume, and the region
     mask's regions, when given), its regional table and plot, and a map per month (`months`:
     YYYY-MM -> png)."""
-    from icegp.report import figures
+    from icegp.report import season_figures
 
     with xr.open_dataset(season_file) as ds:
         season_ds = ds.load()
@@ -75,8 +75,8 @@ def monthly(
     stats = icegp.product.monthly.regional(out, variable, excluded=exclude)
     with atomic_path(table, ".csv") as tmp:
         stats.to_csv(tmp, index=False, float_format="%.6g")
-    figures.regional_series(stats, variable, png)
+    season_figures.regional_series(stats, variable, png)
     with xr.open_dataset(background) as back:
-        figures.monthly_maps(out, variable, months, vmax=vmax, background=back.load())
+        season_figures.monthly_maps(out, variable, months, vmax=vmax, background=back.load())
     log.info("%d months -> %s; %s", out.sizes["time"], nc, stats[stats["region"] == "all"].to_dict("records"))
     return out

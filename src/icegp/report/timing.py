@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from icegp import contracts
-from icegp.report.figures import save_png
+from icegp.report.maps import save_png
 
 #: Pipeline stages in run order; rules not listed in STAGE_OF fall into "other", last.
 STAGES = (

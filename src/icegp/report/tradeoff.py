@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from icegp.report.figures import save_png
+from icegp.report.maps import save_png
 
 
 def table(validations: dict, experts: dict, engines: dict, bench: pd.DataFrame) -> pd.DataFrame:
