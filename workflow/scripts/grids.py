@@ -1,10 +1,10 @@
 """Candidate expert locations and prediction locations, land-masked once for every target."""
 
 from icegp import jobs
-from icegp.jobs import gp
+from icegp.jobs import grids
 
 jobs.setup_logging(snakemake)
-gp.grids(
+grids.grids(
     experts_settings=snakemake.params.experts,
     expert_time_stamps=snakemake.params.expert_time_stamps,
     prediction_settings=snakemake.params.prediction,

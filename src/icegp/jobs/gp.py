@@ -1,4 +1,4 @@
-"""Jobs of workflow/rules/gp.smk: the grids, the experts, training, smoothing and prediction."""
+"""Jobs of workflow/rules/gp.smk: the experts, training, smoothing and prediction."""
 
 from __future__ import annotations
 
@@ -11,46 +11,17 @@ import time
 import numpy as np
 import pandas as pd
 
-from icegp import contracts, grid
+from icegp import contracts
 from icegp.experts import prediction, selection, smoothing, training
 from icegp.gp import device
 from icegp.gp.engines import Engine
 from icegp.gp.hyper import Space
-from icegp.product import daily
 from icegp.util import timestamps
-from icegp.util.atomic import read_parquet_metadata, write_netcdf, write_parquet
+from icegp.util.atomic import read_parquet_metadata, write_parquet
 from icegp.util.paths import sha256
 from icegp.util.time_window import TimeWindow
 
 log = logging.getLogger(__name__)
-
-
-def grids(
-    *,
-    experts_settings: dict,
-    expert_time_stamps: str,
-    prediction_settings: dict,
-    crs: str,
-    expert_locations: list[str],
-    prediction_locations: list[str],
-    candidates: str,
-    locations: str,
-    land: str,
-    background: str,
-) -> None:
-    """Candidate expert locations, prediction locations, the product grid's land mask and the maps'
-    background (land and latitude on a finer grid), made once. `expert_locations` and
-    `prediction_locations` are the locations files the DAG gave (none: the settings' grids)."""
-    cand = selection.candidates(
-        experts_settings, crs, expert_time_stamps, locations_file=next(iter(expert_locations), None)
-    )
-    locs = prediction.locations(prediction_settings, crs, locations_file=next(iter(prediction_locations), None))
-    write_parquet(cand, candidates, {"crs": crs})
-    write_parquet(locs, locations, {"crs": crs})
-    x_axis, y_axis = daily.axes(prediction_settings, locs)
-    write_netcdf(grid.land_mask(x_axis, y_axis, crs), land)
-    write_netcdf(grid.map_background(x_axis, y_axis, crs), background, encoding={"land": {"zlib": True}})
-    log.info("%d candidate experts, %d prediction locations", len(cand), len(locs))
 
 
 def experts(
