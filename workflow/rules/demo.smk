@@ -26,14 +26,8 @@ rule demo_inputs:
     input:
         ocean=rules.demo_ocean_mask.output[0],
     output:
-        is2=[
-            f"{DEMO_OUT}/is2/{{ymd}}/IS2SITDAT4_01_{{ymd}}000000_demo_{beam}_sm.nc"
-            for beam in layout.demo_beams(config)
-        ],
-        smap=f"{DEMO_OUT}/smap/{{ymd}}_north_mix_sit_v300.nc",
-        sic=f"{DEMO_OUT}/sic/seaice_conc_daily_nh_{{ymd}}_f17_v04r00.nc",
-        truth=f"{DEMO_OUT}/truth/{{ymd}}.nc",
-        compare=f"{DEMO_OUT}/compare/{{ymd}}_other_thickness.nc",
+        # the names the rest of the DAG asks for (demo.layout.demo_files), with the day as {ymd}
+        **layout.demo_files(config, "{ymd}"),
     log:
         plan.log("demo_inputs", "{ymd}"),
     benchmark:

@@ -32,7 +32,8 @@ def demo_beams(config) -> list[str]:
 
 
 def demo_files(config, day: str) -> dict:
-    """Files demo_inputs writes for one day, by kind."""
+    """Files demo_inputs writes for one day, by kind; `day` is ISO (YYYY-MM-DD), or the rule's
+    wildcard `{ymd}`, which gives the rule's output patterns (one spelling of every name)."""
     out = config["demo"]["out"]
     ymd = day.replace("-", "")
     beams = demo_beams(config)
