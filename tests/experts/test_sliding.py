@@ -17,6 +17,7 @@ from icegp.experts.sliding import RESUM_DAYS, SlidingExperts
 from icegp.gp import sparse
 from icegp.gp.engines import make_engine
 from icegp.gp.hyper import Hyper
+from icegp.util.time_window import TimeWindow
 from icegp.validation import scores
 
 N = 3  # days either side
@@ -62,7 +63,7 @@ def chunk(tracks):
         tracks,
         lambda d: tracks[day == d],
         first=FIRST,
-        centre=FIRST + (DAYS - 1) / 2 + 0.5,
+        days=DAYS,
         training_radius=RADIUS,
         num_days_before_after=N,
     )
@@ -123,22 +124,22 @@ def test_the_holdout_by_subtraction_equals_one_without_the_tracks(tracks):
     scores the held-out tracks as the daily path made from the rest of the window (same Z)."""
     sliding = chunk(tracks)
     target_day = FIRST + 4
-    window = window_of(tracks, target_day).reset_index(drop=True)
+    merged = window_of(tracks, target_day).reset_index(drop=True)
     experts = EXPERTS.assign(t=target_day + 0.5, lon=0.0, lat=80.0, n_obs=1)
     hyp = experts[["x", "y"]].assign(**HYPER.as_row())
-    target = pd.Timestamp(target_day, unit="D").strftime("%Y-%m-%d")
-    common = dict(target=target, training_radius=RADIUS, half_width=N + 0.5, fraction=0.3, seed=2, sources=["is2"])
+    window = TimeWindow(pd.Timestamp(target_day, unit="D").strftime("%Y-%m-%d"), N)
+    common = dict(window=window, training_radius=RADIUS, fraction=0.3, seed=2, sources=["is2"])
 
     def by_subtraction(expert, hyp_row, held, Xstar):
         return sliding.without(expert, HYPER, target_day, held)(Xstar)
 
     def from_the_rest(expert, hyp_row, held, Xstar):
-        rest = window.drop(held.index)
+        rest = merged.drop(held.index)
         f_mean, _ = daily_path(sliding, expert, rest, Xstar)
         return {"f_mean": f_mean}
 
-    got = scores.holdout(window, experts, hyp, sliding.engine, predictor=by_subtraction, **common)
-    want = scores.holdout(window, experts, hyp, sliding.engine, predictor=from_the_rest, **common)
+    got = scores.holdout(merged, experts, hyp, sliding.engine, predictor=by_subtraction, **common)
+    want = scores.holdout(merged, experts, hyp, sliding.engine, predictor=from_the_rest, **common)
     assert got["n_held_out"] == want["n_held_out"] >= 2 and got["n"] == want["n"] > 50
     # measured largest difference over the numeric variants 8.8e-15 m; the tolerance is 1100x that
     assert got["rmse"] == pytest.approx(want["rmse"], abs=1e-11)
@@ -149,5 +150,5 @@ def test_sliding_statistics_refuse_a_gpr_engine(tracks):
     gpr = make_engine(config.section("training", {**TRAINING, "model_type": "GPR"}))
     with pytest.raises(ValueError, match="model_type GPR"):
         SlidingExperts(
-            gpr, tracks, lambda d: tracks, first=FIRST, centre=FIRST, training_radius=RADIUS, num_days_before_after=N
+            gpr, tracks, lambda d: tracks, first=FIRST, days=1, training_radius=RADIUS, num_days_before_after=N
         )

@@ -92,7 +92,7 @@ def chunk(
         days_data.union(),
         days_data.rows,
         first=numbers[0],
-        centre=(numbers[0] + numbers[-1] + 1) / 2,
+        days=len(numbers),
         training_radius=model["training_radius"],
         num_days_before_after=num_days_before_after,
     )
@@ -127,7 +127,7 @@ def chunk(
         clock.lap("predict")
         ds = product_dataset(
             table,
-            window,
+            merged,
             x_axis=x_axis,
             y_axis=y_axis,
             land=mask,

@@ -36,13 +36,13 @@ def product(
 ) -> xr.Dataset:
     """Blend the predict shards into the CF-1.8 product, recording the config that made it."""
     table = pd.concat([pd.read_parquet(f) for f in preds], ignore_index=True)
-    window = pd.read_parquet(obs)
-    if table.empty and not window.empty:
+    observations = pd.read_parquet(obs)
+    if table.empty and not observations.empty:
         raise ValueError(f"target {target}: no expert predicted anything (inputs {list(preds)})")
     x_axis, y_axis, mask = product_grid(settings, pd.read_parquet(locations), land)
     ds = product_dataset(
         table,
-        window,
+        observations,
         x_axis=x_axis,
         y_axis=y_axis,
         land=mask,
@@ -68,7 +68,7 @@ def product_grid(settings: dict, locations: pd.DataFrame, land: str):
 
 def product_dataset(
     table: pd.DataFrame,
-    window: pd.DataFrame,
+    observations: pd.DataFrame,
     *,
     x_axis,
     y_axis,
@@ -84,7 +84,7 @@ def product_dataset(
     blended = daily.blend(table, settings["blend_length_scale"])
     ds = daily.dataset(
         blended,
-        window,
+        observations,
         x_axis=x_axis,
         y_axis=y_axis,
         target=target,
@@ -93,7 +93,7 @@ def product_dataset(
         config=provenance,
         land=land,
     )
-    if window.empty:  # only with missing_days: skip (see observations.json)
+    if observations.empty:  # only with missing_days: skip (see observations.json)
         ds.attrs.update(daily.MISSING_DAY)
         log.warning("target %s: a missing day: no observations in its window, every field is missing", target)
     if ds.attrs["icegp_negative_cells"]:  # kept: the estimate, which a user may clip
