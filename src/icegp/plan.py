@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import calendar
 import re
-import string
+
+from snakemake.io import expand
 
 from icegp.config import sources, targets
 from icegp.config.checks import chunks_refused
@@ -52,14 +53,11 @@ TRADEOFF = "results/tradeoff/tradeoff.{ext}"
 BENCH = "results/bench"
 
 
-class _Unfilled(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
-
-
 def fill(pattern: str, **wildcards) -> str:
-    """`pattern` with the given wildcards filled in and the others left for Snakemake to match."""
-    return string.Formatter().vformat(pattern, (), _Unfilled(wildcards))
+    """`pattern` with the given wildcards (one value each) filled in and the others left for Snakemake
+    to match: Snakemake's expand(..., allow_missing=True) of one file."""
+    (path,) = expand(pattern, allow_missing=True, **{k: [v] for k, v in wildcards.items()})
+    return path
 
 
 def root(run: str | None = None) -> str:
