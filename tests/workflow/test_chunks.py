@@ -116,10 +116,10 @@ def test_a_chunk_day_has_the_files_a_daily_day_has(season, tmp_path):
             for d in TimeWindow.of(cfg, day, cfg["sources"][s]).days
         ]
         expected = load.observations(
-            days=files,
+            day_files=files,
             target=day,
             crs=cfg["crs"],
-            settings=cfg["observations"],
+            observations=cfg["observations"],
             preferred=["is2"],
             dropped=["smap"],
             missing_days=cfg["missing_days"],
@@ -225,7 +225,7 @@ def test_a_chunk_day_is_the_daily_path_at_the_chunks_hyperparameters_and_inducin
         y_axis=y_axis,
         land=land,
         target=day,
-        settings=cfg["prediction"],
+        prediction=cfg["prediction"],
         variable=cfg["variable"],
         crs=cfg["crs"],
         provenance=rerun.provenance(cfg),

@@ -189,10 +189,10 @@ def test_observation_report_is_json(tmp_path):
     path = tmp_path / "day.parquet"
     write_parquet(day, str(path), {"source": "is2", "day": DAY, "status": "ok"})
     load.observations(
-        days=[path],
+        day_files=[path],
         target=DAY,
         crs="EPSG:3411",
-        settings=config.section("observations"),
+        observations=config.section("observations"),
         preferred=(),
         dropped=(),
         missing_days="error",

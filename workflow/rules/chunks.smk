@@ -18,7 +18,7 @@ def chunk_inputs(root, days):
             for src in icegp_config.sources(run).values()
             for d in window
         ],
-        "anchors": [
+        "anchor_files": [
             plan.fill(plan.HYPERPARAMETERS, root=root, target=d) for d in plan.hyperparameter_days(run, days[0])
         ],
         "candidates": plan.fill(plan.GRID, root=root, name="expert_candidates.parquet"),

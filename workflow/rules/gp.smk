@@ -62,7 +62,7 @@ rule interpolate_hyperparameters:
     # stride mode: a target between two anchors predicts with their hyperparameters interpolated in time
     input:
         experts=plan.EXPERTS,
-        anchors=anchors_for,
+        anchor_files=anchors_for,
     output:
         plan.INTERPOLATED,
     log:
@@ -75,7 +75,7 @@ rule interpolate_hyperparameters:
         mem_mb=1000,
         runtime=10,
     params:
-        days=lambda wc: plan.hyperparameter_days(cfg(wc), wc.target),
+        anchors=lambda wc: plan.hyperparameter_days(cfg(wc), wc.target),
         smoothing=setting("smoothing"),
         training=lambda wc: rerun.model(cfg(wc)),
         crs=config["crs"],

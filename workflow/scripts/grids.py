@@ -5,9 +5,9 @@ from icegp.jobs import grids
 
 jobs.setup_logging(snakemake)
 grids.grids(
-    experts_settings=snakemake.params.experts,
+    experts=snakemake.params.experts,
     expert_time_stamps=snakemake.params.expert_time_stamps,
-    prediction_settings=snakemake.params.prediction,
+    prediction=snakemake.params.prediction,
     crs=snakemake.params.crs,
     expert_locations=list(snakemake.input.expert_locations),
     prediction_locations=list(snakemake.input.prediction_locations),

@@ -6,11 +6,11 @@ from icegp.jobs import gp
 jobs.setup_logging(snakemake)
 gp.interpolate_hyperparameters(
     experts_file=snakemake.input.experts,
-    anchors=list(snakemake.input.anchors),
-    days=snakemake.params.days,
+    anchor_files=list(snakemake.input.anchor_files),
+    anchors=snakemake.params.anchors,
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
-    smoothing_settings=snakemake.params.smoothing,
-    training_settings=snakemake.params.training,
+    smoothing=snakemake.params.smoothing,
+    training=snakemake.params.training,
     crs=snakemake.params.crs,
 )

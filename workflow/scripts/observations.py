@@ -5,10 +5,10 @@ from icegp.jobs import load
 
 jobs.setup_logging(snakemake)
 load.observations(
-    days=list(snakemake.input),
+    day_files=list(snakemake.input),
     target=snakemake.wildcards.target,
     crs=snakemake.params.crs,
-    settings=snakemake.params.observations,
+    observations=snakemake.params.observations,
     preferred=snakemake.params.preferred,
     dropped=snakemake.params.dropped,
     missing_days=snakemake.params.missing_days,

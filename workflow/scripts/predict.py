@@ -13,7 +13,7 @@ gp.predict(
     target=snakemake.wildcards.target,
     shard=int(snakemake.wildcards.shard),
     shards=snakemake.params.shards,
-    model=snakemake.params.training,
+    training=snakemake.params.training,
     num_days_before_after=snakemake.params.num_days_before_after,
     radius=snakemake.params.radius,
     crs=snakemake.params.crs,

@@ -11,7 +11,7 @@ product.product(
     land=snakemake.input.land,
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
-    settings=snakemake.params.prediction,
+    prediction=snakemake.params.prediction,
     variable=snakemake.params.variable,
     crs=snakemake.params.crs,
     provenance=snakemake.params.provenance,

@@ -5,10 +5,10 @@ from icegp.jobs import gp
 
 jobs.setup_logging(snakemake)
 gp.smooth(
-    shards=list(snakemake.input),
+    trained=list(snakemake.input),
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
-    settings=snakemake.params.smoothing,
-    training_settings=snakemake.params.training,
+    smoothing=snakemake.params.smoothing,
+    training=snakemake.params.training,
     crs=snakemake.params.crs,
 )

@@ -11,7 +11,7 @@ gp.train(
     output=snakemake.output[0],
     target=snakemake.wildcards.target,
     shard=int(snakemake.wildcards.shard),
-    settings=snakemake.params.training,
+    training=snakemake.params.training,
     num_days_before_after=snakemake.params.num_days_before_after,
     min_obs=snakemake.params.min_obs,
     engine=jobs.gp_engine(snakemake, snakemake.params.training, log),

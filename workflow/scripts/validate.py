@@ -17,7 +17,7 @@ product.validate(
     crs=snakemake.params.crs,
     training_radius=snakemake.params.training["training_radius"],
     num_days_before_after=snakemake.params.num_days_before_after,
-    settings=snakemake.params.validation,
+    validation=snakemake.params.validation,
     along_track=snakemake.params.along_track,
     engine=jobs.gp_engine(snakemake, snakemake.params.training, log),
 )

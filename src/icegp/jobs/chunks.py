@@ -27,8 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from icegp import contracts, merging
-from icegp.experts import prediction, selection, smoothing
+from icegp.experts import selection
+from icegp.experts.prediction import predict_expert, predict_shard, read_hyperparameters
 from icegp.experts.sliding import SlidingExperts
+from icegp.experts.smoothing import interpolate_in_time
 from icegp.gp.fast import FastEngine
 from icegp.gp.hyper import Hyper, Space
 from icegp.jobs.product import product_dataset, product_grid, validation_report
@@ -67,9 +69,9 @@ def chunk(
     missing_days: str,
     min_obs: int,
     shards: int,
-    model: dict,
-    smoothing_settings: dict,
-    prediction_settings: dict,
+    training: dict,
+    smoothing: dict,
+    prediction: dict,
     validation: dict,
     along_track,
     provenance: dict,
@@ -81,11 +83,11 @@ def chunk(
     settings = {k: v for k, v in locals().items() if k not in ("engine", "outputs", "stages")}  # the arguments
     key = _key(settings, [*obs, *anchor_files, candidates, locations, land, *truth.values()])
     days_data = DayData(obs, crs=crs, observations=observations, preferred=preferred, dropped=dropped)
-    first, second = (prediction.read_hyperparameters(path, crs, day) for path, day in zip(anchor_files, anchors))
-    space = Space.from_config(model)
+    first, second = (read_hyperparameters(path, crs, day) for path, day in zip(anchor_files, anchors))
+    space = Space.from_config(training)
     pred_locs = pd.read_parquet(locations)
     cand = pd.read_parquet(candidates)
-    x_axis, y_axis, mask = product_grid(prediction_settings, pred_locs, land)
+    x_axis, y_axis, mask = product_grid(prediction, pred_locs, land)
     numbers = [int(timestamps.day_to_t(d)) for d in days]
     sliding = SlidingExperts(
         engine,
@@ -93,7 +95,7 @@ def chunk(
         days_data.rows,
         first=numbers[0],
         days=len(numbers),
-        training_radius=model["training_radius"],
+        training_radius=training["training_radius"],
         num_days_before_after=num_days_before_after,
     )
     times: list[dict] = []
@@ -106,10 +108,12 @@ def chunk(
         window = TimeWindow(day, num_days_before_after)
         merged, report = days_data.window(window, allow_missing=missing_days == "skip")
         clock.lap("window")
-        experts = _experts(merged, cand, window, min_obs=min_obs, model=model, shards=shards)
+        experts = _experts(
+            merged, cand, window, min_obs=min_obs, training_radius=training["training_radius"], shards=shards
+        )
         clock.lap("experts")
-        hyp = smoothing.interpolate_in_time(
-            first, second, experts, weight=weight, space=space, length_scale=smoothing_settings["length_scale"]
+        hyp = interpolate_in_time(
+            first, second, experts, weight=weight, space=space, length_scale=smoothing["length_scale"]
         )
         clock.lap("hyperparameters")
         table = _predict(
@@ -121,8 +125,8 @@ def chunk(
             pred_locs,
             target_day=number,
             window=window,
-            training_radius=model["training_radius"],
-            radius=prediction_settings["radius"],
+            training_radius=training["training_radius"],
+            radius=prediction["radius"],
         )
         clock.lap("predict")
         ds = product_dataset(
@@ -132,7 +136,7 @@ def chunk(
             y_axis=y_axis,
             land=mask,
             target=day,
-            settings=prediction_settings,
+            prediction=prediction,
             variable=variable,
             crs=crs,
             provenance=provenance,
@@ -149,11 +153,11 @@ def chunk(
             window=window,
             variable=variable,
             crs=crs,
-            training_radius=model["training_radius"],
-            settings=validation,
+            training_radius=training["training_radius"],
+            validation=validation,
             along_track=along_track,
             predictor=_holdout_predictor(
-                sliding, engine, merged, target_day=number, window=window, training_radius=model["training_radius"]
+                sliding, engine, merged, target_day=number, window=window, training_radius=training["training_radius"]
             ),
         )
         clock.lap("validate")
@@ -229,12 +233,12 @@ class DayData:
         )
 
 
-def _experts(merged, cand, window: TimeWindow, *, min_obs: int, model: dict, shards: int) -> pd.DataFrame:
+def _experts(merged, cand, window: TimeWindow, *, min_obs: int, training_radius: float, shards: int) -> pd.DataFrame:
     if merged.empty:  # a missing day (only with missing_days: skip), as the experts job
         log.warning("target %s: no observations (a missing day), so no experts", window.target)
         return pd.DataFrame(columns=contracts.EXPERTS)
     return selection.choose_experts(
-        merged, cand, window=window, min_obs=min_obs, radius=model["training_radius"], n_shards=shards
+        merged, cand, window=window, min_obs=min_obs, radius=training_radius, n_shards=shards
     )
 
 
@@ -259,11 +263,11 @@ def _predict(
         post = sliding.posterior(expert, Hyper.from_row(hyp_row), target_day)
         if post is not None:
             return post(Xstar)
-        return prediction.predict_expert(
+        return predict_expert(
             engine, local, expert, hyp_row, Xstar, training_radius=training_radius, half_width=window.half_width
         )
 
-    table, status = prediction.predict_shard(
+    table, status = predict_shard(
         merged,
         experts,
         hyp,
@@ -293,7 +297,7 @@ def _holdout_predictor(
             return post(Xstar)
         if "local" not in rest:
             rest["local"] = selection.LocalData(merged.drop(index=held.index))
-        return prediction.predict_expert(
+        return predict_expert(
             engine,
             rest["local"],
             expert,

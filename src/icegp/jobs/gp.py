@@ -11,8 +11,12 @@ import time
 import numpy as np
 import pandas as pd
 
+import icegp.experts.smoothing
 from icegp import contracts
-from icegp.experts import prediction, selection, smoothing, training
+from icegp.experts import selection
+from icegp.experts.prediction import predict_shard, read_hyperparameters
+from icegp.experts.smoothing import interpolate_in_time
+from icegp.experts.training import fit_shard
 from icegp.gp import device
 from icegp.gp.engines import Engine
 from icegp.gp.hyper import Space
@@ -126,27 +130,28 @@ def train(
     output: str,
     target: str,
     shard: int,
-    settings: dict,
+    training: dict,
     num_days_before_after: int,
     min_obs: int,
     engine: Engine,
 ) -> pd.DataFrame:
-    """Fit one shard's experts, from the warm-start table when `warm` names one ([] or [path]);
-    finished experts survive a crash in the checkpoint beside `output`."""
+    """Fit one shard's experts with the `training` settings (the model's: config.rerun.model), from
+    the warm-start table when `warm` names one ([] or [path]); finished experts survive a crash in
+    the checkpoint beside `output`."""
     mine = shard_experts(experts_file, shard)
     inputs = [obs, *warm]
     checkpoint = Checkpoint(
         output,
-        checkpoint_key({"training": settings, "num_days_before_after": num_days_before_after}, inputs, mine),
+        checkpoint_key({"training": training, "num_days_before_after": num_days_before_after}, inputs, mine),
         contracts.TRAIN,
     )
     log.info("shard %s%s", shard, f", warm starts from {warm[0]}" if warm else "")
     try:
-        table = training.fit_shard(
+        table = fit_shard(
             pd.read_parquet(obs),
             mine,
             engine,
-            training=settings,
+            training=training,
             window=TimeWindow(target, num_days_before_after),
             min_obs=min_obs,
             done=checkpoint.read(),
@@ -168,49 +173,50 @@ def train(
 def interpolate_hyperparameters(
     *,
     experts_file: str,
+    anchor_files,
     anchors,
-    days,
     output: str,
     target: str,
-    smoothing_settings: dict,
-    training_settings: dict,
+    smoothing: dict,
+    training: dict,
     crs: str,
 ) -> pd.DataFrame:
-    """Stride mode: the target's experts get the hyperparameters of its two anchors (`days`, their
-    smoothed tables `anchors`) interpolated linearly in time."""
-    first, second = (prediction.read_hyperparameters(path, crs, target) for path in anchors)
-    t0, t1, t = (timestamps.day_to_t(d) for d in (*days, target))
+    """Stride mode: the target's experts get the hyperparameters of its two anchors (the days
+    `anchors`, their smoothed tables `anchor_files`) interpolated linearly in time."""
+    first, second = (read_hyperparameters(path, crs, target) for path in anchor_files)
+    t0, t1, t = (timestamps.day_to_t(d) for d in (*anchors, target))
     weight = (t - t0) / (t1 - t0)
-    table = smoothing.interpolate_in_time(
+    table = interpolate_in_time(
         first,
         second,
         pd.read_parquet(experts_file),
         weight=weight,
-        space=Space.from_config(training_settings),
-        length_scale=smoothing_settings["length_scale"],
+        space=Space.from_config(training),
+        length_scale=smoothing["length_scale"],
     )
-    write_parquet(table, output, {"target": target, "crs": crs, "anchors": list(days), "weight": weight})
+    write_parquet(table, output, {"target": target, "crs": crs, "anchors": list(anchors), "weight": weight})
     log.info(
         "%d experts, %.2f of the way from %s to %s; %s",
         len(table),
         weight,
-        *days,
+        *anchors,
         table["status"].value_counts().to_dict(),
     )
     return table
 
 
-def smooth(*, shards, output: str, target: str, settings: dict, training_settings: dict, crs: str) -> pd.DataFrame:
-    """Gather the train shards, clip and smooth the hyperparameters (the trained ones kept as <p>_raw)."""
-    trained = pd.concat([pd.read_parquet(f) for f in shards], ignore_index=True)
-    table = smoothing.smooth(
-        trained,
-        Space.from_config(training_settings),
-        length_scale=settings["length_scale"],
-        params=settings["params"],
-        enabled=settings["enabled"],
+def smooth(*, trained, output: str, target: str, smoothing: dict, training: dict, crs: str) -> pd.DataFrame:
+    """Gather the train shards' tables (`trained`), clip and smooth the hyperparameters (the trained
+    ones kept as <p>_raw)."""
+    fits = pd.concat([pd.read_parquet(f) for f in trained], ignore_index=True)
+    table = icegp.experts.smoothing.smooth(
+        fits,
+        Space.from_config(training),
+        length_scale=smoothing["length_scale"],
+        params=smoothing["params"],
+        enabled=smoothing["enabled"],
     )
-    write_parquet(table, output, {"target": target, "crs": crs, "smoothing": settings})
+    write_parquet(table, output, {"target": target, "crs": crs, "smoothing": smoothing})
     log.info("%d experts; status %s", len(table), table["status"].value_counts().to_dict())
     return table
 
@@ -225,7 +231,7 @@ def predict(
     target: str,
     shard: int,
     shards: int,
-    model: dict,
+    training: dict,
     num_days_before_after: int,
     radius: float,
     crs: str,
@@ -234,17 +240,17 @@ def predict(
     """One shard's experts predict at the locations within `radius` with fixed (smoothed) hyperparameters;
     finished experts survive a crash in the checkpoint beside `output`."""
     mine = shard_experts(experts_file, shard, shards)
-    settings = {"training": model, "num_days_before_after": num_days_before_after, "radius": radius}
+    settings = {"training": training, "num_days_before_after": num_days_before_after, "radius": radius}
     checkpoint = Checkpoint(
         output, checkpoint_key(settings, [obs, hyperparameters, locations], mine), contracts.PREDICTIONS
     )
-    table, status = prediction.predict_shard(
+    table, status = predict_shard(
         pd.read_parquet(obs),
         mine,
-        prediction.read_hyperparameters(hyperparameters, crs, target),
+        read_hyperparameters(hyperparameters, crs, target),
         pd.read_parquet(locations),
         engine,
-        training_radius=model["training_radius"],
+        training_radius=training["training_radius"],
         half_width=TimeWindow(target, num_days_before_after).half_width,
         radius=radius,
         done=checkpoint.read(),

@@ -56,19 +56,29 @@ def load_day(*, source: dict, day: str, crs: str, inputs, output: str, missing_d
 
 
 def observations(
-    *, days, target: str, crs: str, settings: dict, preferred, dropped, missing_days: str, table: str, report: str
+    *,
+    day_files,
+    target: str,
+    crs: str,
+    observations: dict,
+    preferred,
+    dropped,
+    missing_days: str,
+    table: str,
+    report: str,
 ) -> dict:
-    """Merge the window's day files, prefer along-track data, bin; the table and its JSON report."""
+    """Merge the window's `day_files`, prefer along-track data, bin (the `observations` settings); the
+    table and its JSON report."""
     from icegp import merging  # here: load jobs (hundreds in a season) start without scipy
 
-    binning = settings["binning"]
+    binning = observations["binning"]
     df, summary = merging.build_window(
-        days,
+        day_files,
         target,
         crs,
-        preferred=preferred if settings["is2_pref"] else (),
-        dropped=dropped if settings["is2_pref"] else (),
-        pref_radius=settings["is2_pref_radius"],
+        preferred=preferred if observations["is2_pref"] else (),
+        dropped=dropped if observations["is2_pref"] else (),
+        pref_radius=observations["is2_pref_radius"],
         bin_spacing=binning["grid_spacing"] if binning["enabled"] else None,
         allow_missing=missing_days == "skip",
     )

@@ -11,7 +11,7 @@ import pandas as pd
 import xarray as xr
 
 import icegp.validation.compare
-from icegp.experts import prediction
+from icegp.experts.prediction import read_hyperparameters
 from icegp.gp.engines import Engine
 from icegp.product import daily
 from icegp.util.atomic import write_json, write_netcdf
@@ -29,7 +29,7 @@ def product(
     land: str,
     output: str,
     target: str,
-    settings: dict,
+    prediction: dict,
     variable: str,
     crs: str,
     provenance: dict,
@@ -39,7 +39,7 @@ def product(
     observations = pd.read_parquet(obs)
     if table.empty and not observations.empty:
         raise ValueError(f"target {target}: no expert predicted anything (inputs {list(preds)})")
-    x_axis, y_axis, mask = product_grid(settings, pd.read_parquet(locations), land)
+    x_axis, y_axis, mask = product_grid(prediction, pd.read_parquet(locations), land)
     ds = product_dataset(
         table,
         observations,
@@ -47,7 +47,7 @@ def product(
         y_axis=y_axis,
         land=mask,
         target=target,
-        settings=settings,
+        prediction=prediction,
         variable=variable,
         crs=crs,
         provenance=provenance,
@@ -56,9 +56,9 @@ def product(
     return ds
 
 
-def product_grid(settings: dict, locations: pd.DataFrame, land: str):
+def product_grid(prediction: dict, locations: pd.DataFrame, land: str):
     """The product grid's axes and its land mask (`land`), refusing a mask made for another grid."""
-    x_axis, y_axis = daily.axes(settings, locations)
+    x_axis, y_axis = daily.axes(prediction, locations)
     with xr.open_dataarray(land) as mask:
         mask = mask.load()
     if not (np.array_equal(mask["x"], x_axis) and np.array_equal(mask["y"], y_axis)):
@@ -74,14 +74,14 @@ def product_dataset(
     y_axis,
     land: xr.DataArray,
     target: str,
-    settings: dict,
+    prediction: dict,
     variable: str,
     crs: str,
     provenance: dict,
 ) -> xr.Dataset:
     """The day's product from its experts' predictions (`table`) and its window: what the product job
     writes, and the chunk job for each of its days."""
-    blended = daily.blend(table, settings["blend_length_scale"])
+    blended = daily.blend(table, prediction["blend_length_scale"])
     ds = daily.dataset(
         blended,
         observations,
@@ -120,7 +120,7 @@ def validate(
     crs: str,
     training_radius: float,
     num_days_before_after: int,
-    settings: dict,
+    validation: dict,
     along_track,
     engine: Engine,
 ) -> dict:
@@ -131,7 +131,7 @@ def validate(
             ds,
             pd.read_parquet(obs),
             pd.read_parquet(experts_file),
-            prediction.read_hyperparameters(hyperparameters, crs, target),
+            read_hyperparameters(hyperparameters, crs, target),
             engine,
             truth=truth,
             compare=compare,
@@ -139,7 +139,7 @@ def validate(
             variable=variable,
             crs=crs,
             training_radius=training_radius,
-            settings=settings,
+            validation=validation,
             along_track=along_track,
         )
     write_json(report, output)
@@ -159,7 +159,7 @@ def validation_report(
     variable: str,
     crs: str,
     training_radius: float,
-    settings: dict,
+    validation: dict,
     along_track,
     predictor: Callable | None = None,
 ) -> dict:
@@ -177,7 +177,7 @@ def validation_report(
     if compare:
         report["compare"] = {
             name: {"file": path, **scores.scores(field, other.values)}
-            for name, path, other in compared(ds, compare, settings["compare"], crs)
+            for name, path, other in compared(ds, compare, validation["compare"], crs)
         }
     report["holdout"] = scores.holdout(
         obs,
@@ -186,8 +186,8 @@ def validation_report(
         engine,
         window=window,
         training_radius=training_radius,
-        fraction=settings["holdout_fraction"],
-        seed=settings["seed"],
+        fraction=validation["holdout_fraction"],
+        seed=validation["seed"],
         sources=along_track,
         predictor=predictor,
     )
