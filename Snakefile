@@ -8,7 +8,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-include: "workflow/rules/common.smk"
+include: "workflow/rules/config.smk"
+include: "workflow/rules/runs.smk"
+include: "workflow/rules/inputs.smk"
 include: "workflow/rules/demo.smk"
 include: "workflow/rules/load.smk"
 include: "workflow/rules/grids.smk"
