@@ -16,7 +16,7 @@ import pytest
 from icegp.gp import sparse
 from icegp.gp.kernels import KERNELS
 from icegp.gp.problem import inducing_points
-from icegp.gp.statistics import Posterior, SlidingSum, Statistics, statistics
+from icegp.gp.statistics import PackedStatistics, Posterior, SlidingSum, Statistics, statistics
 
 M32 = KERNELS["Matern32"]
 THETA = np.array([3.0, 2.5, 2.0, 0.3, 0.01])  # scaled l_x, l_y, l_t (days), kernel and noise variance
@@ -68,7 +68,7 @@ def test_a_slid_window_equals_its_sum_from_scratch(window):
     """A 5-day window slid over 15 days, never re-summed, against the sum of its days made anew;
     re-summing restores the sum from scratch exactly (the same additions in the same order)."""
     X, y, day, Z = window
-    parts = {d: stats_of(X, y, Z, day == d) for d in range(DAYS)}
+    parts = {d: PackedStatistics.of(stats_of(X, y, Z, day == d)) for d in range(DAYS)}
     slid = SlidingSum(len(Z))
     for d in range(5):
         slid.add(d, parts[d])
@@ -92,9 +92,19 @@ def test_a_slid_window_equals_its_sum_from_scratch(window):
 def test_sliding_sum_refuses_a_part_twice(window):
     X, y, day, Z = window
     slid = SlidingSum(len(Z))
-    slid.add(1, stats_of(X, y, Z, day == 1))
+    slid.add(1, PackedStatistics.of(stats_of(X, y, Z, day == 1)))
     with pytest.raises(KeyError, match="already in the window"):
-        slid.add(1, stats_of(X, y, Z, day == 1))
+        slid.add(1, PackedStatistics.of(stats_of(X, y, Z, day == 1)))
+
+
+def test_packed_statistics_unpack_bit_for_bit(window):
+    """Phi = Kuf Kuf^T is symmetric to the bit (BLAS SYRK), so its upper triangle holds all of it."""
+    X, y, day, Z = window
+    stats = stats_of(X, y, Z, day == 2)
+    again = PackedStatistics.of(stats).unpacked()
+    for name in ("phi", "b", "c", "sy", "syy", "n"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(stats, name))
+    assert PackedStatistics.of(stats).upper.size == len(Z) * (len(Z) + 1) // 2
 
 
 @pytest.mark.parametrize("name", ["Matern12", "Matern32", "SquaredExponential"])

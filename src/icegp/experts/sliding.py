@@ -25,7 +25,7 @@ from icegp.experts import selection
 from icegp.gp.fast import FastEngine
 from icegp.gp.hyper import NV, Hyper
 from icegp.gp.problem import inducing_points
-from icegp.gp.statistics import Posterior, SlidingSum, Statistics, statistics
+from icegp.gp.statistics import PackedStatistics, Posterior, SlidingSum, Statistics, statistics
 
 #: An expert's window sums are made from scratch on the chunk's first day and every this many days
 #: after it, and slid in between: subtraction's rounding grows for at most this many days, and the
@@ -86,7 +86,7 @@ class SlidingExperts:
         self.scale = np.asarray(engine.space.coords_scale, float)
         self._union = selection.LocalData(chunk_obs)
         self._days: dict[int, selection.LocalData] = {}
-        self._parts: dict[tuple, Statistics] = {}
+        self._parts: dict[tuple, PackedStatistics] = {}
         self._experts: dict[tuple, _Expert] = {}
 
     def _resum_day(self, target_day: int) -> int:
@@ -118,7 +118,7 @@ class SlidingExperts:
             self._experts[key] = state
         return key, state
 
-    def _part(self, key, state: _Expert, d: int) -> Statistics:
+    def _part(self, key, state: _Expert, d: int) -> PackedStatistics:
         part = self._parts.get((key, d))
         if part is None:
             assert state.Z is not None  # exact-path experts keep no statistics
@@ -127,7 +127,9 @@ class SlidingExperts:
             local = self._days[d]
             obs = local.obs.iloc[local.select(key[0], key[1], d + 0.5, self.radius, 0.5)]
             Xs = (obs[["x", "y", "t"]].to_numpy(float) - state.origin) / self.scale
-            part = statistics(self.engine.kernel, state.theta, state.Z, Xs, obs["obs"].to_numpy(float))
+            part = PackedStatistics.of(
+                statistics(self.engine.kernel, state.theta, state.Z, Xs, obs["obs"].to_numpy(float))
+            )
             self._parts[(key, d)] = part
         return part
 

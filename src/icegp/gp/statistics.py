@@ -12,6 +12,7 @@ the de-meaned data have b - m c and y'y - 2 m sum y + n m^2.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cache
 
 import numpy as np
 from scipy.linalg import lapack
@@ -128,26 +129,57 @@ class Posterior:
         return -float(elbo)
 
 
+@cache
+def _upper(m: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(m)
+
+
+@dataclass(frozen=True, eq=False)
+class PackedStatistics:
+    """Statistics kept for later, with Phi (symmetric: Kuf Kuf^T) as its upper triangle: half the
+    memory of a part a window keeps (a chunk keeps a window of days' for every expert). Unpacking
+    gives Phi back bit for bit."""
+
+    upper: np.ndarray  # Phi's upper triangle, row by row
+    b: np.ndarray
+    c: np.ndarray
+    sy: float
+    syy: float
+    n: int
+
+    @classmethod
+    def of(cls, stats: Statistics) -> PackedStatistics:
+        return cls(stats.phi[_upper(len(stats.b))], stats.b, stats.c, stats.sy, stats.syy, stats.n)
+
+    def unpacked(self) -> Statistics:
+        iu, m = _upper(len(self.b)), len(self.b)
+        phi = np.empty((m, m))
+        phi[iu] = self.upper
+        phi.T[iu] = self.upper
+        return Statistics(phi, self.b, self.c, self.sy, self.syy, self.n)
+
+
 class SlidingSum:
-    """The statistics of a window of keyed parts (days) kept as a running sum: a part that enters is
-    added, one that leaves is subtracted; `resum` makes the sum again from the parts in key order (the
-    caller's schedule of resums bounds subtraction's rounding and makes the sum reproducible)."""
+    """The statistics of a window of keyed parts (days, packed) kept as a running sum: a part that
+    enters is added, one that leaves is subtracted; `resum` makes the sum again from the parts in key
+    order (the caller's schedule of resums bounds subtraction's rounding and makes the sum
+    reproducible)."""
 
     def __init__(self, m: int):
-        self.parts: dict = {}
+        self.parts: dict = {}  # key (sortable: a day) -> PackedStatistics
         self.total = Statistics.empty(m)
 
-    def add(self, key, stats: Statistics) -> None:
+    def add(self, key, part: PackedStatistics) -> None:
         if key in self.parts:
             raise KeyError(f"{key} is already in the window")
-        self.parts[key] = stats
-        self.total = self.total + stats
+        self.parts[key] = part
+        self.total = self.total + part.unpacked()
 
     def remove(self, key) -> None:
-        self.total = self.total - self.parts.pop(key)
+        self.total = self.total - self.parts.pop(key).unpacked()
 
     def resum(self) -> None:
         total = Statistics.empty(len(self.total.b))
         for key in sorted(self.parts):
-            total = total + self.parts[key]
+            total = total + self.parts[key].unpacked()
         self.total = total
