@@ -33,13 +33,15 @@ from icegp.gp.statistics import PackedStatistics, Posterior, SlidingSum, Statist
 RESUM_DAYS = 7
 
 
-def chunk_inducing_points(m: int, *, days: int, num_days_before_after: int) -> int:
-    """An expert's inducing points over a chunk of `days` target days: m x (days + 2N) / (2N + 1),
-    the chunk's data span over a window's, so that a window holds about the daily path's m of them.
-    With m over the whole chunk a +-30-day chunk of 27 days mapped 13-15 % higher RMSE than the
-    daily path at the same hyperparameters (README, "Season benchmark")."""
-    n = num_days_before_after
-    return math.ceil(m * (days + 2 * n) / (2 * n + 1))
+def chunk_inducing_points(m: int, *, days: int, num_days_before_after: int, lengthscale_t: float) -> int:
+    """An expert's inducing points over a chunk of `days` target days, so that as many of them lie
+    within a time lengthscale of a target day as the daily path's m do in its window: m x (the
+    window's share of the reach +-l) / (the chunk's share). A window shorter than 2 l needs no more
+    than m (the field hardly changes over it: more points, with hyperparameters fitted at m, moved
+    the +-7-day RMSE up 1-2 %); a +-30-day chunk of 26 days at l = 20 days needs 141 (with m = 100
+    it mapped 13-15 % higher RMSE than the daily path at the same hyperparameters)."""
+    window, span, reach = 2 * num_days_before_after + 1, days + 2 * num_days_before_after, 2 * lengthscale_t
+    return math.ceil(m * min(reach, window) / window * span / min(reach, span))
 
 
 def place_seed(x: float, y: float) -> int:
@@ -81,8 +83,7 @@ class SlidingExperts:
         if engine.model_type != "SGPR":
             raise ValueError("sliding statistics are the SGPR bound's: model_type GPR predicts day by day")
         self.engine, self.radius, self.num_days_before_after = engine, training_radius, num_days_before_after
-        self.first, self.centre, self.day_rows = first, first + days / 2, day_rows
-        self.m = chunk_inducing_points(engine.m, days=days, num_days_before_after=num_days_before_after)
+        self.first, self.days, self.centre, self.day_rows = first, days, first + days / 2, day_rows
         self.scale = np.asarray(engine.space.coords_scale, float)
         self._union = selection.LocalData(chunk_obs)
         self._days: dict[int, selection.LocalData] = {}
@@ -112,7 +113,13 @@ class SlidingExperts:
             Z = None
             if len(Xs) > engine.m:  # else every window of the place is an exact GP, as in the daily path
                 seed_id = place_seed(expert.x, expert.y)
-                Z = inducing_points(Xs, self.m, method=engine.inducing_method, seed=engine.seed, expert_id=seed_id)
+                m = chunk_inducing_points(
+                    engine.m,
+                    days=self.days,
+                    num_days_before_after=self.num_days_before_after,
+                    lengthscale_t=float(engine.space.clip(hyper).lengthscales[2]),
+                )
+                Z = inducing_points(Xs, m, method=engine.inducing_method, seed=engine.seed, expert_id=seed_id)
             theta = engine.space.to_scaled_vector(engine.space.clip(hyper))
             state = _Expert(origin, Z, theta, SlidingSum(engine.m if Z is None else len(Z)))
             self._experts[key] = state
