@@ -229,7 +229,8 @@ def test_gpu_profile_sbatch_line(tmp_path):
     assert len(train) == 2, fake_sbatch_lines(env)
     for line in train:
         head = sbatch_head(line)
-        for flag in ("-p gpu", "--gpus=1", "--cpus-per-gpu=4", "--ntasks-per-gpu=1", "-t 60", "--mem 8000"):
+        # --mem 200 is the toy train rule's own: the profile leaves a GP job's memory to the workflow
+        for flag in ("-p gpu", "--gpus=1", "--cpus-per-gpu=4", "--ntasks-per-gpu=1", "-t 60", "--mem 200"):
             assert flag in head, (flag, head)
         assert "--cpus-per-task" not in head and "--array" not in head
         assert "slurm-jobstep" in line
