@@ -9,6 +9,7 @@ from icegp import config, contracts
 from icegp.demo import synthetic
 from icegp.jobs import load
 from icegp.sources import bremen, is2sitdat4, loading, tables
+from icegp.sources.files import day_files
 from icegp.util import timestamps
 from icegp.util.checks import InputError
 
@@ -35,7 +36,7 @@ def test_is2_reader_round_trips_the_generator(demo_days):
 def test_a_load_job_reads_the_files_the_dag_gave_it_not_what_it_finds(demo_days, tmp_path):
     root, files = demo_days
     source, day = is2_source(root), "2019-04-15"
-    on_disk = loading.day_files(source, day)
+    on_disk = day_files(source, day)
     assert len(on_disk) == 2  # both beams
     given = [f for f in on_disk if "_bnum1_" in f]
     load.load_day(

@@ -1,11 +1,12 @@
-"""Where the demo writes its files: which sources are the demo's and the files of one day."""
+"""Where the demo writes its files: which sources are the demo's and the files of one day, named as
+each product names its own (the readers find them by the same patterns as real files). Kept free of
+the readers' imports: the Snakefile's parse reads these names."""
 
 from __future__ import annotations
 
 import os
 
 from icegp.config import sources
-from icegp.sources import bremen, is2sitdat4, nsidc_cdr
 
 
 def is_demo_file(config, path: str | None) -> bool:
@@ -38,9 +39,10 @@ def demo_files(config, day: str) -> dict:
     ymd = day.replace("-", "")
     beams = demo_beams(config)
     return {
-        "is2": [os.path.join(out, "is2", ymd, is2sitdat4.file_name(day, b)) for b in beams],
-        "smap": os.path.join(out, "smap", bremen.file_name(day)),
-        "sic": os.path.join(out, "sic", nsidc_cdr.file_name(day)),
+        # IS2SITDAT4_01_{YYYYMMDD}*{beam}*sm.nc is what sources.files.is2sitdat4_day_files globs for
+        "is2": [os.path.join(out, "is2", ymd, f"IS2SITDAT4_01_{ymd}000000_demo_{b}_sm.nc") for b in beams],
+        "smap": os.path.join(out, "smap", f"{ymd}_north_mix_sit_v300.nc"),  # Bremen's SMOS/SMAP v3.00
+        "sic": os.path.join(out, "sic", f"seaice_conc_daily_nh_{ymd}_f17_v04r00.nc"),  # the CDR's v4
         "truth": os.path.join(out, "truth", f"{ymd}.nc"),
         "compare": os.path.join(out, "compare", f"{ymd}_other_thickness.nc"),
     }

@@ -18,7 +18,7 @@ from icegp.plan.layout import (
     fill,
 )
 from icegp.plan.schedule import chunk_of, hyperparameter_days, mapped_days, plotted_targets, season_name, shards
-from icegp.sources import loading, registry
+from icegp.sources import files, registry
 from icegp.util.paths import expand_template
 from icegp.util.time_window import TimeWindow
 
@@ -35,7 +35,7 @@ def expert_time_stamps(config) -> str:
 
 def load_inputs(config, src: dict, day: str) -> list[str]:
     """Input files of one load job: the demo's files, the fetch manifest, or what exists on disk
-    (:func:`icegp.sources.loading.day_files`)."""
+    (:func:`icegp.sources.files.day_files`)."""
     kind = src["type"]
     if "url" in src:
         return [fill(FETCH_MANIFEST, source=src["name"], day=day)]
@@ -44,7 +44,7 @@ def load_inputs(config, src: dict, day: str) -> list[str]:
             return [f for f in demo_files(config, day)["is2"] if any(f"_{b}_" in f for b in src["beams"])]
         if kind in registry.GRIDDED:
             return [demo_files(config, day)["smap" if kind == "bremen_smos_smap" else "sic"]]
-    return loading.day_files(src, day)
+    return files.day_files(src, day)
 
 
 def locations_file(config: dict, section: str) -> list[str]:

@@ -14,10 +14,6 @@ THICKNESS_VARS = ("combined_thickness", "smap_thickness", "smos_thickness")  # i
 BREMEN_CRS = "EPSG:3411"
 
 
-def file_name(day: str) -> str:
-    return f"{day.replace('-', '')}_north_mix_sit_v300.nc"
-
-
 def read_file(path: str, thickness_range=(0.0, 0.5), coarsen: int = 1) -> pd.DataFrame:
     """Valid thin-ice cells as lon, lat, obs (m): combined thickness, falling back to SMAP then SMOS.
 

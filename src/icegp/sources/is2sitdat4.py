@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import glob
-import os
-
 import numpy as np
 import pandas as pd
 
@@ -15,21 +12,6 @@ from icegp.util.checks import InputError, check_lonlat, check_no_inf, check_plau
 DIM = "along_track_distance_section"
 COORD_VARS = ("latitude", "longitude", "gps_seconds")
 VARIABLES = ("ice_thickness", "freeboard", "snow_depth")
-
-
-def file_name(day: str, beam: str) -> str:
-    """The demo's file name for one day and beam; it matches the readers' glob pattern."""
-    ymd = day.replace("-", "")
-    return f"IS2SITDAT4_01_{ymd}000000_demo_{beam}_sm.nc"
-
-
-def day_files(root: str, day: str, beams) -> list[str]:
-    """All files of `day` for `beams` under `root` (any depth), sorted."""
-    ymd = timestamps.parse_day(day).strftime("%Y%m%d")
-    found = set()
-    for beam in beams:
-        found.update(glob.glob(os.path.join(root, "**", f"IS2SITDAT4_01_{ymd}*{beam}*sm.nc"), recursive=True))
-    return sorted(found)
 
 
 def read_file(path: str, variable: str, n_subsample: int = 1) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from icegp.sources import bremen, is2sitdat4, nsidc_cdr, registry, tables
+from icegp.sources.files import day_files
 from icegp.util import timestamps
 from icegp.util.checks import InputError
 from icegp.util.paths import expand_template, sha256
@@ -114,18 +115,6 @@ def gridded_file(source: dict, day: str, files: list[str]) -> str:
             f"`rm {info['path']} && {refresh}`"
         )
     return info["path"]
-
-
-def day_files(source: dict, day: str) -> list[str]:
-    """A source's files of a day as found on disk: its IS2SITDAT4 files, the day's file of a path
-    template, or its table (empty when there are none). A fetched source's day is its manifest,
-    which only the DAG knows (`results/fetch/...`)."""
-    if "url" in source:
-        return []
-    if source["type"] == "is2sitdat4":
-        return is2sitdat4.day_files(source["path"], day, source["beams"])
-    path = source["path"] if source["type"] == "table" else expand_template(source["path"], day)
-    return [path] if os.path.exists(path) else []
 
 
 def load_day(source: dict, day: str, crs: str, files: list[str] | None = None) -> pd.DataFrame:

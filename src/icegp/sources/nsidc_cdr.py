@@ -23,11 +23,6 @@ SPACING = 25_000.0
 FLAGS = {251: "pole_hole_mask", 252: "lakes", 253: "coastal", 254: "land_mask", 255: "missing_data"}
 
 
-def file_name(day: str) -> str:
-    """The v4 daily file name of `day` (the layout the demo writes)."""
-    return f"seaice_conc_daily_nh_{day.replace('-', '')}_f17_v04r00.nc"
-
-
 def grid_axes():
     return grid.grid_axes(grid.NSIDC_NORTH_EXTENT, SPACING)
 
