@@ -23,72 +23,41 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psutil
 
 from icegp import config, plan
 from icegp.bench.dagrun import problems_for, record, run_dag, stage_table
+from icegp.bench.engines import ENGINES, compare, make_engines
 from icegp.bench.season_scale import STRATEGIES
 from icegp.util.time_window import TimeWindow
 
 OUT = Path(plan.BENCH)
 
 
-def rss_mb() -> float:
-    return psutil.Process().memory_info().rss / 2**20
-
-
-def fit_all(engine, problems) -> tuple[list, float, list]:
-    rss, results = [], []
-    start = time.perf_counter()
-    for p in problems:
-        results.append(engine.fit_one(p))
-        rss.append(rss_mb())
-    return results, time.perf_counter() - start, rss
-
-
 def compare_engines(workdir: Path, cfg: dict, target: str) -> dict:
-    """Fit every demo expert with both engines (1 thread each) and compare the results."""
-    from icegp.gp.device import configure
-
-    configure("cpu", 1, 0)
-    from icegp.gp.engines import make_engine
-
-    training = cfg["training"]
-    experts, problems = problems_for(workdir, window=TimeWindow.of(cfg, target), training=training)
+    """Fit every demo expert with both engines (1 thread each) and compare the results; then time the
+    fast engine on nested random subsets of the experts, each twice the last."""
+    experts, problems = problems_for(workdir, window=TimeWindow.of(cfg, target), training=cfg["training"])
     locs = pd.read_parquet(workdir / plan.fill(plan.GRID, root=plan.RESULTS, name="prediction_locations.parquet"))
-    fast = make_engine({**training, "engine": "fast"})
-    ref = make_engine({**training, "engine": "reference"})
-    fit_all(ref, problems[:1])  # TensorFlow's one-off start-up is not GPSat's per-expert cost
-    out = {"experts": len(problems), "obs_per_expert_median": float(np.median([p.n for p in problems]))}
-    res_fast, out["fast_total_s"], rss_fast = fit_all(fast, problems)
-    res_ref, out["reference_total_s"], rss_ref = fit_all(ref, problems)
-    out["fast_s_per_expert"] = out["fast_total_s"] / len(problems)
-    out["reference_s_per_expert"] = out["reference_total_s"] / len(problems)
+    engines = make_engines(cfg["training"])
+    table = compare(engines, experts, problems, locs=locs, radius=cfg["prediction"]["radius"])
+    out = {"experts": len(problems), "obs_per_expert_median": float(table["n_obs"].median())}
+    for name in ENGINES:
+        out[f"{name}_total_s"] = float(table[f"{name}_fit_s"].sum())
+        out[f"{name}_s_per_expert"] = out[f"{name}_total_s"] / len(problems)
+        out[f"{name}_rss_growth_mb"] = float(table[f"{name}_rss_mb"].iloc[-1] - table[f"{name}_rss_mb"].iloc[0])
     out["training_speedup"] = out["reference_total_s"] / out["fast_total_s"]
-    out["fast_iterations_median"] = float(np.median([r.n_iter for r in res_fast]))
-    out["fast_converged_fraction"] = float(np.mean([r.converged for r in res_fast]))
-    out["reference_rss_growth_mb"] = rss_ref[-1] - rss_ref[0]
-    out["fast_rss_growth_mb"] = rss_fast[-1] - rss_fast[0]
-    hyp_diff, pred_diff = [], []
-    radius = cfg["prediction"]["radius"]
-    for e, p, a, b in zip(experts.itertuples(index=False), problems, res_fast, res_ref):
-        if a.hyper is None or b.hyper is None:
-            continue
-        va, vb = np.array(list(a.hyper.as_row().values())), np.array(list(b.hyper.as_row().values()))
-        hyp_diff.append(np.max(np.abs(va - vb) / np.abs(vb)))
-        near = np.hypot(locs["x"] - e.x, locs["y"] - e.y) < radius
-        X = np.c_[locs.loc[near, "x"], locs.loc[near, "y"], np.full(int(near.sum()), e.t)]
-        if len(X):
-            pa = fast.predict(p, a.hyper, X)["f_mean"]
-            pb = ref.predict(p, b.hyper, X)["f_mean"]
-            pred_diff.append(np.max(np.abs(pa - pb)))
-    out["max_hyperparameter_rel_diff"] = float(np.max(hyp_diff))
-    out["max_prediction_diff_m"] = float(np.max(pred_diff))
-    order = np.random.default_rng(0).permutation(len(problems))  # nested random subsets, each twice the last
+    out["fast_iterations_median"] = float(table["fast_iter"].median())
+    out["fast_converged_fraction"] = float(table["fast_converged"].mean())
+    out["max_loss_rel_diff"] = float(table["loss_rel_diff"].max())
+    out["max_hyperparameter_rel_diff"] = float(table["max_hyperparameter_rel_diff"].max())
+    out["max_prediction_diff_m"] = float(table["max_prediction_diff_m"].max())
+    order = np.random.default_rng(0).permutation(len(problems))
     for n in (len(problems) // 8, len(problems) // 4, len(problems) // 2, len(problems)):
         if n:
-            _, secs, _ = fit_all(fast, [problems[i] for i in order[:n]])
-            out[f"fast_total_s_{n}_experts"] = secs
+            start = time.perf_counter()
+            for i in order[:n]:
+                engines["fast"].fit_one(problems[i])
+            out[f"fast_total_s_{n}_experts"] = time.perf_counter() - start
     return out
 
 

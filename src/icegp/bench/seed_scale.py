@@ -17,7 +17,6 @@ same model fitted to the same optimum (the sample shows the objectives agree).
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,22 +24,14 @@ import pandas as pd
 import yaml
 
 from icegp import config, plan
+from icegp.bench.engines import compare, fitted, make_engines
 from icegp.demo import layout
-from icegp.gp.hyper import Hyper
-from icegp.gp.problem import FitResult
 from icegp.report.timing import collect_under, summarise
 from icegp.util.time_window import TimeWindow
 
 OUT = Path(plan.BENCH) / "seed"
 PRESETS = ("baseline", "recommended")
 DEMO_RULES = ("demo_inputs", "demo_ocean_mask")
-
-
-def fitted(fit: FitResult) -> Hyper:
-    """A benchmark fit's hyperparameters; a failed fit stops the benchmark (its numbers would lie)."""
-    if fit.hyper is None:
-        raise RuntimeError(f"expert {fit.expert_id}: fit failed ({fit.status})")
-    return fit.hyper
 
 
 def seed_config(window: int) -> dict:
@@ -102,47 +93,23 @@ def sample_experts(experts: pd.DataFrame, k: int) -> pd.DataFrame:
 
 def reference_sample(workdir: Path, cfg: dict, target: str, k: int) -> pd.DataFrame:
     """Fit and predict the sampled experts with both engines on the baseline's settings, one thread."""
-    from icegp.gp.device import configure
-
-    configure("cpu", 1, 0)
-    from icegp.gp.engines import make_engine
-
-    training, radius = cfg["training"], cfg["prediction"]["radius"]
     experts, problems = expert_problems(workdir, cfg, target)
     locs = pd.read_parquet(workdir / plan.fill(plan.GRID, root=plan.RESULTS, name="prediction_locations.parquet"))
-    engines = {name: make_engine({**training, "engine": name}) for name in ("fast", "reference")}
     sample = sample_experts(experts, k)
-    for engine in engines.values():  # one-off imports and start-up are not a per-expert cost
-        engine.fit_one(problems[sample["expert_id"].iloc[0]])
-    rows = []
-    for e in sample.itertuples(index=False):
-        problem = problems[e.expert_id]
-        near = np.hypot(locs["x"] - e.x, locs["y"] - e.y) < radius
-        Xq = np.c_[locs.loc[near, "x"], locs.loc[near, "y"], np.full(int(near.sum()), e.t)]
-        row = {"expert_id": e.expert_id, "n_obs": problem.n}
-        for name, engine in engines.items():
-            fit = engine.fit_one(problem)
-            start = time.perf_counter()
-            row[f"{name}_mean"] = engine.predict(problem, fitted(fit), Xq)["f_mean"]
-            row.update(
-                {
-                    f"{name}_fit_s": fit.seconds,
-                    f"{name}_predict_s": time.perf_counter() - start,
-                    f"{name}_loss": fit.loss,
-                    f"{name}_iter": fit.n_iter,
-                }
-            )
-        row["loss_rel_diff"] = abs(row["fast_loss"] - row["reference_loss"]) / abs(row["reference_loss"])
-        row["max_prediction_diff_m"] = float(np.max(np.abs(row.pop("fast_mean") - row.pop("reference_mean"))))
-        row["fit_speedup"] = row["reference_fit_s"] / row["fast_fit_s"]
-        rows.append(row)
+    table = compare(
+        make_engines(cfg["training"]),
+        sample,
+        [problems[i] for i in sample["expert_id"]],
+        locs=locs,
+        radius=cfg["prediction"]["radius"],
+    )
+    for row in table.itertuples(index=False):
         print(
-            f"  expert {e.expert_id}: n={problem.n}, fit fast {row['fast_fit_s']:.1f} s, reference "
-            f"{row['reference_fit_s']:.1f} s ({row['fit_speedup']:.1f}x), objective rel. diff "
-            f"{row['loss_rel_diff']:.1e}",
+            f"  expert {row.expert_id}: n={row.n_obs}, fit fast {row.fast_fit_s:.1f} s, reference "
+            f"{row.reference_fit_s:.1f} s ({row.fit_speedup:.1f}x), objective rel. diff {row.loss_rel_diff:.1e}",
             flush=True,
         )
-    return pd.DataFrame(rows)
+    return table
 
 
 def scaling_in_n(workdir: Path, cfg: dict, target: str, reference_max_n: int) -> pd.DataFrame:
