@@ -1,5 +1,5 @@
-"""The DAG's file layout (icegp.plan.layout, re-exported by icegp.plan): one home for every results/, logs/ and benchmarks/ path, and a
-run's root that the `{root}` wildcard matches without an empty match."""
+"""The DAG's file layout (icegp.plan.layout, re-exported by icegp.plan): one home for every results/,
+logs/ and benchmarks/ path, and a run's root that the `{root}` wildcard matches without an empty match."""
 
 import ast
 import re
