@@ -22,7 +22,7 @@ out="${ICEGP_VARIANTS_DIR:-${TMPDIR:-/tmp}/icegp-numeric-variants}"
 mkdir -p "$out"
 # every test module with a floating-point tolerance (the probe reports where they are), less the
 # tests that only run snakemake (a re-run, the cluster profiles' plans): no number of theirs moves
-selection=(tests/gp tests/experts tests/product tests/validation tests/report tests/sources/test_readers.py tests/test_window.py
+selection=(tests/gp tests/experts tests/product tests/validation tests/report tests/sources/test_readers.py tests/test_merging.py
   -k "not reruns_the_grids and not plans_under_the_cluster_profiles")
 
 run() {  # run NAME VAR=VALUE...: the tests under one environment, their tolerance uses in NAME.json
@@ -31,7 +31,7 @@ run() {  # run NAME VAR=VALUE...: the tests under one environment, their toleran
   env "$@" ICEGP_TOLERANCE_REPORT="$out/$name.json" PYTHONPATH=tests \
     python3 -m pytest -q -p no:cacheprovider -p tolerance_probe "${selection[@]}" >"$out/$name.log" 2>&1
   local rc=$?
-  echo "numeric variant $name: $(tail -n 1 "$out/$name.log")"
+  echo "numeric variant $name: $(grep -v "^$" "$out/$name.log" | tail -n 1)"
   return $rc
 }
 
