@@ -6,12 +6,13 @@ from __future__ import annotations
 import glob
 import os
 
+from icegp.util import timestamps
 from icegp.util.paths import expand_template
 
 
 def is2sitdat4_day_files(root: str, day: str, beams) -> list[str]:
     """All IS2SITDAT4 files of `day` (ISO) for `beams` under `root` (any depth), sorted."""
-    ymd = day.replace("-", "")
+    ymd = timestamps.parse_day(day).strftime("%Y%m%d")
     found = set()
     for beam in beams:
         found.update(glob.glob(os.path.join(root, "**", f"IS2SITDAT4_01_{ymd}*{beam}*sm.nc"), recursive=True))
