@@ -176,5 +176,5 @@ def test_the_monthly_file_averages_mapped_days_and_weighs_volume():
     april = np.nansum(np.where(codes[0] == 12, np.nan, h[0] * conc.values[0] * area)) / 1e9
     assert float(out["total_sea_ice_volume"].isel(time=0)) == pytest.approx(april)  # caa left out
     assert [str(b)[:10] for b in out["time_bnds"].values[:, 1]] == ["2019-05-01", "2019-06-01"]
-    assert out["sea_ice_thickness"].attrs["cell_methods"] == "time: mean"
+    assert out["sea_ice_thickness"].attrs["cell_methods"] == "area: mean where sea_ice time: mean"
     assert out.attrs["icegp_excluded_regions"] == "caa"

@@ -147,7 +147,7 @@ def monthly_file_recomputed_from_the_daily_files(work, days):
     with xr.open_dataset(work / "results/season/spring/monthly.nc") as monthly:
         assert [str(t)[:10] for t in monthly["time"].values] == ["2019-04-01", "2019-05-01"]
         assert [str(b)[:10] for b in monthly["time_bnds"].values[:, 1]] == ["2019-05-01", "2019-06-01"]
-        assert monthly["sea_ice_thickness"].attrs["cell_methods"] == "time: mean"
+        assert monthly["sea_ice_thickness"].attrs["cell_methods"] == "area: mean where sea_ice time: mean"
         np.testing.assert_allclose(monthly["cell_area"], area, rtol=1e-5)
         for k, (month, chosen) in enumerate((("2019-04", slice(0, 2)), ("2019-05", slice(2, 4)))):
             h = thickness.isel(time=chosen).mean("time").values

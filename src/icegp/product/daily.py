@@ -11,11 +11,16 @@ from icegp import __version__, grid
 from icegp.util import timestamps
 from icegp.util.time_window import TimeWindow
 
+#: What each product variable is, in CF terms. Every one is a mean over the ice-covered part of the cell
+#: (`area: mean where sea_ice`): along-track thickness, freeboard and snow depth are measured on floes
+#: and leads are not averaged in as zeros, which is why the monthly volume multiplies the thickness by
+#: the concentration.
 VARIABLES = {
     "sea_ice_thickness": {"standard_name": "sea_ice_thickness", "long_name": "sea ice thickness"},
     "sea_ice_freeboard": {"standard_name": "sea_ice_freeboard", "long_name": "sea ice total freeboard"},
     "surface_snow_thickness": {"standard_name": "surface_snow_thickness", "long_name": "snow depth on sea ice"},
 }
+ICE_MEAN = "area: mean where sea_ice"
 
 
 def axes(prediction_cfg: dict, locations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -103,7 +108,7 @@ def dataset(
                     **common,
                     "coverage_content_type": "modelResult",
                     "ancillary_variables": f"{variable}_std n_experts",
-                    "cell_methods": "time: mean (interval: 1 day comment: an estimate at the window's centre)",
+                    "cell_methods": f"{ICE_MEAN} time: mean (interval: 1 day comment: an estimate at the window's centre)",
                     "comment": "Gaussian-process local-expert optimal interpolation, experts blended with "
                     "Gaussian distance weights; negative values are kept (they are the estimate)",
                 },
@@ -127,7 +132,7 @@ def dataset(
                     "long_name": f"{meta['long_name']} observations binned to the grid (mean over the window)",
                     "units": "m",
                     "coverage_content_type": "physicalMeasurement",
-                    "cell_methods": "time: mean area: mean",
+                    "cell_methods": f"time: mean {ICE_MEAN}",
                     "ancillary_variables": "n_obs",
                     **common,
                 },

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+import icegp.product.daily
 import icegp.product.season
 from icegp import grid
 
@@ -134,7 +135,7 @@ def describe(out: xr.Dataset, season: xr.Dataset, *, variable: str, excluded: li
         "standard_name": standard,
         "long_name": f"monthly mean {daily.get('long_name', variable)}",
         "units": units,
-        "cell_methods": "time: mean",
+        "cell_methods": f"{icegp.product.daily.ICE_MEAN} time: mean",
         "ancillary_variables": ancillary,
     }
     out[f"{variable}_std"].attrs = {
