@@ -55,7 +55,8 @@ def monthly(
     conc = None
     if concentration:
         read = {day: nsidc_cdr.read_concentration(path) for day, path in concentration.items()}
-        conc = icegp.product.monthly.concentration(read, x_axis, y_axis, crs, source_crs=nsidc_cdr.CRS)
+        needed = season_ds[variable].notnull().any("time").values
+        conc = icegp.product.monthly.concentration(read, x_axis, y_axis, crs, source_crs=nsidc_cdr.CRS, needed=needed)
     mask = None
     if regions:
         codes, names, mask_crs = nsidc_0780.read_file(regions[0])
@@ -65,7 +66,8 @@ def monthly(
                 f"config key monthly.exclude_regions: {unknown} are not regions of {regions[0]} "
                 f"({sorted(names.values())})"
             )
-        mask = (nsidc_0780.on_grid(codes, mask_crs, x_axis, y_axis, crs), names)
+        on_ours, off_mask = nsidc_0780.on_grid(codes, mask_crs, x_axis, y_axis, crs)
+        mask = (on_ours, names, off_mask)
     elif exclude:
         raise InputError("config key monthly.exclude_regions: regions are excluded but monthly.regions names no mask")
     out = icegp.product.monthly.dataset(
@@ -79,4 +81,7 @@ def monthly(
     with xr.open_dataset(background) as back:
         season_figures.monthly_maps(out, variable, months, vmax=vmax, background=back.load())
     log.info("%d months -> %s; %s", out.sizes["time"], nc, stats[stats["region"] == "all"].to_dict("records"))
+    for key in ("icegp_cells_without_concentration", "icegp_cells_without_region"):
+        if out.attrs.get(key):
+            log.warning("%s: %d cells with an estimate (%s)", nc, out.attrs[key], key.removeprefix("icegp_"))
     return out

@@ -108,7 +108,8 @@ def dataset(
                     **common,
                     "coverage_content_type": "modelResult",
                     "ancillary_variables": f"{variable}_std n_experts",
-                    "cell_methods": f"{ICE_MEAN} time: mean (interval: 1 day comment: an estimate at the window's centre)",
+                    "cell_methods": f"{ICE_MEAN} time: mean (interval: 1 day comment: an estimate at the window's "
+                    "centre)",
                     "comment": "Gaussian-process local-expert optimal interpolation, experts blended with "
                     "Gaussian distance weights; negative values are kept (they are the estimate)",
                 },

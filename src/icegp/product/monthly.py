@@ -10,7 +10,7 @@ import xarray as xr
 
 import icegp.product.daily
 import icegp.product.season
-from icegp import grid
+from icegp import grid, regridding
 
 KM2, KM3 = 1e6, 1e9
 #: The product variable whose monthly mean times concentration and area is a volume.
@@ -61,21 +61,32 @@ def means(season: xr.Dataset, variable: str) -> xr.Dataset:
     return out
 
 
-def concentration(daily: dict[str, tuple], x_axis, y_axis, crs: str, *, source_crs: str) -> xr.DataArray:
+#: A cell with an estimate that no valid concentration cell covers takes the nearest valid
+#: concentration within this many source spacings: the CDR flags a coast band (and channels
+#: narrower than its footprint) as water it could not measure. Lakes it flags whole stay without one.
+FILL_SPACINGS = 8.0
+
+
+def concentration(
+    daily: dict[str, tuple], x_axis, y_axis, crs: str, *, source_crs: str, needed: np.ndarray
+) -> xr.DataArray:
     """The mean sea-ice area fraction of each month per cell of ours: each day's field (day -> x, y,
-    fraction on the source's grid, NaN where flagged) averaged over the source cells whose centres
-    fall in our cell, then over the month's days with a value."""
-    fields = []
-    for day, (x, y, fraction) in sorted(daily.items()):
-        xx, yy = np.meshgrid(x, y)
-        lon, lat = grid.xy_to_lonlat(xx.ravel(), yy.ravel(), source_crs)
-        px, py = grid.lonlat_to_xy(lon, lat, crs)
-        table = pd.DataFrame({"x": px, "y": py, "obs": fraction.ravel()}).dropna()
-        fields.append(grid.bin_to_grid(table, x_axis, y_axis)[0])
+    fraction on the source's grid, NaN where flagged) regridded to our cells (the source's mean
+    over the cell, `icegp.regridding`), the `needed` cells (those with an estimate) it does not
+    cover from the nearest valid source cell within FILL_SPACINGS, then averaged over the month's
+    days with a value. Its `cells_filled` attribute: the most cells a day filled."""
+    fields, filled = [], 0
+    x, y, _ = daily[min(daily)]  # one grid: the reader holds every file to the CDR's
+    lookup = regridding.Regridder(regridding.Grid(x, y, source_crs), regridding.Grid(x_axis, y_axis, crs))
+    for _day, (_x, _y, fraction) in sorted(daily.items()):
+        field, n = lookup.mean(fraction, fill_within=FILL_SPACINGS * lookup.source.spacing, fill_where=needed)
+        fields.append(field)
+        filled = max(filled, n)
     stacked = xr.DataArray(
         np.stack(fields), dims=("time", "y", "x"), coords={"time": pd.to_datetime(sorted(daily)).values}
     )
-    return stacked.groupby(month_of(stacked["time"].values)).mean("time").rename(month="time")
+    monthly = stacked.groupby(month_of(stacked["time"].values)).mean("time").rename(month="time")
+    return monthly.assign_attrs(cells_filled=filled, fill_within_km=FILL_SPACINGS * lookup.source.spacing / 1000)
 
 
 def dataset(
@@ -84,17 +95,19 @@ def dataset(
     variable: str,
     crs: str,
     concentration: xr.DataArray | None = None,
-    regions: tuple[np.ndarray, dict[int, str]] | None = None,
+    regions: tuple[np.ndarray, dict[int, str], np.ndarray] | None = None,
     excluded: list[str],
 ) -> xr.Dataset:
     """The monthly file: `means` with cell area, and with a concentration its monthly mean and (for
-    thickness) the volume per cell and in total; with a region mask, the regions (`region`)."""
+    thickness) the volume per cell and in total; with a region mask (codes, names by code, cells off
+    the mask), the regions (`region`). The cells with an estimate left without a concentration or a
+    region are counted in the file's attributes (`gaps`)."""
     out = means(season, variable)
     x_axis, y_axis = season["x"].values, season["y"].values
     out["cell_area"] = cell_area(x_axis, y_axis, crs)
     counted = xr.ones_like(out["cell_area"], dtype=bool)
     if regions is not None:
-        codes, names = regions
+        codes, names, _ = regions
         out["region"] = (("y", "x"), codes.astype("int8"), region_attrs(names))
         counted = ~out["region"].isin([code for code, name in names.items() if name in excluded])
     if concentration is not None:
@@ -109,7 +122,23 @@ def dataset(
         crs=season["crs"], land_mask=season["land_mask"]
     )
     describe(out, season, variable=variable, excluded=excluded)
+    out.attrs.update(gaps(out, variable, concentration=concentration, off_mask=None if regions is None else regions[2]))
     return out
+
+
+def gaps(out: xr.Dataset, variable: str, *, concentration: xr.DataArray | None, off_mask) -> dict:
+    """How many cells with an estimate have no concentration (in a month with the estimate) or lie
+    off the region mask, and how many took their concentration from a nearby source cell."""
+    estimated = out[variable].notnull()
+    found: dict[str, int | float] = {}
+    if concentration is not None:
+        lacking = (estimated & out["sea_ice_area_fraction"].isnull()).any("time")
+        found["icegp_cells_without_concentration"] = int(lacking.sum())
+        found["icegp_cells_concentration_filled"] = int(concentration.attrs.get("cells_filled", 0))
+        found["icegp_concentration_fill_within_km"] = float(concentration.attrs.get("fill_within_km", 0.0))
+    if off_mask is not None:
+        found["icegp_cells_without_region"] = int((estimated.any("time").values & off_mask).sum())
+    return found
 
 
 def region_attrs(names: dict[int, str]) -> dict:

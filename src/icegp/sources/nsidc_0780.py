@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 from pyproj import CRS
 
-from icegp import grid
+from icegp import grid, regridding
 from icegp.util.atomic import write_netcdf
 from icegp.util.checks import InputError, open_netcdf
 
@@ -66,33 +66,13 @@ def read_file(path: str) -> tuple[xr.DataArray, dict[int, str], str]:
     return codes, {int(v): m for v, m in zip(np.atleast_1d(values), meanings)}, crs
 
 
-def on_grid(codes: xr.DataArray, mask_crs: str, x_axis, y_axis, crs: str) -> np.ndarray:
-    """Each of our cells' region: the most common code of the mask cells whose centres fall in it
-    (ties to the smaller code; 0, outside every region, only where no other code is), or for a cell
-    that holds no mask cell centre (a grid finer than the mask's), the code of the mask cell holding
-    its centre; 0 off the mask."""
-    mx, my = np.meshgrid(codes["x"].values, codes["y"].values)
-    lon, lat = grid.xy_to_lonlat(mx.ravel(), my.ravel(), mask_crs)
-    yi, xi, ok = grid.cell_of(x_axis, y_axis, *grid.lonlat_to_xy(lon, lat, crs))
-    values = codes.values.ravel()[ok].astype(int)
-    counts = np.zeros((len(y_axis) * len(x_axis), values.max(initial=0) + 1), int)
-    np.add.at(counts, (yi[ok] * len(x_axis) + xi[ok], values), 1)
-    counts[counts[:, 1:].sum(axis=1) > 0, 0] = 0  # outside counts only where nothing else is
-    held = counts.sum(axis=1) > 0
-    return np.where(held, counts.argmax(axis=1), centre_code(codes, mask_crs, x_axis, y_axis, crs).ravel()).reshape(
-        len(y_axis), len(x_axis)
+def on_grid(codes: xr.DataArray, mask_crs: str, x_axis, y_axis, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each of our cells' region, the most common code over the cell (`icegp.regridding`; 0, outside
+    every region, only where no other code is; 0 off the mask), and which cells are off the mask."""
+    lookup = regridding.Regridder(
+        regridding.Grid(codes["x"].values, codes["y"].values, mask_crs), regridding.Grid(x_axis, y_axis, crs)
     )
-
-
-def centre_code(codes: xr.DataArray, mask_crs: str, x_axis, y_axis, crs: str) -> np.ndarray:
-    """The code of the mask cell holding each of our cell centres (0 off the mask)."""
-    xx, yy = np.meshgrid(x_axis, y_axis)
-    lon, lat = grid.xy_to_lonlat(xx, yy, crs)
-    mx, my = grid.lonlat_to_xy(lon, lat, mask_crs)
-    yi, xi, inside = grid.cell_of(codes["x"].values, codes["y"].values, mx.ravel(), my.ravel())
-    out = np.zeros(xx.size, "int16")
-    out[inside] = codes.values[yi[inside], xi[inside]]
-    return out.reshape(xx.shape)
+    return lookup.majority(codes.values, background=0)
 
 
 def write_file(path: str, codes: np.ndarray, x_axis, y_axis, crs: str) -> None:

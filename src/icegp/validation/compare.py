@@ -1,5 +1,5 @@
 """Comparison with another gridded product (CS2SMOS, IS2SITMOGR4, ...): its field regridded to our
-cells, and the scores of ours against it."""
+cells (`icegp.regridding`: its mean over each cell)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import xarray as xr
 from pyproj import CRS
 
-from icegp import grid
+from icegp import regridding
 from icegp.util.checks import InputError, open_netcdf, to_metres
 
 
@@ -27,8 +27,8 @@ def product_crs(ds: xr.Dataset, field: xr.DataArray, path: str, given: str | Non
 
 
 def regrid(path: str, settings: dict, *, x_axis, y_axis, crs: str) -> xr.DataArray:
-    """The product's field (metres) at our cell centres: the centres in its projection, its field
-    interpolated bilinearly there (xarray's `interp`); NaN outside it or next to its missing cells."""
+    """The product's field (metres) on our cells: its mean over each cell of its valid cells
+    (`icegp.regridding`, any grid and projection); NaN where it has no valid cell."""
     variable, xname, yname = settings["variable"], settings["x"], settings["y"]
     with open_netcdf(path) as ds:
         if variable not in ds.variables:
@@ -37,10 +37,8 @@ def regrid(path: str, settings: dict, *, x_axis, y_axis, crs: str) -> xr.DataArr
         if set(field.dims) != {xname, yname}:
             raise InputError(f"{path}: {variable} must be a map on ({yname}, {xname}), not {field.dims}")
         theirs = product_crs(ds, field, path, settings["crs"])
+        field = field.transpose(yname, xname)
         values = to_metres(field.values, field.attrs.get("units", "m"), path, variable)
-        field = field.copy(data=values).load()
-    xx, yy = np.meshgrid(x_axis, y_axis)
-    lon, lat = grid.xy_to_lonlat(xx, yy, crs)
-    px, py = grid.lonlat_to_xy(lon, lat, theirs)
-    at = {xname: xr.DataArray(px, dims=("y", "x")), yname: xr.DataArray(py, dims=("y", "x"))}
-    return field.interp(at, method="linear").drop_vars([xname, yname]).assign_coords(y=y_axis, x=x_axis)
+        source = regridding.Grid(field[xname].values.astype(float), field[yname].values.astype(float), theirs)
+    mean, _ = regridding.Regridder(source, regridding.Grid(np.asarray(x_axis), np.asarray(y_axis), crs)).mean(values)
+    return xr.DataArray(mean, dims=("y", "x"), coords={"y": y_axis, "x": x_axis}, name=variable)
