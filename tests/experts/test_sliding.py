@@ -135,8 +135,8 @@ def test_the_holdout_by_subtraction_equals_one_without_the_tracks(tracks):
 
     def from_the_rest(expert, hyp_row, held, Xstar):
         rest = merged.drop(held.index)
-        f_mean, _ = daily_path(sliding, expert, rest, Xstar)
-        return {"f_mean": f_mean}
+        f_mean, f_var = daily_path(sliding, expert, rest, Xstar)
+        return {"f_mean": f_mean, "y_var": f_var + HYPER.likelihood_variance}
 
     got = scores.holdout(merged, experts, hyp, sliding.engine, predictor=by_subtraction, **common)
     want = scores.holdout(merged, experts, hyp, sliding.engine, predictor=from_the_rest, **common)
@@ -144,6 +144,9 @@ def test_the_holdout_by_subtraction_equals_one_without_the_tracks(tracks):
     # measured largest difference over the numeric variants 8.8e-15 m; the tolerance is 1100x that
     assert got["rmse"] == pytest.approx(want["rmse"], abs=1e-11)
     assert got["bias"] == pytest.approx(want["bias"], abs=1e-11)
+    # the calibration's z divides by y_var's root, of the size of the noise; same 1e-11 m / 1e-2 m margin
+    for key in ("z_mean", "z_std", "within_1std", "crps"):
+        assert got["calibration"][key] == pytest.approx(want["calibration"][key], abs=1e-8)
 
 
 def test_sliding_statistics_refuse_a_gpr_engine(tracks):

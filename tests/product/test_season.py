@@ -94,6 +94,7 @@ def test_a_two_month_season_end_to_end(tmp_path):
                 np.testing.assert_array_equal(field.isel(time=k).values, daily["sea_ice_thickness"].values[0])
         assert field.encoding["chunksizes"][0] == 4  # a chunk holds the whole time axis
         assert ds["land_mask"].sum() > 0
+        season_calibration_is_its_days(work, ds.attrs, [str(d)[:10] for d in ds["time"].values])
     for day, ref in (("2019-04-30", "2019-04-15"), ("2019-05-01", "2019-05-15")):
         log = (work / f"logs/predict/results/{day}/0.log").read_text()
         assert f"with the hyperparameters of results/{ref}/hyperparameters.parquet" in log
@@ -107,6 +108,7 @@ def test_a_two_month_season_end_to_end(tmp_path):
     assert (work / "results/season/spring/mean_2019-04.png").exists()
     assert (work / "results/season/spring/regions.png").exists()
     assert (work / "results/season/spring/timeseries.png").exists()
+    assert (work / "results/season/spring/calibration.png").exists()
     assert not (work / "results/2019-04-15/product.nc").exists()  # a reference day is trained, not mapped
 
 
@@ -177,6 +179,28 @@ def monthly_file_recomputed_from_the_daily_files(work, days):
             total = (h[kept] * area[kept] * c[kept]).sum() / 1e9
             assert rows.loc["all", "volume_km3"] == pytest.approx(total, rel=1e-4)
             assert float(monthly["total_sea_ice_volume"].isel(time=k)) == pytest.approx(total, rel=1e-4)
+
+
+def season_calibration_is_its_days(work, attrs, days):
+    """calibration.csv holds each day's numbers as its validation.json has them, and the season file's
+    attributes pool them: the shares and CRPS weighted by the points, z's spread from its moments."""
+    table = pd.read_csv(work / "results/season/spring/calibration.csv")
+    for against in ("holdout", "truth"):
+        found = [json.loads((work / f"results/{d}/validation.json").read_text())[against]["calibration"] for d in days]
+        rows = table[table["against"] == against].set_index("day").loc[days]
+        for key in ("n", "within_1std", "within_2std", "z_mean", "z_std", "crps"):
+            np.testing.assert_allclose(rows[key], [f[key] for f in found], rtol=1e-5)  # the CSV's 6 digits
+        n = np.array([f["n"] for f in found], float)
+        mean = np.sum(n * [f["z_mean"] for f in found]) / n.sum()
+        spread = np.sqrt(
+            np.sum(n * (np.square([f["z_std"] for f in found]) + np.square([f["z_mean"] for f in found]))) / n.sum()
+            - mean**2
+        )
+        assert attrs[f"icegp_calibration_{against}_z_std"] == pytest.approx(spread, rel=1e-12)
+        assert attrs[f"icegp_calibration_{against}_within_1std"] == pytest.approx(
+            np.sum(n * [f["within_1std"] for f in found]) / n.sum(), rel=1e-12
+        )
+        assert attrs[f"icegp_calibration_{against}_n"] == n.sum()
 
 
 def opened_many_days_at_once(work, days):

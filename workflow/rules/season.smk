@@ -1,5 +1,6 @@
-# A target range as one season: the daily products stacked in time and the season's series; the
-# monthly file (one time step per month), its regional table and the monthly maps.
+# A target range as one season: the daily products stacked in time with each day's calibration, the
+# season's series and calibration figure; the monthly file (one time step per month), its regional
+# table and the monthly maps.
 # Defined only with two or more targets (SEASON is None otherwise).
 
 
@@ -7,7 +8,8 @@ if SEASON:
 
     rule season:
         input:
-            expand(plan.PRODUCT, root=plan.RESULTS, target=TARGETS),
+            products=expand(plan.PRODUCT, root=plan.RESULTS, target=TARGETS),
+            validations=expand(plan.VALIDATION, root=plan.RESULTS, target=TARGETS),
         output:
             nc=plan.fill(plan.SEASON, season=SEASON),
             series=report(
@@ -15,6 +17,12 @@ if SEASON:
                 caption="../report/season_series.rst",
                 category="Season",
             ),
+            calibration=report(
+                plan.fill(plan.SEASON_FILE, season=SEASON, name="calibration.png"),
+                caption="../report/season_calibration.rst",
+                category="Season",
+            ),
+            calibration_table=plan.fill(plan.SEASON_FILE, season=SEASON, name="calibration.csv"),
         log:
             plan.log("season"),
         benchmark:
@@ -27,7 +35,7 @@ if SEASON:
         params:
             variable=config["variable"],
         message:
-            "season: the season file and its series: {output.nc}"
+            "season: the season file, its series and calibration: {output.nc}"
         script:
             "../scripts/season.py"
 

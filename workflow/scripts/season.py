@@ -5,8 +5,11 @@ from icegp.jobs import season
 
 jobs.setup_logging(snakemake)
 season.season(
-    products=list(snakemake.input),
+    products=list(snakemake.input.products),
+    validations=list(snakemake.input.validations),
     nc=snakemake.output.nc,
     series=snakemake.output.series,
+    calibration=snakemake.output.calibration,
+    calibration_table=snakemake.output.calibration_table,
     variable=snakemake.params.variable,
 )

@@ -174,6 +174,9 @@ def validation_report(
     if truth:
         with xr.open_dataset(truth[0]) as known:
             report["truth"] = scores.scores(field, known[variable].values)
+            # the truth has no noise: the product's std, the latent field's (mixed over the experts)
+            std = ds[f"{variable}_std"].isel(time=0).values
+            report["truth"]["calibration"] = scores.calibration(known[variable].values, field, std)
     if compare:
         report["compare"] = {
             name: {"file": path, **scores.scores(field, other.values)}

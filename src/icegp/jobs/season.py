@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import xarray as xr
@@ -15,16 +16,33 @@ from icegp.util.checks import InputError
 log = logging.getLogger(__name__)
 
 
-def season(*, products, nc: str, series: str, variable: str) -> xr.Dataset:
-    """The daily products on one time axis, and the ice-region series."""
+def season(
+    *, products, validations, nc: str, series: str, calibration: str, calibration_table: str, variable: str
+) -> xr.Dataset:
+    """The daily products on one time axis, with the season's calibration (pooled over its days'
+    validation.json) in its attributes, the ice-region series, and the calibration per day and its figure."""
     from icegp.report import season_figures
 
     stacked = icegp.product.season.stack([xr.open_dataset(p).load() for p in products], variable)
+    reports = []
+    for path in validations:
+        with open(path) as fh:
+            reports.append(json.load(fh))
+    daily, pooled, pit = icegp.product.season.calibration(reports)
+    stacked.attrs.update(pooled)
     write_netcdf(stacked, nc, encoding=icegp.product.season.encoding(stacked))
+    with atomic_path(calibration_table, ".csv") as tmp:
+        daily.to_csv(tmp, index=False, float_format="%.6g")
     ice = icegp.product.season.ice_series(stacked, variable)
     season_figures.season_series(ice, variable, stacked[variable].attrs.get("units", ""), series)
+    season_figures.calibration(daily, pit, calibration)
     log.info(
-        "%d days -> %s; ice-region mean %.3f..%.3f", stacked.sizes["time"], nc, ice["mean"].min(), ice["mean"].max()
+        "%d days -> %s; ice-region mean %.3f..%.3f; calibration %s",
+        stacked.sizes["time"],
+        nc,
+        ice["mean"].min(),
+        ice["mean"].max(),
+        {k.removeprefix("icegp_calibration_"): round(v, 4) for k, v in pooled.items()},
     )
     return stacked
 

@@ -61,6 +61,45 @@ def season_attrs(products: list[xr.Dataset], variable: str) -> dict:
     }
 
 
+#: The calibration numbers of validation.json a season carries per day, by what they score against.
+CALIBRATION = ("n", "within_1std", "within_2std", "z_mean", "z_std", "crps")
+CALIBRATED = {
+    "holdout": "held-out observations (std: the predicting expert's y_var)",
+    "truth": "the truth (std: the product's)",
+}
+
+
+def calibration(reports: list[dict]) -> tuple[pd.DataFrame, dict[str, float], dict[str, list[int]]]:
+    """The season's calibration from its days' validation.json: per day and check (the hold-out, and
+    the truth where there is one) the numbers of :func:`icegp.validation.scores.calibration`; over
+    the season, the same pooled over every point of every day (`icegp_calibration_*` attributes of
+    the season file); and each check's PIT histogram summed over the days. A missing day, or one
+    with too few tracks to hold out, has none."""
+    rows: list[dict] = []
+    pit: dict[str, list[int]] = {}
+    for report in reports:
+        for against in CALIBRATED:
+            found = (report.get(against) or {}).get("calibration", {})
+            if found.get("n", 0) >= 2:
+                rows.append({"day": report["target"], "against": against, **{k: found[k] for k in CALIBRATION}})
+                pit[against] = (np.asarray(pit.get(against, 0)) + found["pit_histogram"]).tolist()
+    table = pd.DataFrame(rows, columns=["day", "against", *CALIBRATION]).sort_values(["against", "day"])
+    pooled: dict[str, float] = {}
+    for against, days in table.groupby("against"):
+        n = days["n"].to_numpy(float)
+        mean = np.average(days["z_mean"], weights=n)
+        second = np.average(days["z_std"] ** 2 + days["z_mean"] ** 2, weights=n)
+        pooled |= {
+            f"icegp_calibration_{against}_n": int(n.sum()),
+            **{
+                f"icegp_calibration_{against}_{k}": float(np.average(days[k], weights=n))
+                for k in ("within_1std", "within_2std", "crps")
+            },
+            f"icegp_calibration_{against}_z_std": float(np.sqrt(second - mean**2)),
+        }
+    return table.reset_index(drop=True), pooled, pit
+
+
 def ice_series(season: xr.Dataset, variable: str) -> pd.DataFrame:
     """Daily mean and spread (standard deviation over cells) of the product over the ice-covered region:
     the cells with a value on every mapped day and a positive season mean, so coverage changes do not

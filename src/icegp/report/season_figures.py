@@ -1,9 +1,11 @@
-"""A season's figures: a map of each monthly mean, the regional series and the ice-region series."""
+"""A season's figures: a map of each monthly mean, the regional series, the ice-region series and the
+calibration of its std."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib import colormaps
@@ -78,5 +80,33 @@ def season_series(series: pd.DataFrame, variable: str, units: str, path) -> Path
     ax.set_ylabel(axis_label(variable, units))
     ax.set_title(f"{variable} over the ice-covered region ({int(series['cells'].iloc[0])} cells)")
     ax.legend(fontsize="small")
+    fig.autofmt_xdate()
+    return save_png(fig, path)
+
+
+def calibration(daily: pd.DataFrame, pit: dict[str, list[int]], path) -> Path:
+    """Whether the std means what it says over the season: the PIT histogram of each check summed over
+    the days (flat when calibrated; a U when the std is too small, a hump when too large), and each
+    day's shares within +-1 and +-2 std against a Gaussian's."""
+    from icegp.product.season import CALIBRATED
+    from icegp.validation.scores import NORMAL_WITHIN
+
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    hist, shares = fig.subplots(1, 2)
+    for against, counts in pit.items():
+        density = np.asarray(counts, float) * len(counts) / max(sum(counts), 1)
+        edges = np.linspace(0.0, 1.0, len(counts) + 1)
+        hist.stairs(density, edges, label=f"{CALIBRATED[against].split(' (')[0]} ({sum(counts)})", lw=1.5)
+    hist.axhline(1.0, color="k", lw=0.8, ls="--", label="calibrated")
+    hist.set(xlabel="PIT: Phi(z)", ylabel="density", title="PIT histogram over the season")
+    hist.legend(fontsize="x-small")
+    for against, days in daily.groupby("against"):
+        for k in NORMAL_WITHIN:
+            t = pd.to_datetime(days["day"])
+            shares.plot(t, days[f"within_{k}std"], marker="o", ms=3, label=f"{against}, within ±{k} std")
+    for share in NORMAL_WITHIN.values():
+        shares.axhline(share, color="k", lw=0.8, ls="--")
+    shares.set(ylabel="share of standardised errors", ylim=(0, 1), title="per day (dashed: a Gaussian's)")
+    shares.legend(fontsize="x-small")
     fig.autofmt_xdate()
     return save_png(fig, path)

@@ -35,6 +35,35 @@ def scores(pred, ref) -> dict:
     }
 
 
+#: A Gaussian's shares within 1 and 2 standard deviations, what calibrated z-scores reach.
+NORMAL_WITHIN = {1: 0.6827, 2: 0.9545}
+PIT_BINS = 10
+
+
+def calibration(observed, mean, std) -> dict:
+    """Whether `std` means what it says of `observed - mean`: the standardised errors z, the shares
+    within +-1 and +-2 (against a Gaussian's 68.3 and 95.4 %), z's mean and spread (1 when
+    calibrated), the mean CRPS of the Gaussian N(mean, std^2) (metres; the closed form of Gneiting &
+    Raftery 2007) and the PIT histogram (counts of Phi(z) in PIT_BINS equal bins; flat when calibrated)."""
+    from scipy.stats import norm
+
+    observed, mean, std = (np.asarray(a, float) for a in (observed, mean, std))
+    ok = np.isfinite(observed) & np.isfinite(mean) & np.isfinite(std) & (std > 0)
+    if ok.sum() < 2:
+        return {"n": int(ok.sum())}
+    z = (observed[ok] - mean[ok]) / std[ok]
+    crps = std[ok] * (z * (2 * norm.cdf(z) - 1) + 2 * norm.pdf(z) - 1 / np.sqrt(np.pi))
+    return {
+        "n": int(ok.sum()),
+        **{f"within_{k}std": float(np.mean(np.abs(z) <= k)) for k in NORMAL_WITHIN},
+        **{f"gaussian_within_{k}std": share for k, share in NORMAL_WITHIN.items()},
+        "z_mean": float(z.mean()),
+        "z_std": float(z.std()),
+        "crps": float(crps.mean()),
+        "pit_histogram": np.histogram(norm.cdf(z), bins=PIT_BINS, range=(0.0, 1.0))[0].tolist(),
+    }
+
+
 def track_ids(obs: pd.DataFrame) -> np.ndarray:
     """Tracks: runs of one source's observations without a 10-minute gap (all beams of a pass together)."""
     ids = np.full(len(obs), -1, dtype=np.int64)
@@ -77,7 +106,8 @@ def holdout(
     sources,
     predictor: Callable | None = None,
 ) -> dict:
-    """Hold out a fraction of the target day's tracks, predict them from the rest, report the error.
+    """Hold out a fraction of the target day's tracks, predict them from the rest, report the error
+    and its calibration against the predicting expert's y_var (:func:`calibration`).
 
     Each held-out point is predicted by its nearest expert with the product's hyperparameters,
     conditioned on the window's observations minus every held-out track (or block, see
@@ -112,14 +142,16 @@ def holdout(
     if usable_experts.empty:
         return {"unit": unit, "note": "no expert has usable hyperparameters"}
     _, nearest = cKDTree(usable_experts[["x", "y"]].to_numpy(float)).query(test[["x", "y"]].to_numpy(float), k=1)
-    pred = np.full(len(test), np.nan)
+    pred, y_var = np.full(len(test), np.nan), np.full(len(test), np.nan)
     for j in np.unique(nearest):
         mine = nearest == j
         Xstar = test.loc[mine, ["x", "y", "t"]].to_numpy(float)
         expert = next(usable_experts.iloc[[j]].itertuples(index=False))
         out = predictor(expert, usable_hyp.iloc[j], test, Xstar)
         if out is not None:
-            pred[mine] = out["f_mean"]
+            pred[mine], y_var[mine] = out["f_mean"], out["y_var"]
     out = scores(pred, test["obs"].to_numpy())
     out.update({"unit": unit, "n_units": int(len(candidates)), "n_held_out": int(k), "fraction": fraction})
+    # an observation's error is the latent field's plus its noise: the expert's y_var, f_var + noise variance
+    out["calibration"] = calibration(test["obs"].to_numpy(), pred, np.sqrt(y_var))
     return out
