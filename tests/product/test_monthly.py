@@ -47,8 +47,13 @@ def small_monthly(concentration=True) -> xr.Dataset:
                 {"flag_values": np.array([0, 1, 2, 12]), "flag_meanings": "outside central beaufort caa"},
             ),
         },
-        coords={"time": pd.to_datetime(["2019-04-01", "2019-05-01"]).values},
+        coords={
+            "time": pd.to_datetime(["2019-04-01", "2019-05-01"]).values,
+            "y": [100e3, 0.0],
+            "x": [0.0, 100e3, 200e3],
+        },
     )
+    ds["sea_ice_thickness_std"] = xr.full_like(ds["sea_ice_thickness"], 0.1)
     if concentration:
         c = np.array([[[1.0, 0.5, 1.0], [1.0, 1.0, 0.5]], [[1.0, 1.0, 1.0], [np.nan, 1.0, 1.0]]])
         ds["sea_ice_area_fraction"] = (("time", "y", "x"), c)
@@ -56,7 +61,8 @@ def small_monthly(concentration=True) -> xr.Dataset:
 
 
 def test_regional_means_and_volumes_by_hand():
-    table = monthly.regional(small_monthly(), "sea_ice_thickness", excluded=["caa"]).set_index(["month", "region"])
+    table = monthly.regional(small_monthly(), "sea_ice_thickness", excluded=["caa"], correlation_m=150e3)
+    table = table.set_index(["month", "region"])
     april = table.loc["2019-04"]
     # central: cells h=1 (A=1e8, c=1) and h=2 (A=2e8, c=0.5): ice area 2e8 m2, volume 3e8 m3
     assert april.loc["central", "ice_area_km2"] == pytest.approx(200.0)
@@ -72,8 +78,31 @@ def test_regional_means_and_volumes_by_hand():
     assert may.loc["all", "area_km2"] == pytest.approx(400.0)
 
 
+@pytest.mark.parametrize("correlation_m", [1.0, 150e3, 1e9])
+def test_regional_uncertainty_by_hand(correlation_m):
+    """Every cell's std is 0.1 m. In 150 km squares the first two columns share a block and the third is
+    its own: central's two cells add linearly, beaufort's (one in each) in quadrature; 1 m makes every
+    cell independent, 1e9 m every cell one block."""
+    table = monthly.regional(small_monthly(), "sea_ice_thickness", excluded=["caa"], correlation_m=correlation_m)
+    april = table[table["month"] == "2019-04"].set_index("region")
+    term = 0.1 * 1e8  # std x concentration x area of each of central's and beaufort's cells (m3)
+    central = {1.0: np.hypot(term, term), 150e3: 2 * term, 1e9: 2 * term}[correlation_m]
+    beaufort = {1.0: np.hypot(term, term), 150e3: np.hypot(term, term), 1e9: 2 * term}[correlation_m]
+    assert april.loc["central", "volume_km3_std"] == pytest.approx(central / 1e9)
+    assert april.loc["central", "mean_sea_ice_thickness_std"] == pytest.approx(central / 2e8)
+    assert april.loc["beaufort", "volume_km3_std"] == pytest.approx(beaufort / 1e9)
+
+
+def test_a_months_std_counts_one_sample_per_window():
+    """Daily stds of 0.3 m: a month of 21 days of a 7-day window has 3 effective samples, 0.3 / sqrt(3);
+    a month of 5 days within one window keeps 0.3."""
+    mean_var = xr.DataArray([0.09, 0.09])
+    n = xr.DataArray([21, 5])
+    np.testing.assert_allclose(monthly.monthly_std(mean_var, n, window_days=7), [0.3 / np.sqrt(3), 0.3])
+
+
 def test_regional_without_concentration_weights_by_cell_area():
-    table = monthly.regional(small_monthly(concentration=False), "sea_ice_thickness", excluded=[])
+    table = monthly.regional(small_monthly(concentration=False), "sea_ice_thickness", excluded=[], correlation_m=150e3)
     april = table[table["month"] == "2019-04"].set_index("region")
     assert april.loc["central", "mean_sea_ice_thickness"] == pytest.approx((1 * 1 + 2 * 2) / 3)
     assert april.loc["caa", "mean_sea_ice_thickness"] == pytest.approx(6.0)  # the NaN cell is left out
@@ -156,7 +185,14 @@ def test_the_monthly_file_averages_mapped_days_and_weighs_volume():
     off_mask = np.array([[False, True], [False, False]])
     codes = (np.array([[1, 1], [12, 2]]), {0: "outside", 1: "central", 2: "beaufort", 12: "caa"}, off_mask)
     out = monthly.dataset(
-        season, variable="sea_ice_thickness", crs=CRS, concentration=conc, regions=codes, excluded=["caa"]
+        season,
+        variable="sea_ice_thickness",
+        crs=CRS,
+        concentration=conc,
+        regions=codes,
+        excluded=["caa"],
+        window_days=3,
+        correlation_m=50e3,
     )
     np.testing.assert_array_equal(out["days_mapped"], [1, 1])
     np.testing.assert_allclose(out["sea_ice_thickness"].isel(time=1), h[2])  # the missing day is not averaged
@@ -167,6 +203,12 @@ def test_the_monthly_file_averages_mapped_days_and_weighs_volume():
     assert [str(b)[:10] for b in out["time_bnds"].values[:, 1]] == ["2019-05-01", "2019-06-01"]
     assert out["sea_ice_thickness"].attrs["cell_methods"] == "area: mean where sea_ice time: mean"
     assert out.attrs["icegp_excluded_regions"] == "caa"
+    # April has one day, May two within a 3-day window: both keep the daily 0.2 m; 50 km blocks hold one
+    # cell each, so the total's std is the cells' in quadrature
+    np.testing.assert_allclose(out["sea_ice_thickness_std"].values[np.isfinite(out["sea_ice_thickness"].values)], 0.2)
+    kept = np.isfinite(h[0]) & (codes[0] != 12)
+    want = np.sqrt(np.sum((0.2 * conc.values[0] * area)[kept] ** 2)) / 1e9
+    assert float(out["total_sea_ice_volume_std"].isel(time=0)) == pytest.approx(want)
     # May's estimate at (1, 1) has no concentration; (0, 1) lies off the region mask
     assert out.attrs["icegp_cells_without_concentration"] == 1
     assert out.attrs["icegp_cells_without_region"] == 1

@@ -17,4 +17,6 @@ season.monthly(
     crs=snakemake.params.crs,
     exclude=snakemake.params.exclude,
     vmax=snakemake.params.vmax,
+    window_days=snakemake.params.window_days,
+    correlation_m=snakemake.params.correlation_m,
 )

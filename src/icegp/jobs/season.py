@@ -61,6 +61,8 @@ def monthly(
     crs: str,
     exclude: list[str],
     vmax: float,
+    window_days: int,
+    correlation_m: float,
 ) -> xr.Dataset:
     """The monthly file (with the concentration files' monthly mean and the volume, and the region
     mask's regions, when given), its regional table and plot, and a map per month (`months`:
@@ -89,10 +91,17 @@ def monthly(
     elif exclude:
         raise InputError("config key monthly.exclude_regions: regions are excluded but monthly.regions names no mask")
     out = icegp.product.monthly.dataset(
-        season_ds, variable=variable, crs=crs, concentration=conc, regions=mask, excluded=exclude
+        season_ds,
+        variable=variable,
+        crs=crs,
+        concentration=conc,
+        regions=mask,
+        excluded=exclude,
+        window_days=window_days,
+        correlation_m=correlation_m,
     )
     write_netcdf(out, nc, encoding=icegp.product.monthly.encoding(out))
-    stats = icegp.product.monthly.regional(out, variable, excluded=exclude)
+    stats = icegp.product.monthly.regional(out, variable, excluded=exclude, correlation_m=correlation_m)
     with atomic_path(table, ".csv") as tmp:
         stats.to_csv(tmp, index=False, float_format="%.6g")
     season_figures.regional_series(stats, variable, png)

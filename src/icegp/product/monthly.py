@@ -40,25 +40,51 @@ def month_of(times) -> xr.DataArray:
     return xr.DataArray(starts.values, dims="time", name="month")
 
 
-def means(season: xr.Dataset, variable: str) -> xr.Dataset:
-    """Per calendar month of the season's mapped days: the mean of the estimate, the mean of its daily
-    standard deviation, its spread over the days and the days with a value; `time` is the month's
+def means(season: xr.Dataset, variable: str, *, window_days: int) -> xr.Dataset:
+    """Per calendar month of the season's mapped days: the mean of the estimate, its standard error
+    (:func:`monthly_std`), its spread over the days and the days with a value; `time` is the month's
     first day and `time_bnds` the month."""
     mapped = season.isel(time=season["day_status"].values == 0)
     month = month_of(mapped["time"].values)
     field = mapped[variable].groupby(month)
+    n_days = field.count("time")
+    mean_var = (mapped[f"{variable}_std"] ** 2).groupby(month).mean("time")
     out = xr.Dataset(
         {
             variable: field.mean("time"),
-            f"{variable}_std": mapped[f"{variable}_std"].groupby(month).mean("time"),
+            f"{variable}_std": monthly_std(mean_var, n_days, window_days=window_days),
             f"{variable}_day_std": field.std("time", ddof=0),
-            "n_days": field.count("time").astype("int16"),
+            "n_days": n_days.astype("int16"),
             "days_mapped": mapped["time"].groupby(month).count().astype("int16"),
         }
     ).rename(month="time")
     starts = pd.DatetimeIndex(out["time"].values)
     out["time_bnds"] = (("time", "nv"), np.c_[starts.values, (starts + pd.offsets.MonthBegin(1)).values])
     return out
+
+
+def monthly_std(mean_var, n_days, *, window_days: int):
+    """The standard error of a mean of n daily estimates whose variances average `mean_var`: days
+    one window (2N+1 days) apart or less share its data, so their errors are taken as fully
+    correlated, and as independent beyond, n / window_days effective samples: mean_var x
+    min(1, window_days / n). One day, or a month within one window, keeps the daily std."""
+    return np.sqrt(mean_var * np.minimum(1.0, window_days / n_days.where(n_days > 0)))
+
+
+def blocks(x_axis, y_axis, correlation_m: float) -> np.ndarray:
+    """Each cell's square block of side `correlation_m` (y, x): cells within a block are taken to have
+    fully correlated errors (they share an expert's data), blocks to be independent."""
+    bx = np.floor((np.asarray(x_axis) - np.min(x_axis)) / correlation_m).astype(np.int64)
+    by = np.floor((np.asarray(y_axis) - np.min(y_axis)) / correlation_m).astype(np.int64)
+    ids = by[:, None] * (bx.max() + 1) + bx[None, :]
+    return np.unique(ids, return_inverse=True)[1].reshape(ids.shape)  # numbered 0.. for bincount
+
+
+def summed_std(std_per_cell: np.ndarray, block: np.ndarray, cells: np.ndarray) -> float:
+    """The std of a sum over `cells` whose terms have std `std_per_cell`: linear within a block, in
+    quadrature across blocks."""
+    per_block = np.bincount(block[cells], weights=std_per_cell[cells])
+    return float(np.sqrt(np.sum(per_block**2)))
 
 
 #: A cell with an estimate that no valid concentration cell covers takes the nearest valid
@@ -97,12 +123,16 @@ def dataset(
     concentration: xr.DataArray | None = None,
     regions: tuple[np.ndarray, dict[int, str], np.ndarray] | None = None,
     excluded: list[str],
+    window_days: int,
+    correlation_m: float,
 ) -> xr.Dataset:
-    """The monthly file: `means` with cell area, and with a concentration its monthly mean and (for
-    thickness) the volume per cell and in total; with a region mask (codes, names by code, cells off
+    """The monthly file: `means` (days' errors correlated over `window_days`) with cell area, and with
+    a concentration its monthly mean and (for thickness) the volume per cell and in total, each with
+    its std; with a region mask (codes, names by code, cells off
     the mask), the regions (`region`). The cells with an estimate left without a concentration or a
-    region are counted in the file's attributes (`gaps`)."""
-    out = means(season, variable)
+    region are counted in the file's attributes (`gaps`). The total volume's std takes cells' errors
+    as correlated within `correlation_m` (:func:`blocks`)."""
+    out = means(season, variable, window_days=window_days)
     x_axis, y_axis = season["x"].values, season["y"].values
     out["cell_area"] = cell_area(x_axis, y_axis, crs)
     counted = xr.ones_like(out["cell_area"], dtype=bool)
@@ -115,13 +145,22 @@ def dataset(
         at = concentration.sel(time=out["time"].values).assign_coords(y=out["y"], x=out["x"])
         out["sea_ice_area_fraction"] = at.transpose("time", "y", "x")
         if variable == THICKNESS:
-            volume = out[variable] * out["sea_ice_area_fraction"] * out["cell_area"]
+            weight = out["sea_ice_area_fraction"] * out["cell_area"]
+            volume = out[variable] * weight
             out["sea_ice_volume"] = volume
+            out["sea_ice_volume_std"] = out[f"{variable}_std"] * weight
             out["total_sea_ice_volume"] = (volume.where(counted).sum(("y", "x"), min_count=1) / KM3).astype("float64")
+            block = blocks(x_axis, y_axis, correlation_m)
+            stds = [
+                summed_std(np.nan_to_num(v.values), block, np.isfinite(v.values) & counted.values)
+                for v in out["sea_ice_volume_std"].transpose("time", "y", "x")
+            ]
+            out["total_sea_ice_volume_std"] = ("time", np.array(stds) / KM3)
     out = out.assign_coords(lat=season["lat"], lon=season["lon"]).assign(
         crs=season["crs"], land_mask=season["land_mask"]
     )
     describe(out, season, variable=variable, excluded=excluded)
+    out.attrs.update(icegp_error_window_days=int(window_days), icegp_error_correlation_km=correlation_m / 1000)
     out.attrs.update(gaps(out, variable, concentration=concentration, off_mask=None if regions is None else regions[2]))
     return out
 
@@ -170,10 +209,10 @@ def describe(out: xr.Dataset, season: xr.Dataset, *, variable: str, excluded: li
     out[f"{variable}_std"].attrs = {
         **common,
         "standard_name": f"{standard} standard_error" if standard else None,
-        "long_name": "mean of the daily standard deviations (an upper bound of the monthly mean's error "
-        "where the days' errors are correlated)",
+        "long_name": "standard error of the monthly mean from the daily standard deviations (days within "
+        "one window of each other taken as fully correlated, beyond as independent)",
         "units": units,
-        "cell_methods": "time: mean",
+        "coverage_content_type": "qualityInformation",
     }
     out[f"{variable}_day_std"].attrs = {
         **common,
@@ -216,7 +255,24 @@ def describe(out: xr.Dataset, season: xr.Dataset, *, variable: str, excluded: li
             "(negative estimates counted as they are)",
             "units": "m3",
         }
+        out["sea_ice_volume_std"].attrs = {
+            **common,
+            "standard_name": "sea_ice_volume standard_error",
+            "long_name": "standard error of the cell's sea ice volume: the thickness's x concentration x cell "
+            "area (the concentration taken as exact)",
+            "units": "m3",
+            "coverage_content_type": "qualityInformation",
+        }
+        out["sea_ice_volume"].attrs["ancillary_variables"] = "sea_ice_volume_std"
+        out["total_sea_ice_volume_std"].attrs = {
+            "standard_name": "sea_ice_volume standard_error",
+            "long_name": "standard error of the total sea ice volume: cells' errors fully correlated within "
+            "icegp_error_correlation_km, independent beyond",
+            "units": "km3",
+            "coverage_content_type": "qualityInformation",
+        }
         out["total_sea_ice_volume"].attrs = {
+            "ancillary_variables": "total_sea_ice_volume_std",
             "standard_name": "sea_ice_volume",
             "cell_methods": "area: sum",
             "long_name": "sea ice volume summed over the cells with thickness and concentration, "
@@ -242,10 +298,13 @@ def describe(out: xr.Dataset, season: xr.Dataset, *, variable: str, excluded: li
     }
 
 
-def regional(monthly: xr.Dataset, variable: str, *, excluded: list[str]) -> pd.DataFrame:
+def regional(monthly: xr.Dataset, variable: str, *, excluded: list[str], correlation_m: float) -> pd.DataFrame:
     """Per month and region (and over every region not excluded, `all`): the cells with a value, their
     area, with a concentration the ice area and (thickness) the volume, and the mean of the variable
-    weighted by ice area (cell area x concentration; by cell area without a concentration)."""
+    weighted by ice area (cell area x concentration; by cell area without a concentration), each of
+    the last two with its std from the cells' (:func:`summed_std`, cells correlated within
+    `correlation_m`; the concentration taken as exact)."""
+    block = blocks(monthly["x"].values, monthly["y"].values, correlation_m)
     names, codes = {}, None
     if "region" in monthly:
         attrs = monthly["region"].attrs
@@ -256,6 +315,7 @@ def regional(monthly: xr.Dataset, variable: str, *, excluded: list[str]) -> pd.D
     rows = []
     for k, month in enumerate(pd.DatetimeIndex(monthly["time"].values)):
         value = monthly[variable].isel(time=k).values
+        std = monthly[f"{variable}_std"].isel(time=k).values
         conc = monthly["sea_ice_area_fraction"].isel(time=k).values if "sea_ice_area_fraction" in monthly else None
         weight = area * conc if conc is not None else area
         valued = np.isfinite(value) & np.isfinite(weight)
@@ -270,10 +330,13 @@ def regional(monthly: xr.Dataset, variable: str, *, excluded: list[str]) -> pd.D
             row["area_km2"] = area[cells].sum() / KM2
             if conc is not None:
                 row["ice_area_km2"] = weight[cells].sum() / KM2
+            summed = summed_std(np.nan_to_num(std * weight), block, cells & np.isfinite(std))
             with np.errstate(invalid="ignore"):
                 row[f"mean_{variable}"] = float((value[cells] * weight[cells]).sum() / weight[cells].sum())
+                row[f"mean_{variable}_std"] = summed / float(weight[cells].sum())
             if conc is not None and variable == THICKNESS:
                 row["volume_km3"] = float((value[cells] * weight[cells]).sum() / KM3)
+                row["volume_km3_std"] = summed / KM3
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -41,7 +41,7 @@ def monthly_maps(
 
 def regional_series(table: pd.DataFrame, variable: str, path) -> Path:
     """The regional table's monthly mean per region (and volume, when the table has one), a line
-    per region, `all` in black."""
+    per region, `all` in black, each with a band of its standard error."""
     panels = [f"mean_{variable}"] + (["volume_km3"] if "volume_km3" in table else [])
     fig = Figure(figsize=(9, 3.6 * len(panels)), layout="constrained")
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
@@ -61,9 +61,12 @@ def regional_series(table: pd.DataFrame, variable: str, path) -> Path:
                 color=colours[region],
                 lw=2.5 if region == "all" else 1.2,
             )
+            if f"{column}_std" in rows:
+                low, high = rows[column] - rows[f"{column}_std"], rows[column] + rows[f"{column}_std"]
+                ax.fill_between(months, low, high, color=colours[region], alpha=0.3 if region == "all" else 0.12, lw=0)
         ax.set_ylabel(axis_label(column.removesuffix("_km3").replace("_", " "), units[column]))
         ax.grid(alpha=0.3)
-    axes[0].set_title(f"{variable} per region and month")
+    axes[0].set_title(f"{variable} per region and month (bands: ± 1 standard error)")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize="x-small")
     return save_png(fig, path)
 
