@@ -156,12 +156,16 @@ def land_mask(x_axis, y_axis, crs: str):
 
 #: A map background's cells per product cell along each axis: coastlines 4x finer than the grid.
 BACKGROUND_REFINE = 4
+#: The meridians a map background draws (degrees east), each from 40 degrees to near the pole.
+MERIDIANS = np.arange(0.0, 360.0, 45.0)
+MERIDIAN_LATITUDES = np.linspace(40.0, 89.5, 200)
 
 
 def map_background(x_axis, y_axis, crs: str) -> xr.Dataset:
     """Land and latitude on a grid BACKGROUND_REFINE times finer than the product's, over the same
-    extent: what maps draw land, coastlines and latitude circles from, offline (global-land-mask's
-    data ships with the package; no Natural Earth download)."""
+    extent, and the MERIDIANS as lines in the grid's x and y (the hemisphere of the grid's centre):
+    what maps draw land, coastlines and the graticule from, offline (global-land-mask's data ships
+    with the package; no Natural Earth download)."""
 
     def finer(axis):
         step = (axis[1] - axis[0]) / BACKGROUND_REFINE
@@ -170,11 +174,15 @@ def map_background(x_axis, y_axis, crs: str) -> xr.Dataset:
     fx, fy = finer(np.asarray(x_axis, float)), finer(np.asarray(y_axis, float))
     xx, yy = np.meshgrid(fx, fy)
     lon, lat = xy_to_lonlat(xx, yy, crs)
+    hemisphere = 1.0 if np.nanmean(lat) >= 0 else -1.0
+    mx, my = lonlat_to_xy(*np.broadcast_arrays(MERIDIANS[:, None], hemisphere * MERIDIAN_LATITUDES[None, :]), crs)
     return xr.Dataset(
         {
             "land": (("y", "x"), (~is_ocean(lon, lat)).astype("int8"), {"flag_meanings": "ocean land"}),
             "lat": (("y", "x"), lat.astype("float32"), {"units": "degrees_north"}),
+            "meridian_x": (("meridian", "point"), mx, {"units": "m"}),
+            "meridian_y": (("meridian", "point"), my, {"units": "m"}),
         },
-        coords={"y": fy, "x": fx},
-        attrs={"title": "map background: land (global-land-mask) and latitude, finer than the product grid"},
+        coords={"y": fy, "x": fx, "meridian": ("meridian", MERIDIANS, {"units": "degrees_east"})},
+        attrs={"title": "map background: land (global-land-mask), latitude and meridians, finer than the product grid"},
     )

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from icegp import grid as icegp_grid
 from icegp.report import daily_maps, expert_maps, maps
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -116,6 +117,24 @@ def test_map_background_draws_land_coastline_and_latitude_circles(product, tmp_p
     tan = matplotlib.colors.to_rgb(maps.LAND_COLOUR)
     assert colour_fraction(drawn, tan) > 0.1 > colour_fraction(plain, tan)  # land on the left quarter
     assert colour_fraction(drawn, (0.35, 0.35, 0.35), tol=0.06) > colour_fraction(plain, (0.35, 0.35, 0.35), tol=0.06)
+
+
+def test_meridians_lie_on_their_longitudes_and_are_drawn_labelled(product, tmp_path):
+    """The background's meridians, projected back with pyproj, are at their longitudes; a map draws
+    them (more grey line than without) and names them as maps do."""
+    x_axis, y_axis = icegp_grid.grid_axes((-1_000_000, 1_000_000, -1_000_000, 1_000_000), 100_000.0)
+    background = icegp_grid.map_background(x_axis, y_axis, "EPSG:3413")
+    lon, lat = icegp_grid.xy_to_lonlat(background["meridian_x"].values, background["meridian_y"].values, "EPSG:3413")
+    want = (background["meridian"].values[:, None] + 180.0) % 360.0 - 180.0
+    np.testing.assert_allclose(np.cos(np.radians(lon - want)), 1.0, atol=1e-12)
+    assert lat.min() == pytest.approx(40.0) and lat.max() == pytest.approx(89.5)
+    assert [maps.meridian_label(v) for v in (0.0, 45.0, 180.0, 225.0, 315.0)] == ["0°", "45°E", "180°", "135°W", "45°W"]
+    field = xr.DataArray(np.full((len(y_axis), len(x_axis)), 1.0), dims=("y", "x"), coords={"y": y_axis, "x": x_axis})
+    grey = (0.35, 0.35, 0.35)
+    without = background.drop_vars(["meridian_x", "meridian_y", "meridian"])
+    plain = assert_valid_png(maps.write_map(field, tmp_path / "a.png", "t", "m", background=without, vmin=0, vmax=2))
+    drawn = assert_valid_png(maps.write_map(field, tmp_path / "b.png", "t", "m", background=background, vmin=0, vmax=2))
+    assert colour_fraction(drawn, grey, tol=0.06) > colour_fraction(plain, grey, tol=0.06)
 
 
 def test_symmetric_limit_is_98th_percentile_of_magnitude():

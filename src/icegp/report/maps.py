@@ -112,6 +112,35 @@ def _draw_background(fig: Figure, ax: Axes, background: xr.Dataset) -> None:
         x, y, background["lat"].values, levels=LATITUDE_CIRCLES, colors="0.35", linewidths=0.6, linestyles="--"
     )
     ax.clabel(circles, fmt="%d°N", fontsize="x-small")
+    if "meridian_x" in background:  # a background made before meridians were drawn has none
+        _draw_meridians(ax, background, (x.min(), x.max(), y.min(), y.max()))
+
+
+def meridian_label(lon: float) -> str:
+    """A longitude as maps write it: 0°, 45°E, 180°, 135°W."""
+    east = (lon + 180.0) % 360.0 - 180.0
+    if east in (0.0, -180.0):
+        return f"{abs(east):.0f}°"
+    return f"{abs(east):.0f}°{'E' if east > 0 else 'W'}"
+
+
+def _draw_meridians(ax: Axes, background: xr.Dataset, extent) -> None:
+    """Each meridian as a dashed line, labelled where it enters the map (its lowest latitude inside)."""
+    xmin, xmax, ymin, ymax = extent
+    for k, lon in enumerate(background["meridian"].values):
+        mx, my = background["meridian_x"].values[k] / 1e3, background["meridian_y"].values[k] / 1e3
+        ax.plot(mx, my, color="0.35", lw=0.6, ls="--")
+        inside = np.flatnonzero((mx > xmin) & (mx < xmax) & (my > ymin) & (my < ymax))
+        if inside.size:
+            j = inside[0]
+            ax.annotate(
+                meridian_label(float(lon)),
+                (mx[j], my[j]),
+                fontsize="x-small",
+                color="0.2",
+                xytext=(2, 2),
+                textcoords="offset points",
+            )
 
 
 def write_map(
@@ -119,7 +148,7 @@ def write_map(
 ) -> Path:
     """pcolormesh of a (y, x) field on its projected grid, with a colour bar; land (when given) in its
     own colour, so it is never mistaken for open water or for a cell without data (grey); with a map
-    background, land, coastlines and latitude circles from it."""
+    background, land, coastlines, latitude circles and labelled meridians from it."""
     fig, ax = _map_axes(title)
     x, y = field["x"].values / 1e3, field["y"].values / 1e3
     mesh = ax.pcolormesh(x, y, field.values, shading="nearest", **mesh_kwargs)
