@@ -116,6 +116,10 @@ def _draw_background(fig: Figure, ax: Axes, background: xr.Dataset) -> None:
         _draw_meridians(ax, background, (x.min(), x.max(), y.min(), y.max()))
 
 
+#: How far inside the map's edge a meridian's label sits, as a share of the map's width.
+LABEL_INSET = 0.05
+
+
 def meridian_label(lon: float) -> str:
     """A longitude as maps write it: 0°, 45°E, 180°, 135°W."""
     east = (lon + 180.0) % 360.0 - 180.0
@@ -125,21 +129,25 @@ def meridian_label(lon: float) -> str:
 
 
 def _draw_meridians(ax: Axes, background: xr.Dataset, extent) -> None:
-    """Each meridian as a dashed line, labelled where it enters the map (its lowest latitude inside)."""
+    """Each meridian as a dashed line, labelled on the line just inside the map where it enters
+    (LABEL_INSET of the map's width in from the edge, so no label leaves the axes)."""
     xmin, xmax, ymin, ymax = extent
+    inset = LABEL_INSET * max(xmax - xmin, ymax - ymin)
     for k, lon in enumerate(background["meridian"].values):
         mx, my = background["meridian_x"].values[k] / 1e3, background["meridian_y"].values[k] / 1e3
         ax.plot(mx, my, color="0.35", lw=0.6, ls="--")
-        inside = np.flatnonzero((mx > xmin) & (mx < xmax) & (my > ymin) & (my < ymax))
+        inside = np.flatnonzero((mx > xmin + inset) & (mx < xmax - inset) & (my > ymin + inset) & (my < ymax - inset))
         if inside.size:
             j = inside[0]
-            ax.annotate(
+            ax.text(
+                mx[j],
+                my[j],
                 meridian_label(float(lon)),
-                (mx[j], my[j]),
                 fontsize="x-small",
                 color="0.2",
-                xytext=(2, 2),
-                textcoords="offset points",
+                ha="center",
+                va="center",
+                bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7},
             )
 
 
