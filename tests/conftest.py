@@ -167,9 +167,13 @@ def compliance_failures(path, priority: str = "high") -> dict[str, list]:
     }
 
 
-def most_common_region(codes) -> int:
-    """The most common code, ties to the smaller, 0 only when there is nothing else."""
-    named = pd.Series(codes[codes > 0])
+def most_common_region(codes, *, land=()) -> int:
+    """The most common water code, ties to the smaller, 0 only when there is no other; -1 when
+    every code is land."""
+    water = codes[~np.isin(codes, land)]
+    if water.size == 0:
+        return -1
+    named = pd.Series(water[water > 0])
     if named.empty:
         return 0
     counts = named.value_counts()

@@ -10,10 +10,10 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from icegp import grid
-from icegp.demo import synthetic
+from icegp.demo import inputs, synthetic
 from icegp.product.monthly import cell_area
 from icegp.regridding import Grid, Regridder
-from icegp.sources import nsidc_cdr
+from icegp.sources import nsidc_0780, nsidc_cdr
 
 from conftest import most_common_region
 
@@ -22,11 +22,29 @@ HALF_WIDTH = 2_500_000.0
 
 
 @pytest.fixture(scope="module")
-def cdr_day():
+def ocean_mask():
+    return synthetic.OceanMask.build()
+
+
+@pytest.fixture(scope="module")
+def cdr_day(ocean_mask):
     """The demo's concentration of a day on the real CDR grid, NaN where flagged (land, coast, pole hole)."""
-    stored = synthetic.sic_day("2019-04-15", 7, synthetic.OceanMask.build())
+    stored = synthetic.sic_day("2019-04-15", 7, ocean_mask)
     x, y = nsidc_cdr.grid_axes()
     return x, y, np.where(stored > 100, np.nan, stored / 100.0)
+
+
+def geocentric(lon, lat):
+    """Points on a sphere (metres): an independent nearest-neighbour search by chord length."""
+    lon, lat = np.radians(lon), np.radians(lat)
+    return 6_371_000.0 * np.c_[np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]
+
+
+def ease_25km():
+    """A 25 km EASE2-North grid over +-2,600 km, its cells' lon/lat and its ocean north of 60 N."""
+    ours_x, ours_y = grid.grid_axes((-2_600_000, 2_600_000, -2_600_000, 2_600_000), 25_000.0)
+    lon, lat = grid.xy_to_lonlat(*np.meshgrid(ours_x, ours_y), EASE)
+    return ours_x, ours_y, lon, lat, grid.is_ocean(lon, lat) & (lat >= 60.0)
 
 
 def smooth_thickness(x, y):
@@ -65,19 +83,14 @@ def test_every_ocean_cell_of_a_25km_ease_grid_within_the_cdrs_coverage_gets_a_co
     north of 60 N (the demo's estimate) gets a concentration unless no valid CDR cell lies within
     200 km of it (found independently: a kd-tree on geocentric coordinates): lakes the CDR flags whole."""
     x, y, fraction = cdr_day
-    ours_x, ours_y = grid.grid_axes((-2_600_000, 2_600_000, -2_600_000, 2_600_000), 25_000.0)
+    ours_x, ours_y, lon, lat, ocean = ease_25km()
     lookup = Regridder(Grid(x, y, nsidc_cdr.CRS), Grid(ours_x, ours_y, EASE))
     plain, none = lookup.mean(fraction)
-    lon, lat = grid.xy_to_lonlat(*np.meshgrid(ours_x, ours_y), EASE)
-    ocean = grid.is_ocean(lon, lat) & (lat >= 60.0) & (lat < synthetic.POLE_HOLE_LAT - 0.5)
+    ocean &= lat < synthetic.POLE_HOLE_LAT - 0.5
     filled, n = lookup.mean(fraction, fill_within=200_000.0, fill_where=ocean)
     assert none == 0 and n == int((ocean & np.isnan(plain)).sum() - (ocean & np.isnan(filled)).sum()) > 0
     np.testing.assert_array_equal(filled[np.isfinite(plain)], plain[np.isfinite(plain)])
     assert np.isnan(filled[~ocean & np.isnan(plain)]).all()  # only the cells asked for are filled
-
-    def geocentric(lon, lat):
-        lon, lat = np.radians(lon), np.radians(lat)
-        return 6_371_000.0 * np.c_[np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]
 
     slon, slat = grid.xy_to_lonlat(*np.meshgrid(x, y), nsidc_cdr.CRS)
     valid = np.isfinite(fraction)
@@ -87,6 +100,36 @@ def test_every_ocean_cell_of_a_25km_ease_grid_within_the_cdrs_coverage_gets_a_co
     assert np.isfinite(filled[ocean][reachable]).all()
     assert np.isnan(filled[ocean][distance > 201_000.0]).all()
     assert np.isnan(filled[ocean]).sum() < 0.001 * ocean.sum()  # measured: 14 of 22,791
+
+
+def test_every_ocean_cell_of_a_25km_ease_grid_gets_a_water_region(ocean_mask, tmp_path):
+    """The demo's region mask on the real CDR geometry (sectors over its ocean, land its own code) to
+    a 25 km EASE2 grid: land points count for nothing, and an ocean cell north of 60 N whose points
+    all fall on the mask's land (a channel our ocean mask resolves and the 25 km mask does not)
+    takes the code of the mask's nearest water cell within 200 km, found independently by a kd-tree;
+    no cell gets land, none is left without a region but those 200 km from the mask's water."""
+    path = tmp_path / nsidc_0780.FILE_NAME
+    inputs.write_regions(str(path), ocean_mask)
+    codes, names, mask_crs = nsidc_0780.read_file(str(path))
+    ours_x, ours_y, lon, lat, ocean = ease_25km()
+    plain, plain_without, none = nsidc_0780.on_grid(
+        codes, mask_crs, ours_x, ours_y, EASE, names=names, needed=np.zeros_like(ocean)
+    )
+    got, without, filled = nsidc_0780.on_grid(codes, mask_crs, ours_x, ours_y, EASE, names=names, needed=ocean)
+    assert none == 0 and filled == int((plain_without & ocean).sum() - (without & ocean).sum()) > 0
+    assert not np.isin(got, nsidc_0780.land_codes(names)).any() and nsidc_0780.land_codes(names) == (nsidc_0780.LAND,)
+    np.testing.assert_array_equal(got[~plain_without], plain[~plain_without])
+    assert not (without & ~plain_without).any()
+
+    slon, slat = grid.xy_to_lonlat(*np.meshgrid(codes["x"].values, codes["y"].values), mask_crs)
+    water = codes.values != nsidc_0780.LAND
+    lost = plain_without & ocean
+    distance, nearest = cKDTree(geocentric(slon[water], slat[water])).query(geocentric(lon[lost], lat[lost]), k=2)
+    # chord against pyresample's distance: under 0.1 m apart at 200 km; keep clear of the edge and of ties
+    clear = (distance[:, 0] < 199_000.0) & (distance[:, 1] - distance[:, 0] > 1.0)
+    np.testing.assert_array_equal(got[lost][clear], codes.values[water][nearest[clear, 0]])
+    assert not without[lost][distance[:, 0] < 199_000.0].any() and without[lost][distance[:, 0] > 201_000.0].all()
+    assert clear.sum() > 0.9 * lost.sum()
 
 
 def test_a_field_constant_on_source_cells_is_conserved_on_a_coarser_grid():
@@ -123,8 +166,8 @@ def test_a_category_is_the_majority_of_its_cell():
     codes = np.repeat(np.repeat(blocks, 8, axis=0), 8, axis=1)[: len(y), : len(x)]
     ours_x, ours_y = grid.grid_axes((-2_000_000, 2_000_000, -2_000_000, 2_000_000), 100_000.0)
     lookup = Regridder(Grid(x, y, nsidc_cdr.CRS), Grid(ours_x, ours_y, EASE))
-    got, off = lookup.majority(codes)
-    assert lookup.refine == 8 and not off.any()
+    got, without, filled = lookup.majority(codes)
+    assert lookup.refine == 8 and not without.any() and filled == 0
     k = lookup.refine
     step = 100_000.0 / k
     px = ours_x[0] - 50_000.0 + step * (np.arange(len(ours_x) * k) + 0.5)

@@ -6,7 +6,8 @@ cell nearest to it on the ellipsoid (pyresample's kd-tree lookup). k puts the po
 source cell apart, so a field's cell value, the mean of its points' values, is the source's
 area-weighted mean over our cell to within a sliver of source cell at the edges (conservative for a
 field constant on source cells); on a grid finer than the source's, k = 1 and a cell takes the
-source cell that holds its centre. A category (a region) is the most common code of the points.
+source cell that holds its centre. A category (a region) is the most common code of the points,
+land codes left out.
 Points off the source's grid, or on its missing cells, count for nothing; a cell none of whose
 points has a value is left without one, or filled from the nearest valid source cell nearby.
 """
@@ -22,6 +23,11 @@ import numpy as np
 #: A point takes a source cell whose centre is within this many source spacings (a cell's half
 #: diagonal is 0.71 of one, and the ellipsoid's distances differ from the projection's by a few %).
 REACH = 0.75
+#: A cell a source leaves without a value, where one is needed, takes the nearest valid source cell
+#: within this many source spacings (200 km for a 25 km source): a concentration flags a coast band
+#: (and channels narrower than its footprint) as water it could not measure, a region mask puts such
+#: channels on land. Lakes a source flags whole stay without one.
+FILL_SPACINGS = 8.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +79,11 @@ class Regridder:
         #: for every point of every target cell (north first), its source cell (flattened, north first), -1 if none
         self.points = np.full(valid_out.size, -1, np.int64)
         self.points[found] = inputs[index[found[valid_out]]]
+
+    @property
+    def fill_reach(self) -> float:
+        """How far (metres) a needed cell without a value looks for the nearest valid source cell."""
+        return FILL_SPACINGS * self.source.spacing
 
     @cached_property
     def _shape(self) -> tuple[int, int, int, int]:
@@ -137,20 +148,42 @@ class Regridder:
             fill_value=np.nan,
         )
 
-    def majority(self, codes: np.ndarray, *, background: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    def majority(
+        self,
+        codes: np.ndarray,
+        *,
+        background: int = 0,
+        land: tuple[int, ...] = (),
+        fill_within: float = 0.0,
+        fill_where: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, int]:
         """The most common code of each target cell's points (ties to the smaller code), `background`
-        only where no point has another code; `background` where no point is on the source, which the
-        second array marks."""
-        sampled = self._sampled(np.asarray(codes).astype(np.int64), -1)
+        only where no point has another; points with a `land` code count for nothing, as points off
+        the source do. A cell of `fill_where` (every cell if None) without a water point takes the
+        nearest water code within `fill_within` metres of its centre (0: none), for a channel our
+        ocean mask resolves and the source's does not. Returns the codes (`background` where none),
+        which cells have none, and how many were filled."""
+        codes = np.asarray(codes).astype(np.int64)
+        water = np.where(np.isin(codes, land), -1, codes)
+        sampled = self._sampled(water, -1)
         per_cell = sampled.transpose(0, 2, 1, 3).reshape(-1, self.refine**2)
         counts = np.zeros((per_cell.shape[0], int(max(per_cell.max(), background)) + 2), np.int64)
         rows = np.repeat(np.arange(per_cell.shape[0]), per_cell.shape[1])
-        np.add.at(counts, (rows, per_cell.ravel() + 1), 1)  # column 0 counts the points off the source
-        on_source = counts[:, 1:].sum(axis=1) > 0
+        np.add.at(counts, (rows, per_cell.ravel() + 1), 1)  # column 0 counts the points off the source or on land
+        wet = counts[:, 1:].sum(axis=1) > 0
         counts[:, 0] = 0
         others = counts.copy()
         others[:, background + 1] = 0
         best = np.where(others.sum(axis=1) > 0, others.argmax(axis=1), background + 1) - 1
-        out = np.where(on_source, best, background).reshape(len(self.target.y), len(self.target.x))
-        off = ~on_source.reshape(out.shape)
-        return self._ours(out), self._ours(off)
+        out = np.where(wet, best, background)
+        shape = (len(self.target.y), len(self.target.x))
+        empty = ~wet
+        if fill_where is not None:
+            empty &= self.target.north_first(np.asarray(fill_where, bool)).ravel()
+        filled = np.zeros_like(empty)
+        if fill_within > 0 and empty.any():
+            nearest = self._nearest_valid(np.where(water >= 0, water, np.nan), empty.reshape(shape), fill_within)
+            filled[empty] = np.isfinite(nearest)
+            out[filled] = nearest[np.isfinite(nearest)]
+        none = (~wet & ~filled).reshape(shape)
+        return self._ours(out.reshape(shape)), self._ours(none), int(filled.sum())

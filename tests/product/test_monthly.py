@@ -116,13 +116,14 @@ def test_region_mask_round_trip_and_lookup(tmp_path):
     path = tmp_path / nsidc_0780.FILE_NAME
     nsidc_0780.write_file(str(path), codes, x, y, CRS)
     read, names, mask_crs = nsidc_0780.read_file(str(path))
-    assert names[12] == "canadian_archipelago" and len(names) == 19
+    assert names[12] == "canadian_archipelago" and names[nsidc_0780.LAND] == "land" and len(names) == 20
     np.testing.assert_array_equal(read.values, codes)
     # a coarser grid: the majority over the cell, held to an independent count in tests/test_regridding.py
     # a finer grid: the mask cell holding each centre, as xarray's nearest cell
     fine_x, fine_y = grid.grid_axes((-500_000, 500_000, -500_000, 500_000), 10_000.0)
-    fine, off = nsidc_0780.on_grid(read, mask_crs, fine_x, fine_y, "EPSG:3413")
-    assert not off.any()
+    needed = np.ones((len(fine_y), len(fine_x)), bool)
+    fine, without, filled = nsidc_0780.on_grid(read, mask_crs, fine_x, fine_y, "EPSG:3413", names=names, needed=needed)
+    assert not without.any() and filled == 0
     xx, yy = np.meshgrid(fine_x, fine_y)
     fx, fy = Transformer.from_crs("EPSG:3413", CRS, always_xy=True).transform(xx, yy)
     with xr.open_dataset(path) as ds:
@@ -182,14 +183,15 @@ def test_the_monthly_file_averages_mapped_days_and_weighs_volume():
         dims=dims,
         coords={"time": pd.to_datetime(["2019-04-01", "2019-05-01"]).values},
     )
-    off_mask = np.array([[False, True], [False, False]])
-    codes = (np.array([[1, 1], [12, 2]]), {0: "outside", 1: "central", 2: "beaufort", 12: "caa"}, off_mask)
+    without = np.array([[False, True], [False, False]])
+    names = {0: "outside", 1: "central", 2: "beaufort", 12: "caa"}
+    regions = monthly.Regions(np.array([[1, 1], [12, 2]]), names, without, filled=3)
     out = monthly.dataset(
         season,
         variable="sea_ice_thickness",
         crs=CRS,
         concentration=conc,
-        regions=codes,
+        regions=regions,
         excluded=["caa"],
         window_days=3,
         correlation_m=50e3,
@@ -198,7 +200,7 @@ def test_the_monthly_file_averages_mapped_days_and_weighs_volume():
     np.testing.assert_allclose(out["sea_ice_thickness"].isel(time=1), h[2])  # the missing day is not averaged
     area = out["cell_area"].values
     np.testing.assert_allclose(out["sea_ice_volume"].isel(time=0), h[0] * conc.values[0] * area)
-    april = np.nansum(np.where(codes[0] == 12, np.nan, h[0] * conc.values[0] * area)) / 1e9
+    april = np.nansum(np.where(regions.codes == 12, np.nan, h[0] * conc.values[0] * area)) / 1e9
     assert float(out["total_sea_ice_volume"].isel(time=0)) == pytest.approx(april)  # caa left out
     assert [str(b)[:10] for b in out["time_bnds"].values[:, 1]] == ["2019-05-01", "2019-06-01"]
     assert out["sea_ice_thickness"].attrs["cell_methods"] == "area: mean where sea_ice time: mean"
@@ -206,9 +208,9 @@ def test_the_monthly_file_averages_mapped_days_and_weighs_volume():
     # April has one day, May two within a 3-day window: both keep the daily 0.2 m; 50 km blocks hold one
     # cell each, so the total's std is the cells' in quadrature
     np.testing.assert_allclose(out["sea_ice_thickness_std"].values[np.isfinite(out["sea_ice_thickness"].values)], 0.2)
-    kept = np.isfinite(h[0]) & (codes[0] != 12)
+    kept = np.isfinite(h[0]) & (regions.codes != 12)
     want = np.sqrt(np.sum((0.2 * conc.values[0] * area)[kept] ** 2)) / 1e9
     assert float(out["total_sea_ice_volume_std"].isel(time=0)) == pytest.approx(want)
-    # May's estimate at (1, 1) has no concentration; (0, 1) lies off the region mask
+    # May's estimate at (1, 1) has no concentration; (0, 1) has no region
     assert out.attrs["icegp_cells_without_concentration"] == 1
-    assert out.attrs["icegp_cells_without_region"] == 1
+    assert out.attrs["icegp_cells_without_region"] == 1 and out.attrs["icegp_cells_region_filled"] == 3

@@ -12,6 +12,7 @@ import yaml
 from pyproj import Geod, Transformer
 
 from icegp import config, plan
+from icegp.sources import nsidc_0780
 from icegp.util.atomic import read_parquet_metadata
 
 from conftest import (
@@ -137,7 +138,7 @@ def monthly_file_recomputed_from_the_daily_files(work, days):
         names = dict(zip(region.attrs["flag_values"].tolist(), region.attrs["flag_meanings"].split()))
         inside = (np.abs(mask["x"].values) < 2_100_000)[None, :] & (np.abs(mask["y"].values) < 2_100_000)[:, None]
         blocks = region.values[inside].reshape(42, 4, 42, 4).transpose(0, 2, 1, 3).reshape(42, 42, 16)
-    codes = np.array([[most_common_region(b) for b in row] for row in blocks])
+    codes = np.array([[most_common_region(b, land=(nsidc_0780.LAND,)) for b in row] for row in blocks])
     xx, yy = np.meshgrid(x_axis, y_axis)
     lon, lat = Transformer.from_crs("EPSG:3411", "EPSG:4326", always_xy=True).transform(
         np.r_[-50e3, 50e3, 50e3, -50e3][None, None, :] + xx[..., None],
@@ -163,6 +164,11 @@ def monthly_file_recomputed_from_the_daily_files(work, days):
             estimated = np.isfinite(thickness.isel(time=slice(0, 4))).any("time").values
             assert filled.any() and estimated[filled].all() and ((ours[filled] >= 0) & (ours[filled] <= 1)).all()
             c = np.where(filled, ours, c)
+            # cells whose mask cells are all land take a water region (the nearest) where there is an estimate
+            taken = (codes < 0) & estimated
+            assert taken.sum() == monthly.attrs["icegp_cells_region_filled"]
+            assert not np.isin(monthly["region"].values[taken], [nsidc_0780.LAND]).any()
+            codes = np.where(taken, monthly["region"].values, codes)
             valued = np.isfinite(h) & np.isfinite(c)
             rows = table[table["month"] == month].set_index("region")
             for code, name in names.items():

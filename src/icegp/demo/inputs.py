@@ -68,9 +68,9 @@ def write_other_product(path: str, x, y, thickness) -> None:
 
 def write_regions(path: str, ocean) -> None:
     """The demo's region mask, in the NSIDC-0780 layout on the NSIDC 25 km north grid: its sectors
-    (:func:`~icegp.demo.synthetic.region_codes`) over the ocean, 0 on land."""
+    (:func:`~icegp.demo.synthetic.region_codes`) over the ocean, its own code on land."""
     x, y = nsidc_cdr.grid_axes()
     xx, yy = np.meshgrid(x, y)
     lon, lat = grid.xy_to_lonlat(xx, yy, nsidc_cdr.CRS)
-    codes = np.where(ocean(lon, lat), synthetic.region_codes(lon, lat), 0)
+    codes = np.where(ocean(lon, lat), synthetic.region_codes(lon, lat), nsidc_0780.LAND)
     nsidc_0780.write_file(path, codes, x, y, nsidc_cdr.CRS)

@@ -72,10 +72,10 @@ def monthly(
     with xr.open_dataset(season_file) as ds:
         season_ds = ds.load()
     x_axis, y_axis = season_ds["x"].values, season_ds["y"].values
+    needed = season_ds[variable].notnull().any("time").values  # the cells with an estimate
     conc = None
     if concentration:
         read = {day: nsidc_cdr.read_concentration(path) for day, path in concentration.items()}
-        needed = season_ds[variable].notnull().any("time").values
         conc = icegp.product.monthly.concentration(read, x_axis, y_axis, crs, source_crs=nsidc_cdr.CRS, needed=needed)
     mask = None
     if regions:
@@ -86,8 +86,8 @@ def monthly(
                 f"config key monthly.exclude_regions: {unknown} are not regions of {regions[0]} "
                 f"({sorted(names.values())})"
             )
-        on_ours, off_mask = nsidc_0780.on_grid(codes, mask_crs, x_axis, y_axis, crs)
-        mask = (on_ours, names, off_mask)
+        on_ours, without, filled = nsidc_0780.on_grid(codes, mask_crs, x_axis, y_axis, crs, names=names, needed=needed)
+        mask = icegp.product.monthly.Regions(on_ours, names, without, filled)
     elif exclude:
         raise InputError("config key monthly.exclude_regions: regions are excluded but monthly.regions names no mask")
     out = icegp.product.monthly.dataset(

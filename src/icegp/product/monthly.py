@@ -4,6 +4,8 @@ from the projection, sea-ice volume with a concentration, and area-weighted mean
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -87,32 +89,36 @@ def summed_std(std_per_cell: np.ndarray, block: np.ndarray, cells: np.ndarray) -
     return float(np.sqrt(np.sum(per_block**2)))
 
 
-#: A cell with an estimate that no valid concentration cell covers takes the nearest valid
-#: concentration within this many source spacings: the CDR flags a coast band (and channels
-#: narrower than its footprint) as water it could not measure. Lakes it flags whole stay without one.
-FILL_SPACINGS = 8.0
-
-
 def concentration(
     daily: dict[str, tuple], x_axis, y_axis, crs: str, *, source_crs: str, needed: np.ndarray
 ) -> xr.DataArray:
     """The mean sea-ice area fraction of each month per cell of ours: each day's field (day -> x, y,
     fraction on the source's grid, NaN where flagged) regridded to our cells (the source's mean
     over the cell, `icegp.regridding`), the `needed` cells (those with an estimate) it does not
-    cover from the nearest valid source cell within FILL_SPACINGS, then averaged over the month's
+    cover from the nearest valid source cell within `regridding.FILL_SPACINGS`, then averaged over the month's
     days with a value. Its `cells_filled` attribute: the most cells a day filled."""
     fields, filled = [], 0
     x, y, _ = daily[min(daily)]  # one grid: the reader holds every file to the CDR's
     lookup = regridding.Regridder(regridding.Grid(x, y, source_crs), regridding.Grid(x_axis, y_axis, crs))
     for _day, (_x, _y, fraction) in sorted(daily.items()):
-        field, n = lookup.mean(fraction, fill_within=FILL_SPACINGS * lookup.source.spacing, fill_where=needed)
+        field, n = lookup.mean(fraction, fill_within=lookup.fill_reach, fill_where=needed)
         fields.append(field)
         filled = max(filled, n)
     stacked = xr.DataArray(
         np.stack(fields), dims=("time", "y", "x"), coords={"time": pd.to_datetime(sorted(daily)).values}
     )
     monthly = stacked.groupby(month_of(stacked["time"].values)).mean("time").rename(month="time")
-    return monthly.assign_attrs(cells_filled=filled, fill_within_km=FILL_SPACINGS * lookup.source.spacing / 1000)
+    return monthly.assign_attrs(cells_filled=filled, fill_within_km=lookup.fill_reach / 1000)
+
+
+class Regions(NamedTuple):
+    """A region mask on our grid: each cell's code, the names by code, the cells without a region
+    and how many cells took theirs from the nearest water code (`sources.nsidc_0780.on_grid`)."""
+
+    codes: np.ndarray
+    names: dict[int, str]
+    without: np.ndarray
+    filled: int
 
 
 def dataset(
@@ -121,25 +127,23 @@ def dataset(
     variable: str,
     crs: str,
     concentration: xr.DataArray | None = None,
-    regions: tuple[np.ndarray, dict[int, str], np.ndarray] | None = None,
+    regions: Regions | None = None,
     excluded: list[str],
     window_days: int,
     correlation_m: float,
 ) -> xr.Dataset:
     """The monthly file: `means` (days' errors correlated over `window_days`) with cell area, and with
     a concentration its monthly mean and (for thickness) the volume per cell and in total, each with
-    its std; with a region mask (codes, names by code, cells off
-    the mask), the regions (`region`). The cells with an estimate left without a concentration or a
-    region are counted in the file's attributes (`gaps`). The total volume's std takes cells' errors
-    as correlated within `correlation_m` (:func:`blocks`)."""
+    its std; with a region mask on our grid, the regions (`region`). The cells with an estimate left
+    without a concentration or a region are counted in the file's attributes (`gaps`). The total
+    volume's std takes cells' errors as correlated within `correlation_m` (:func:`blocks`)."""
     out = means(season, variable, window_days=window_days)
     x_axis, y_axis = season["x"].values, season["y"].values
     out["cell_area"] = cell_area(x_axis, y_axis, crs)
     counted = xr.ones_like(out["cell_area"], dtype=bool)
     if regions is not None:
-        codes, names, _ = regions
-        out["region"] = (("y", "x"), codes.astype("int8"), region_attrs(names))
-        counted = ~out["region"].isin([code for code, name in names.items() if name in excluded])
+        out["region"] = (("y", "x"), regions.codes.astype("int8"), region_attrs(regions.names))
+        counted = ~out["region"].isin([code for code, name in regions.names.items() if name in excluded])
     if concentration is not None:
         # the months with a mapped day (a month of missing days only has no thickness to weigh)
         at = concentration.sel(time=out["time"].values).assign_coords(y=out["y"], x=out["x"])
@@ -161,13 +165,13 @@ def dataset(
     )
     describe(out, season, variable=variable, excluded=excluded)
     out.attrs.update(icegp_error_window_days=int(window_days), icegp_error_correlation_km=correlation_m / 1000)
-    out.attrs.update(gaps(out, variable, concentration=concentration, off_mask=None if regions is None else regions[2]))
+    out.attrs.update(gaps(out, variable, concentration=concentration, regions=regions))
     return out
 
 
-def gaps(out: xr.Dataset, variable: str, *, concentration: xr.DataArray | None, off_mask) -> dict:
-    """How many cells with an estimate have no concentration (in a month with the estimate) or lie
-    off the region mask, and how many took their concentration from a nearby source cell."""
+def gaps(out: xr.Dataset, variable: str, *, concentration: xr.DataArray | None, regions: Regions | None) -> dict:
+    """How many cells with an estimate have no concentration (in a month with the estimate) or no
+    region, and how many took theirs from a nearby source cell."""
     estimated = out[variable].notnull()
     found: dict[str, int | float] = {}
     if concentration is not None:
@@ -175,8 +179,9 @@ def gaps(out: xr.Dataset, variable: str, *, concentration: xr.DataArray | None, 
         found["icegp_cells_without_concentration"] = int(lacking.sum())
         found["icegp_cells_concentration_filled"] = int(concentration.attrs.get("cells_filled", 0))
         found["icegp_concentration_fill_within_km"] = float(concentration.attrs.get("fill_within_km", 0.0))
-    if off_mask is not None:
-        found["icegp_cells_without_region"] = int((estimated.any("time").values & off_mask).sum())
+    if regions is not None:
+        found["icegp_cells_without_region"] = int((estimated.any("time").values & regions.without).sum())
+        found["icegp_cells_region_filled"] = regions.filled
     return found
 
 

@@ -14,7 +14,9 @@ from icegp.util.atomic import write_netcdf
 from icegp.util.checks import InputError, open_netcdf
 
 VARIABLE = "sea_ice_region"
-#: NSIDC-0780 v1's region codes and names (what the demo's file carries).
+#: The demo's code for land (NSIDC's masks mark land apart from the sea outside their regions).
+LAND = 30
+#: NSIDC-0780 v1's region codes and names, and the demo's own code for land (what its file carries).
 REGIONS = {
     0: "outside_of_defined_regions",
     1: "central_arctic",
@@ -35,7 +37,10 @@ REGIONS = {
     16: "bohai_sea",
     17: "gulf_of_bothnia_baltic_sea",
     18: "gulf_of_alaska",
+    LAND: "land",
 }
+#: Words of a code's name that say it is not water (NSIDC's masks mark land, coast and lakes).
+NOT_WATER = {"land", "coast", "lake", "lakes"}
 FILE_NAME = "NSIDC-0780_SeaIceRegions_PS-N25km_v1.0.nc"
 
 
@@ -66,13 +71,24 @@ def read_file(path: str) -> tuple[xr.DataArray, dict[int, str], str]:
     return codes, {int(v): m for v, m in zip(np.atleast_1d(values), meanings)}, crs
 
 
-def on_grid(codes: xr.DataArray, mask_crs: str, x_axis, y_axis, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each of our cells' region, the most common code over the cell (`icegp.regridding`; 0, outside
-    every region, only where no other code is; 0 off the mask), and which cells are off the mask."""
+def land_codes(names: dict[int, str]) -> tuple[int, ...]:
+    """The codes a mask names land, coast or lake: not water, so never a cell's region."""
+    return tuple(code for code, name in names.items() if set(name.lower().split("_")) & NOT_WATER)
+
+
+def on_grid(
+    codes: xr.DataArray, mask_crs: str, x_axis, y_axis, crs: str, *, names: dict[int, str], needed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each of our cells' region, the most common water code over the cell (`icegp.regridding`; 0,
+    outside every region, only where no other code is); a `needed` cell (with an estimate) the mask
+    has on land takes the nearest water code within `regridding.FILL_SPACINGS`. Returns the codes,
+    which cells have no region, and how many were filled."""
     lookup = regridding.Regridder(
         regridding.Grid(codes["x"].values, codes["y"].values, mask_crs), regridding.Grid(x_axis, y_axis, crs)
     )
-    return lookup.majority(codes.values, background=0)
+    return lookup.majority(
+        codes.values, background=0, land=land_codes(names), fill_within=lookup.fill_reach, fill_where=needed
+    )
 
 
 def write_file(path: str, codes: np.ndarray, x_axis, y_axis, crs: str) -> None:
