@@ -175,7 +175,8 @@ def map_background(x_axis, y_axis, crs: str) -> xr.Dataset:
     xx, yy = np.meshgrid(fx, fy)
     lon, lat = xy_to_lonlat(xx, yy, crs)
     hemisphere = 1.0 if np.nanmean(lat) >= 0 else -1.0
-    mx, my = lonlat_to_xy(*np.broadcast_arrays(MERIDIANS[:, None], hemisphere * MERIDIAN_LATITUDES[None, :]), crs)
+    meridian_lon, meridian_lat = np.meshgrid(MERIDIANS, hemisphere * MERIDIAN_LATITUDES, indexing="ij")
+    mx, my = lonlat_to_xy(meridian_lon, meridian_lat, crs)
     return xr.Dataset(
         {
             "land": (("y", "x"), (~is_ocean(lon, lat)).astype("int8"), {"flag_meanings": "ocean land"}),
