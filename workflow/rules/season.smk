@@ -82,8 +82,7 @@ if SEASON:
             exclude=config["monthly"]["exclude_regions"],
             vmax=config["plots"]["vmax"][config["variable"]],
             window_days=2 * config["num_days_before_after"] + 1,
-            correlation_m=config["monthly"]["error_correlation_m"]
-            or config["training"]["training_radius"],
+            correlation_m=config["monthly"]["error_correlation_m"] or config["training"]["training_radius"],
         message:
             "monthly: the monthly file, its regional table and maps: {output.nc}"
         script:
