@@ -107,10 +107,12 @@ def test_batched_fits_reach_the_fast_engines_optimum_and_predict_the_same():
         gpu.predict_many(problems, [r.hyper for r in ref], Xstar),
         map(cpu.predict, problems, [r.hyper for r in ref], Xstar),
     ):
-        # TensorFlow's and LAPACK's factorisations of the same posterior: the largest difference over
-        # the numeric variants used 0.31 of (1e-8, 1e-10), spread 0.13 between them; tolerances 3x that
+        # TensorFlow's and LAPACK's factorisations of the same posterior. Measured over the numeric
+        # variants (native, Prescott, Haswell) in two CI runs: the largest difference 0.31 and 0.44 of
+        # (rtol 1e-8, atol 1e-10), the spread between variants 0.13 and 0.29 of it (it varies from run
+        # to run); the tolerance, 10x that, is 34x the largest spread seen
         for key in ("f_mean", "f_var", "y_var"):
-            np.testing.assert_allclose(got[key], want[key], rtol=3e-8, atol=3e-10)
+            np.testing.assert_allclose(got[key], want[key], rtol=1e-7, atol=1e-9)
 
 
 def test_batched_fits_reach_the_optimum_on_seed_scale_experts():
