@@ -119,12 +119,23 @@ class Regridder:
         n = valid.sum(axis=(1, 3))
         with np.errstate(invalid="ignore"):
             mean = np.where(n > 0, np.where(valid, sampled, 0.0).sum(axis=(1, 3)) / n, np.nan)
-        empty = n == 0
-        if fill_where is not None:
-            empty &= self.target.north_first(np.asarray(fill_where, bool))
-        if fill_within > 0 and empty.any():
-            mean[empty] = self._nearest_valid(values, empty, fill_within)
-        return self._ours(mean), int(np.isfinite(mean[empty]).sum()) if fill_within > 0 else 0
+        took, found = self._fill(values, n == 0, within=fill_within, where=fill_where)
+        mean[took] = found
+        return self._ours(mean), int(took.sum())
+
+    def _fill(
+        self, values: np.ndarray, empty: np.ndarray, *, within: float, where: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which `empty` target cells (north first) of `where` (target axes' order; every cell if
+        None) take the nearest valid source value within `within` metres (0: none), and those values."""
+        if where is not None:
+            empty = empty & self.target.north_first(np.asarray(where, bool))
+        took = np.zeros_like(empty)
+        if within <= 0 or not empty.any():
+            return took, np.empty(0)
+        nearest = self._nearest_valid(values, empty, within)
+        took[empty] = np.isfinite(nearest)
+        return took, nearest[np.isfinite(nearest)]
 
     @cached_property
     def _lonlats(self):
@@ -170,20 +181,10 @@ class Regridder:
         counts = np.zeros((per_cell.shape[0], int(max(per_cell.max(), background)) + 2), np.int64)
         rows = np.repeat(np.arange(per_cell.shape[0]), per_cell.shape[1])
         np.add.at(counts, (rows, per_cell.ravel() + 1), 1)  # column 0 counts the points off the source or on land
-        wet = counts[:, 1:].sum(axis=1) > 0
-        counts[:, 0] = 0
-        others = counts.copy()
-        others[:, background + 1] = 0
-        best = np.where(others.sum(axis=1) > 0, others.argmax(axis=1), background + 1) - 1
-        out = np.where(wet, best, background)
         shape = (len(self.target.y), len(self.target.x))
-        empty = ~wet
-        if fill_where is not None:
-            empty &= self.target.north_first(np.asarray(fill_where, bool)).ravel()
-        filled = np.zeros_like(empty)
-        if fill_within > 0 and empty.any():
-            nearest = self._nearest_valid(np.where(water >= 0, water, np.nan), empty.reshape(shape), fill_within)
-            filled[empty] = np.isfinite(nearest)
-            out[filled] = nearest[np.isfinite(nearest)]
-        none = (~wet & ~filled).reshape(shape)
-        return self._ours(out.reshape(shape)), self._ours(none), int(filled.sum())
+        wet = (counts[:, 1:].sum(axis=1) > 0).reshape(shape)
+        counts[:, [0, background + 1]] = 0  # the codes other than background
+        out = np.where(counts.sum(axis=1) > 0, counts.argmax(axis=1) - 1, background).reshape(shape)
+        took, found = self._fill(np.where(water >= 0, water, np.nan), ~wet, within=fill_within, where=fill_where)
+        out[took] = found
+        return self._ours(out), self._ours(~wet & ~took), int(took.sum())
