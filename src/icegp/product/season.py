@@ -61,12 +61,10 @@ def season_attrs(products: list[xr.Dataset], variable: str) -> dict:
     }
 
 
-#: The calibration numbers of validation.json a season carries per day, by what they score against.
+#: The calibration numbers of validation.json a season carries per day, by what they score against
+#: (held-out observations with the predicting expert's y_var, the truth with the product's std).
 CALIBRATION = ("n", "within_1std", "within_2std", "z_mean", "z_std", "crps")
-CALIBRATED = {
-    "holdout": "held-out observations (std: the predicting expert's y_var)",
-    "truth": "the truth (std: the product's)",
-}
+CALIBRATED = {"holdout": "held-out observations", "truth": "the truth"}
 
 
 def calibration(reports: list[dict]) -> tuple[pd.DataFrame, dict[str, float], dict[str, list[int]]]:

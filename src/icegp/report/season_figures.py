@@ -99,7 +99,7 @@ def calibration(daily: pd.DataFrame, pit: dict[str, list[int]], path) -> Path:
     for against, counts in pit.items():
         density = np.asarray(counts, float) * len(counts) / max(sum(counts), 1)
         edges = np.linspace(0.0, 1.0, len(counts) + 1)
-        hist.stairs(density, edges, label=f"{CALIBRATED[against].split(' (')[0]} ({sum(counts)})", lw=1.5)
+        hist.stairs(density, edges, label=f"{CALIBRATED[against]} ({sum(counts)})", lw=1.5)
     hist.axhline(1.0, color="k", lw=0.8, ls="--", label="calibrated")
     hist.set(xlabel="PIT: Phi(z)", ylabel="density", title="PIT histogram over the season")
     hist.legend(fontsize="x-small")
